@@ -1,0 +1,59 @@
+/**
+ * The history format: a public interface (documented in the README).
+ * JSON Lines, one event per line. An `invoke` is completed by the next event of the same process;
+ * an invoke with no completion is indeterminate.
+ */
+
+export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
+export type OpFunction = 'add' | 'read-set' | 'write' | 'read' | 'cas';
+
+export interface HistoryEvent {
+  /** 0-based position in the history. */
+  index: number;
+  /** invoke, or its completion: ok, fail (definitely did not happen), info (indeterminate). */
+  type: EventType;
+  /** One client session; at most one operation outstanding; a new session gets a new process. */
+  process: number;
+  /** Nanoseconds on one monotonic clock. */
+  time: number;
+  f: OpFunction;
+  key: string;
+  /**
+   * add → the element; read-set → elements present (ok) or null (invoke);
+   * write → value written; read → value read or null (absent), null on invoke;
+   * cas → [expected, new].
+   */
+  value: string | string[] | null;
+  /** Optional on completions: the zxid the server reported ("0x..." hex). */
+  zxid?: string;
+  /** Optional on completions: the znode version. */
+  version?: number;
+  /** Optional on completions: the server that answered. */
+  server?: string;
+  /** Optional on completions: the error that ended the operation. */
+  error?: string;
+}
+
+/** An operation: an invoke paired with its completion (or none). */
+export interface Operation {
+  /** Index of the invoke event; doubles as the operation's id. */
+  id: number;
+  process: number;
+  f: OpFunction;
+  key: string;
+  /** The invoke's value (what was asked). */
+  input: HistoryEvent['value'];
+  /** The completion's value (what was observed), when there is a completion. */
+  output: HistoryEvent['value'];
+  /** ok and fail are determinate; info (or no completion) is indeterminate. */
+  outcome: 'ok' | 'fail' | 'info';
+  invokeTime: number;
+  /** Completion time; Infinity for an indeterminate operation (it may take effect at any later time). */
+  completeTime: number;
+  /** Index of the completion event, when there is one. */
+  completionIndex?: number;
+  zxid?: bigint;
+  version?: number;
+  server?: string;
+  error?: string;
+}

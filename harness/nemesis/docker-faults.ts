@@ -1,0 +1,76 @@
+import type { Member, StartedDockerEnsemble } from '../zookeeper/docker-ensemble.ts';
+import type { Fault } from './fault.ts';
+
+/**
+ * The Docker analogues of the tutorial's disruptions. Each heal waits until the ensemble has a
+ * quorum again, so the next phase of a scenario starts from a healthy ensemble.
+ */
+
+/** kill -9 the JVM of one member (the container exits, like the pod's container), then start it again. */
+export function killJvm(ensemble: StartedDockerEnsemble, member: Member): Fault {
+  return {
+    name: 'kill-jvm',
+    async inject() {
+      // The exec's stream can break as the container dies; the exit below is what counts.
+      await ensemble.exec(member, ['pkill', '-9', 'java']).catch(() => undefined);
+      const exitCode = await ensemble.waitForExit(member);
+      return `${member.name}: JVM killed with SIGKILL, container exited with ${exitCode}`;
+    },
+    async heal() {
+      await member.container.restart();
+      await ensemble.waitForQuorum();
+    },
+  };
+}
+
+/** Stop every member, then start them on the same data: the StatefulSet delete/recreate analogue. */
+export function restartAll(ensemble: StartedDockerEnsemble): Fault {
+  return {
+    name: 'restart-all',
+    async inject() {
+      await Promise.all(ensemble.members.map(async (m) => (await ensemble.dockerContainer(m)).stop({ t: 10 })));
+      return `stopped ${ensemble.members.map((m) => m.name).join(', ')}`;
+    },
+    async heal() {
+      await Promise.all(ensemble.members.map(async (m) => (await ensemble.dockerContainer(m)).start()));
+      await ensemble.waitForQuorum();
+    },
+  };
+}
+
+/** SIGSTOP the leader's JVM (a long GC pause or a frozen process), then SIGCONT it. */
+export function pauseLeader(ensemble: StartedDockerEnsemble): Fault {
+  let paused: Member | undefined;
+  return {
+    name: 'pause-leader',
+    async inject() {
+      paused = await ensemble.leader();
+      const { exitCode } = await ensemble.exec(paused, ['pkill', '-STOP', 'java']);
+      if (exitCode !== 0) throw new Error(`pkill -STOP java in ${paused.name} exited with ${exitCode}`);
+      return `${paused.name} (leader) stopped with SIGSTOP`;
+    },
+    async heal() {
+      if (!paused) return;
+      const { exitCode } = await ensemble.exec(paused, ['pkill', '-CONT', 'java']);
+      if (exitCode !== 0) throw new Error(`pkill -CONT java in ${paused.name} exited with ${exitCode}`);
+      await ensemble.waitForQuorum();
+    },
+  };
+}
+
+/** Disconnect one member from the ensemble's network, then reconnect it under its name. */
+export function isolateMember(ensemble: StartedDockerEnsemble, member: Member): Fault {
+  return {
+    name: 'isolate-member',
+    async inject() {
+      const network = await ensemble.dockerNetwork();
+      await network.disconnect({ Container: member.container.getId(), Force: true });
+      return `${member.name} disconnected from the ensemble network`;
+    },
+    async heal() {
+      const network = await ensemble.dockerNetwork();
+      await network.connect({ Container: member.container.getId(), EndpointConfig: { Aliases: [member.name] } });
+      await ensemble.waitForQuorum();
+    },
+  };
+}

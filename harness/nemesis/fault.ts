@@ -1,0 +1,60 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * A fault the nemesis can inject and heal. Backends (Docker, Kubernetes) build these; suites only
+ * schedule them. `inject` returns a short description of what it did (e.g. which member).
+ */
+export interface Fault {
+  name: string;
+  inject(): Promise<string>;
+  heal(): Promise<void>;
+}
+
+/** One fault on the run's clock (nanoseconds, the history's clock). */
+export interface FaultWindow {
+  name: string;
+  detail: string;
+  start: number;
+  /** Set once healed. */
+  end?: number;
+}
+
+/**
+ * Records fault windows next to the history (faults.jsonl), on the same clock, so reports can
+ * shade them on the timeline. Like the history, each line is written as it happens.
+ */
+export class FaultTimeline {
+  readonly windows: FaultWindow[] = [];
+  private readonly path: string;
+  private readonly clock: () => number;
+
+  constructor(path: string, clock: () => number) {
+    this.path = path;
+    this.clock = clock;
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  /** Injects, holds for holdMs, heals; the window is recorded even when healing fails. */
+  async apply(fault: Fault, holdMs: number, log: (line: string) => void = () => {}): Promise<FaultWindow> {
+    const start = this.clock();
+    const detail = await fault.inject();
+    const window: FaultWindow = { name: fault.name, detail, start };
+    this.windows.push(window);
+    this.append({ event: 'start', ...window });
+    log(`nemesis: ${fault.name} (${detail}) injected; holding ${holdMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
+    try {
+      await fault.heal();
+    } finally {
+      window.end = this.clock();
+      this.append({ event: 'end', name: window.name, detail, start, end: window.end });
+      log(`nemesis: ${fault.name} healed after ${Math.round((window.end - start) / 1e6)} ms`);
+    }
+    return window;
+  }
+
+  private append(line: Record<string, unknown>): void {
+    appendFileSync(this.path, JSON.stringify(line) + '\n');
+  }
+}

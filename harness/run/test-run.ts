@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { check, type Verdict } from '../checker/index.ts';
+import { parseHistory, toOperations } from '../history/parse.ts';
+import { HistoryRecorder } from '../history/recorder.ts';
+import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
+import { SeededRandom } from '../workload/random.ts';
+import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
+
+/**
+ * One checked run, Jepsen style: clients run the workload before, during and after the faults;
+ * the history and fault windows are written to test-results/<run-id>/ as they happen; then the
+ * checker decides. Backends supply the endpoints and the faults; this file knows neither Docker
+ * nor Kubernetes.
+ */
+
+export interface TestRunOptions {
+  /** Names the run and its folder. */
+  name: string;
+  endpoints: () => Endpoint[];
+  /** Faults applied one after another, each held for holdMs. Built lazily: a fault may pick its target then. */
+  faults: Array<{ fault: () => Fault | Promise<Fault>; holdMs: number }>;
+  /** Seed of every random choice; printed, and read from ZK_CHAOS_SEED when not given. */
+  seed?: number;
+  /** Workload before the first fault, between faults, and after the last one. */
+  quietMs?: number;
+  resultsDir?: string;
+  workers?: number;
+  log?: (line: string) => void;
+}
+
+export interface TestRunResult {
+  runId: string;
+  dir: string;
+  seed: number;
+  verdict: Verdict;
+  workload: WorkloadSummary;
+  faults: FaultWindow[];
+}
+
+export function resolveSeed(seed?: number): number {
+  if (seed !== undefined) return seed;
+  const fromEnv = process.env.ZK_CHAOS_SEED;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const parsed = Number(fromEnv);
+    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`ZK_CHAOS_SEED must be a non-negative integer, got "${fromEnv}"`);
+    return parsed;
+  }
+  return SeededRandom.freshSeed();
+}
+
+export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
+  const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
+  const seed = resolveSeed(options.seed);
+  const runId = `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const dir = resolve(options.resultsDir ?? 'test-results', runId);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'seed'), `${seed}\n`);
+  log(`seed ${seed} (rerun with ZK_CHAOS_SEED=${seed}); results in ${dir}`);
+
+  const recorder = new HistoryRecorder(join(dir, 'history.jsonl'));
+  const timeline = new FaultTimeline(join(dir, 'faults.jsonl'), () => recorder.now());
+  const quietMs = options.quietMs ?? 5000;
+  let workloadSummary: WorkloadSummary;
+  try {
+    const workload = await startWorkload({
+      ...DEFAULT_WORKLOAD,
+      workers: options.workers ?? DEFAULT_WORKLOAD.workers,
+      recorder,
+      rng: new SeededRandom(seed),
+      endpoints: options.endpoints,
+      root: `/zk-chaos/${runId}`,
+      log,
+    });
+    try {
+      await sleep(quietMs);
+      for (const { fault, holdMs } of options.faults) {
+        await timeline.apply(await fault(), holdMs, log);
+        await sleep(quietMs);
+      }
+    } finally {
+      workloadSummary = await workload.stop();
+    }
+  } finally {
+    recorder.close();
+  }
+
+  const verdict = await checkHistoryFile(join(dir, 'history.jsonl'));
+  writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
+  log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
+  return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows };
+}
+
+export async function checkHistoryFile(path: string): Promise<Verdict> {
+  const events = parseHistory(await readFile(path, 'utf8'), path);
+  return check(toOperations(events));
+}

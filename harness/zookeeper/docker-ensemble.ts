@@ -1,0 +1,200 @@
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GenericContainer, Network, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import type { Endpoint } from '../workload/runner.ts';
+import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
+
+/** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
+export const DOCKER_LABEL = 'io.zk-chaos.owned';
+
+/**
+ * A container whose client port is published on 127.0.0.1 only, at a fixed host port, so clients
+ * keep their address across stop/start (docker would otherwise pick a new random port).
+ */
+class LoopbackContainer extends GenericContainer {
+  withLoopbackPort(containerPort: number, hostPort: number): this {
+    this.withExposedPorts({ container: containerPort, host: hostPort });
+    this.hostConfig.PortBindings = {
+      ...this.hostConfig.PortBindings,
+      [`${containerPort}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }],
+    };
+    return this;
+  }
+}
+
+export interface Member {
+  /** zk-0, zk-1, ...: the host name, from which the image derives myid = ordinal + 1. */
+  name: string;
+  ordinal: number;
+  /** 127.0.0.1:<port> */
+  clientAddress: string;
+  container: StartedTestContainer;
+}
+
+/**
+ * Builder for a ZooKeeper ensemble in Docker, in the style of testcontainers:
+ *   const ensemble = await new DockerEnsemble(image).withMembers(3).withEphemeralData().start();
+ */
+export class DockerEnsemble {
+  private readonly image: string;
+  private members = 3;
+  private ephemeralData = false;
+  private labels: Record<string, string> = {};
+  private environment: Record<string, string> = {};
+
+  constructor(image: string) {
+    this.image = image;
+  }
+
+  withMembers(count: number): this {
+    this.members = count;
+    return this;
+  }
+
+  /**
+   * Keeps /var/lib/zookeeper on a tmpfs, which is emptied whenever a member stops: the negative
+   * control, an ensemble that loses its data on restart.
+   */
+  withEphemeralData(ephemeral = true): this {
+    this.ephemeralData = ephemeral;
+    return this;
+  }
+
+  withLabels(labels: Record<string, string>): this {
+    this.labels = { ...this.labels, ...labels };
+    return this;
+  }
+
+  withEnvironment(environment: Record<string, string>): this {
+    this.environment = { ...this.environment, ...environment };
+    return this;
+  }
+
+  async start(): Promise<StartedDockerEnsemble> {
+    const network = await new Network().start();
+    const names = Array.from({ length: this.members }, (_, i) => `zk-${i}`);
+    const ports = await Promise.all(names.map(() => freeLoopbackPort()));
+    const started: Member[] = [];
+    try {
+      const containers = await Promise.all(
+        names.map((name, ordinal) => {
+          let container = new LoopbackContainer(this.image)
+            .withHostname(name)
+            .withNetwork(network)
+            .withNetworkAliases(name)
+            .withLabels({ [DOCKER_LABEL]: 'true', ...this.labels })
+            .withEnvironment({ ZK_ENSEMBLE: names.join(';'), ZK_HEAP_SIZE: '256M', ...this.environment })
+            .withLoopbackPort(2181, ports[ordinal] as number)
+            .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
+            .withStartupTimeout(120_000);
+          if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,mode=1777' });
+          return container.start();
+        }),
+      );
+      containers.forEach((container, ordinal) =>
+        started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, container }),
+      );
+      const ensemble = new StartedDockerEnsemble(network, started);
+      await ensemble.waitForQuorum();
+      return ensemble;
+    } catch (error) {
+      await Promise.allSettled(started.map((m) => m.container.stop()));
+      await network.stop().catch(() => {});
+      throw error;
+    }
+  }
+}
+
+export class StartedDockerEnsemble {
+  readonly network: StartedNetwork;
+  readonly members: Member[];
+
+  constructor(network: StartedNetwork, members: Member[]) {
+    this.network = network;
+    this.members = members;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.members.map((m) => ({ name: m.name, address: m.clientAddress }));
+  }
+
+  member(name: string): Member {
+    const found = this.members.find((m) => m.name === name);
+    if (!found) throw new Error(`no member named ${name}; members: ${this.members.map((m) => m.name).join(', ')}`);
+    return found;
+  }
+
+  /** Runs a command in a member; resolves with its exit code and output. */
+  async exec(member: Member, command: string[]): Promise<{ exitCode: number; output: string }> {
+    const result = await member.container.exec(command);
+    return { exitCode: result.exitCode, output: result.output };
+  }
+
+  async status(member: Member): Promise<ServerStatus> {
+    try {
+      const { output } = await this.exec(member, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181']);
+      return parseSrvr(output);
+    } catch {
+      return { mode: 'not serving' };
+    }
+  }
+
+  async leader(): Promise<Member> {
+    for (const member of this.members) {
+      if ((await this.status(member)).mode === 'leader') return member;
+    }
+    throw new Error('no member reports itself as leader');
+  }
+
+  /** Waits until every member serves, with one leader. */
+  async waitForQuorum(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ServerStatus[] = [];
+    while (Date.now() < deadline) {
+      last = await Promise.all(this.members.map((m) => this.status(m)));
+      if (last.every((s) => s.mode === 'leader' || s.mode === 'follower') && last.filter((s) => s.mode === 'leader').length === 1) return;
+      await sleep(500);
+    }
+    throw new Error(`ensemble did not form a quorum within ${timeoutMs} ms: ${last.map((s, i) => `zk-${i} ${s.mode}`).join(', ')}`);
+  }
+
+  /** The Docker engine's handle on a member's container, for what testcontainers does not wrap. */
+  async dockerContainer(member: Member) {
+    const client = await getContainerRuntimeClient();
+    return client.container.getById(member.container.getId());
+  }
+
+  async dockerNetwork() {
+    const client = await getContainerRuntimeClient();
+    return client.network.getById(this.network.getId());
+  }
+
+  /** Waits until the member's container has exited (e.g. after its JVM was killed). */
+  async waitForExit(member: Member, timeoutMs = 30_000): Promise<number> {
+    const container = await this.dockerContainer(member);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const state = (await container.inspect()).State;
+      if (!state.Running) return state.ExitCode;
+      await sleep(200);
+    }
+    throw new Error(`${member.name} was still running ${timeoutMs} ms after its JVM was killed`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.members.map((m) => m.container.stop({ timeout: 0 })));
+    await this.network.stop().catch(() => {});
+  }
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

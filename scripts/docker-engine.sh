@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Makes sure a Docker engine answers. Uses the one that runs; otherwise starts Debian's dockerd
+# (installing docker.io when missing and allowed). Prints the pid file of a dockerd it started,
+# so the caller can stop it again (scripts/docker-engine.sh stop).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+LOG_PREFIX=docker
+
+pidfile="$ZK_CHAOS_CACHE/dockerd.pid"
+logfile="$ZK_CHAOS_CACHE/dockerd.log"
+
+if [ "${1:-}" = "stop" ]; then
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    step "stopping the dockerd this project started (pid $(cat "$pidfile"))"
+    kill "$(cat "$pidfile")"
+    for _ in $(seq 1 30); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 1; done
+    rm -f "$pidfile"
+    step_done
+  fi
+  exit 0
+fi
+
+if docker info >/dev/null 2>&1; then
+  exit 0
+fi
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "installing Debian's docker.io (no Docker engine found)"
+    apt-get update -qq >/dev/null || fail "apt-get update failed" "check the host's Debian mirror"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null \
+      || fail "apt-get install docker.io failed" "install Docker yourself (https://docs.docker.com/engine/install/)"
+  else
+    fail "no Docker engine answers and dockerd is not installed" \
+      "start Docker (or install docker.io as root), then rerun"
+  fi
+fi
+
+[ "$(id -u)" = 0 ] || fail "no Docker engine answers and only root can start dockerd here" \
+  "start the Docker service (sudo systemctl start docker) or run as root"
+
+step "starting dockerd (log: $logfile)"
+# containerd and runc come with docker.io; dockerd starts its own containerd.
+nohup dockerd --host unix:///var/run/docker.sock >"$logfile" 2>&1 &
+echo $! > "$pidfile"
+for _ in $(seq 1 60); do
+  if docker info >/dev/null 2>&1; then step_done; exit 0; fi
+  kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+  sleep 1
+done
+tail -n 20 "$logfile" >&2 || true
+fail "dockerd did not come up within 60 s" "read $logfile"

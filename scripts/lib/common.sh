@@ -1,0 +1,40 @@
+# Shared helpers for the shell scripts: one cache directory, timed steps, clear failures.
+# Sourced, never run.
+
+ZK_CHAOS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ZK_CHAOS_CACHE=${ZK_CHAOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zk-chaos}
+mkdir -p "$ZK_CHAOS_CACHE"
+
+_step_name=""
+_step_start=0
+
+# step "what is happening": prints a numbered, timed progress line.
+step() {
+  step_done
+  _step_name=$1
+  _step_start=$(date +%s)
+  printf '[%s] %s ...\n' "${LOG_PREFIX:-zk-chaos}" "$_step_name" >&2
+}
+
+step_done() {
+  if [ -n "$_step_name" ]; then
+    printf '[%s] %s: done in %ss\n' "${LOG_PREFIX:-zk-chaos}" "$_step_name" "$(( $(date +%s) - _step_start ))" >&2
+    _step_name=""
+  fi
+}
+
+# fail "problem" "fix": names the failing step, the problem and what to do, then exits.
+fail() {
+  printf '[%s] FAILED%s: %s\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:+ at step \"$_step_name\"}" "$1" >&2
+  [ -n "${2:-}" ] && printf '[%s] fix: %s\n' "${LOG_PREFIX:-zk-chaos}" "$2" >&2
+  exit 1
+}
+
+# The Debian mirror this host's apt uses (so restricted hosts reuse their configured mirror).
+debian_mirror() {
+  if [ -n "${ZK_CHAOS_DEBIAN_MIRROR:-}" ]; then echo "$ZK_CHAOS_DEBIAN_MIRROR"; return; fi
+  local uri
+  uri=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+    | grep -v security | head -n1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//; s/[[:space:]].*$//')
+  echo "${uri:-http://deb.debian.org/debian}"
+}

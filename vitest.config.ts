@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects: unit (pure logic, seconds), integration (real ZooKeeper in Docker, minutes),
+// e2e (the kind suites, run by `npm run e2e`). Integration and e2e files run one at a time:
+// they share one Docker engine and two cores.
+export default defineConfig({
+  test: {
+    reporters: ['default', ['junit', { outputFile: 'test-results/junit.xml' }], './test/support/summary-reporter.ts'],
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['./test/integration/global-setup.ts'],
+          // The reaper image cannot be pulled on offline hosts; global-setup removes leftovers instead.
+          env: { TESTCONTAINERS_RYUK_DISABLED: process.env.TESTCONTAINERS_RYUK_DISABLED ?? 'true' },
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
