@@ -64,23 +64,27 @@ fi
 step "importing $image"
 overlay=$(mktemp -d)
 trap 'rm -rf "$overlay"' EXIT
-install -D -m 0755 "$ZK_CHAOS_ROOT/images/zookeeper/zkGenConfig.sh" "$overlay/usr/local/bin/zkGenConfig.sh"
-install -D -m 0755 "$ZK_CHAOS_ROOT/images/zookeeper/zkOk.sh" "$overlay/usr/local/bin/zkOk.sh"
+# The scripts live in a folder the server's user owns: the tutorial's "delete the liveness probe
+# script" disruption is done as that user (kubectl exec runs as uid 1000 here).
+install -D -m 0755 -o 1000 -g 1000 "$ZK_CHAOS_ROOT/images/zookeeper/zkGenConfig.sh" "$overlay/opt/zookeeper/bin/zkGenConfig.sh"
+install -D -m 0755 -o 1000 -g 1000 "$ZK_CHAOS_ROOT/images/zookeeper/zkOk.sh" "$overlay/opt/zookeeper/bin/zkOk.sh"
 install -D -m 0644 "$ZK_CHAOS_ROOT/images/zookeeper/environment" "$overlay/etc/zookeeper/conf/environment"
 # tini -g: signals reach the whole process group, so `docker stop` ends the JVM promptly, and a
 # JVM killed with SIGKILL ends the container (bash, not java, is tini's child).
-# The overlay adds files only (no directory entries): docker import refuses duplicate paths.
-overlay_files=$(cd "$overlay" && find . -type f -o -type l)
+chown 1000:1000 "$overlay/opt/zookeeper" "$overlay/opt/zookeeper/bin"
+# The overlay adds files, plus the directories the root filesystem lacks (docker import refuses
+# duplicate paths).
+overlay_files=$(cd "$overlay" && find . \( -type f -o -type l \) -o \( -type d -path './opt/*' \))
 # shellcheck disable=SC2086 # the overlay's paths contain no spaces
-tar -C "$rootfs" -c . -C "$overlay" $overlay_files | docker import \
-    --change 'ENV PATH=/usr/local/bin:/usr/share/zookeeper/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+tar -C "$rootfs" -c . -C "$overlay" --no-recursion $overlay_files | docker import \
+    --change 'ENV PATH=/opt/zookeeper/bin:/usr/local/bin:/usr/share/zookeeper/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'USER 1000:1000' \
   --change 'WORKDIR /var/lib/zookeeper' \
   --change 'EXPOSE 2181 2888 3888' \
   --change "LABEL zk-chaos.inputs=$inputs_hash org.opencontainers.image.title=zk-chaos-zookeeper" \
   --change 'ENTRYPOINT ["/usr/bin/tini", "-g", "--"]' \
   --change 'CMD ["bash", "-c", "zkGenConfig.sh && zkServer.sh start-foreground"]' \
-  - "$image" >/dev/null || fail "docker import failed" "check that the Docker engine has disk space"
+  - "$image" >/dev/null || fail "docker import failed" "read Docker's error above (disk space, duplicate paths in the overlay)"
 step_done
 echo "[$LOG_PREFIX] built $image (inputs $inputs_hash, $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'))" >&2
 echo "$image"

@@ -39,9 +39,20 @@ fi
 [ "$(id -u)" = 0 ] || fail "no Docker engine answers and only root can start dockerd here" \
   "start the Docker service (sudo systemctl start docker) or run as root"
 
+runtime_flags=()
+# On a host whose capability bounding set is incomplete, runc cannot start privileged containers
+# or privileged execs (kind needs both). Route them through a wrapper that asks only for what the
+# host can grant. A normal host (full bounding set) gets plain runc.
+if [ "$(( 16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status) & 0x1ffffffffff ))" != "$(( 0x1ffffffffff ))" ]; then
+  command -v jq >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null \
+    || fail "jq is missing (needed by scripts/runc-capfilter)" "apt-get install jq"
+  echo "[$LOG_PREFIX] this host's capability bounding set is incomplete: privileged containers go through scripts/runc-capfilter" >&2
+  runtime_flags=(--add-runtime "capfilter=$ZK_CHAOS_ROOT/scripts/runc-capfilter" --default-runtime capfilter)
+fi
+
 step "starting dockerd (log: $logfile)"
 # containerd and runc come with docker.io; dockerd starts its own containerd.
-nohup dockerd --host unix:///var/run/docker.sock >"$logfile" 2>&1 &
+nohup dockerd --host unix:///var/run/docker.sock "${runtime_flags[@]}" >"$logfile" 2>&1 &
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then step_done; exit 0; fi

@@ -111,7 +111,7 @@ export class ZooKeeperSession {
     );
   }
 
-  private call<T>(start: (done: (error: Error | null | undefined, value: T) => void) => void): Promise<Outcome<T>> {
+  private call<T>(start: (done: (error: unknown, value: T) => void) => void): Promise<Outcome<T>> {
     if (this.closed) return Promise.resolve({ type: 'info', error: 'session closed' });
     return new Promise((resolve) => {
       let settled = false;
@@ -128,8 +128,9 @@ export class ZooKeeperSession {
       try {
         start((error, value) => {
           if (!error) return settle({ type: 'ok', value });
+          // node-zookeeper-client reports server errors as Exception objects with a code and a name.
           const code = (error as { getCode?: () => number }).getCode?.();
-          const text = String((error as { name?: string }).name ?? error.message ?? error);
+          const text = String((error as { name?: string }).name ?? error);
           settle(code !== undefined && DEFINITE_FAILURES.has(code) ? { type: 'fail', error: text } : { type: 'info', error: text });
         });
       } catch (error) {

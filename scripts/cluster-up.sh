@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Creates the kind cluster from kind-config.yaml and loads the ZooKeeper image into it.
+#   ZK_CHAOS_CLUSTER   cluster name (default zk-chaos)
+#   ZK_CHAOS_OFFLINE   1: build kind and the node image here (no registry); 0: stock kind and
+#                      kindest/node from the registries; unset: online when kindest/node can be
+#                      pulled, offline otherwise
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/kind/versions.sh"
+LOG_PREFIX=cluster
+cd "$ZK_CHAOS_ROOT"
+name=${ZK_CHAOS_CLUSTER:-zk-chaos}
+started=$(date +%s)
+
+bash scripts/docker-engine.sh
+
+online_image="kindest/node:$KUBERNETES_VERSION"
+mode=${ZK_CHAOS_OFFLINE:-auto}
+if [ "$mode" = auto ]; then
+  if docker image inspect "$online_image" >/dev/null 2>&1; then mode=0
+  else
+    step "checking whether $online_image can be pulled"
+    if timeout 120 docker pull -q "$online_image" >/dev/null 2>&1; then mode=0; else mode=1; fi
+    step_done
+  fi
+fi
+if [ "$mode" = 1 ]; then
+  echo "[$LOG_PREFIX] offline mode: kind and the node image are built here" >&2
+  mapfile -t built < <(bash scripts/kind/toolchain.sh)
+  kind=${built[0]}; node_image=${built[1]}
+else
+  echo "[$LOG_PREFIX] online mode: stock kind and $online_image" >&2
+  kind=$(command -v kind || true)
+  if [ -z "$kind" ]; then
+    step "installing kind $KIND_VERSION (go install)"
+    GOBIN="$ZK_CHAOS_CACHE/bin" go install "sigs.k8s.io/kind@$KIND_VERSION" || fail "could not install kind" "install kind: https://kind.sigs.k8s.io/docs/user/quick-start/"
+    kind="$ZK_CHAOS_CACHE/bin/kind"
+  fi
+  node_image=$online_image
+fi
+
+# Many nodes on one kernel exhaust the default inotify limits (kubelet, systemd, containerd).
+if [ "$(id -u)" = 0 ]; then
+  sysctl -qw fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 || true
+fi
+
+if "$kind" get clusters 2>/dev/null | grep -qx "$name"; then
+  echo "[$LOG_PREFIX] cluster $name exists; reusing it" >&2
+else
+  step "creating cluster $name (1 control plane, 4 workers) from $node_image"
+  "$kind" create cluster --name "$name" --config kind-config.yaml --image "$node_image" --wait 5m \
+    || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
+fi
+step "loading the ZooKeeper image into the cluster"
+zk_image=$(bash scripts/build-zookeeper-image.sh)
+"$kind" load docker-image --name "$name" "$zk_image" >/dev/null || fail "kind load of $zk_image failed" "check disk space"
+step_done
+echo "[$LOG_PREFIX] cluster $name ready in $(( $(date +%s) - started ))s (kubectl context kind-$name)" >&2
+echo "$kind" > "$ZK_CHAOS_CACHE/kind-binary"

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Assembles a kind node image without any registry, the way kind's node-image builder does, from:
+#   - a Debian root filesystem with systemd, containerd and runc (Debian packages),
+#   - kind's own base files (entrypoint, units, containerd config) read from the kind module,
+#   - the Kubernetes binaries and component images built by build-kubernetes.sh / build-components.sh.
+# Usage: build-node-image.sh BIN_DIR IMAGE
+#        build-node-image.sh --prefetch   (only the Debian root filesystems: no CPU-heavy work)
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/versions.sh"
+LOG_PREFIX=kind-toolchain
+bin=${1:-}
+image=${2:-}
+cache="$ZK_CHAOS_CACHE/kind"
+kind_module=$(go env GOMODCACHE)/sigs.k8s.io/kind@$KIND_VERSION
+kubernetes_module=$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBERNETES_VERSION
+[ -d "$kind_module" ] || (cd "$cache/src" && go mod download "sigs.k8s.io/kind@$KIND_VERSION")
+[ -d "$kubernetes_module" ] || (cd "$cache/src" && go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION")
+
+# debootstrap_cached NAME PACKAGES: a cached Debian root filesystem.
+debootstrap_cached() {
+  local name=$1 packages=$2 dir="$cache/rootfs/$1"
+  if [ ! -f "$dir.done" ]; then
+    step "debootstrap $DEBIAN_SUITE for $name (log $dir.log)"
+    rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
+    debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$dir" "$(debian_mirror)" >"$dir.log" 2>&1 \
+      || fail "debootstrap for $name failed" "read $dir.log; set ZK_CHAOS_DEBIAN_MIRROR to a reachable mirror"
+    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+    touch "$dir.done"
+  fi
+  echo "$dir"
+}
+
+# 1. The node's root filesystem: kind's base image, from Debian packages.
+node_packages=systemd,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,bash,ca-certificates,curl,jq,procps,containerd,runc,containernetworking-plugins,socat,ipset
+base=$(debootstrap_cached "kind-node-base-$(echo "$node_packages" | sha256sum | cut -c1-10)" "$node_packages")
+
+tools=$(debootstrap_cached "kind-net-tools" "iptables,nftables,conntrack,iproute2,ipset,kmod")
+[ "$bin" = "--prefetch" ] && exit 0
+
+# 2. Component images (docker save archives), tagged exactly as kubeadm and kind's manifests ask.
+images="$cache/images-$KUBERNETES_VERSION"
+mkdir -p "$images"
+registry=registry.k8s.io
+kubeadm_images=$("$bin/kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION")
+image_tag() { grep -m1 "/$1:" <<<"$kubeadm_images"; }
+cni_manifest=$(awk '/^const defaultCNIManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_cni.go")
+storage_manifest=$(awk '/^const defaultStorageManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_storage.go")
+kind_const() { sed -n "s/^const $1 = \"\(.*\)\"/\1/p" "$kind_module/pkg/build/nodeimage/$2"; }
+kindnetd_image=$(kind_const kindnetdImage const_cni.go)
+provisioner_image=$(kind_const storageProvisionerImage const_storage.go)
+helper_image=$(kind_const storageHelperImage const_storage.go)
+sandbox_image=$(sed -n 's/.*sandbox_image = "\(.*\)"/\1/p' "$kind_module/images/base/files/etc/containerd/config.toml")
+
+# make_image TAG ROOTFS_OR_EMPTY BINARY DEST ENTRYPOINT_JSON: one image archive, cached by tag.
+make_image() {
+  local tag=$1 rootfs=$2 binary=$3 dest=$4 entrypoint=$5 file="$images/$(echo "$1" | tr '/:' '__').tar"
+  [ -f "$file" ] && return 0
+  local stage; stage=$(mktemp -d)
+  if [ -n "$rootfs" ]; then cp -a "$rootfs/." "$stage/"; fi
+  install -D -m 0755 "$binary" "$stage$dest"
+  mkdir -p "$stage/tmp" "$stage/etc" && chmod 1777 "$stage/tmp"
+  [ -f "$stage/etc/passwd" ] || printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$stage/etc/passwd"
+  [ -f "$stage/etc/group" ] || printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+  tar -C "$stage" -c . | docker import --change "ENTRYPOINT $entrypoint" \
+    --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' - "$tag" >/dev/null
+  docker save "$tag" -o "$file"
+  rm -rf "$stage"
+}
+step "making component images (${KUBERNETES_VERSION}, etcd, CoreDNS, pause, kindnetd, local-path)"
+for component in kube-apiserver kube-controller-manager kube-scheduler; do
+  make_image "$(image_tag "$component")" "" "$bin/$component" "/usr/local/bin/$component" "[\"/usr/local/bin/$component\"]"
+done
+make_image "$(image_tag kube-proxy)" "$tools" "$bin/kube-proxy" /usr/local/bin/kube-proxy '["/usr/local/bin/kube-proxy"]'
+make_image "$(image_tag etcd)" "" "$bin/etcd" /usr/local/bin/etcd '["/usr/local/bin/etcd"]'
+make_image "$(image_tag coredns)" "" "$bin/coredns" /coredns '["/coredns"]'
+make_image "$(image_tag pause)" "" "$bin/pause" /pause '["/pause"]'
+[ "$sandbox_image" = "$(image_tag pause)" ] || make_image "$sandbox_image" "" "$bin/pause" /pause '["/pause"]'
+make_image "$kindnetd_image" "$tools" "$bin/kindnetd" /bin/kindnetd '["/bin/kindnetd"]'
+make_image "$provisioner_image" "" "$bin/local-path-provisioner" /usr/local/bin/local-path-provisioner '["/usr/local/bin/local-path-provisioner"]'
+make_image "$helper_image" "$tools" /bin/true /usr/local/bin/noop '["/bin/sh"]'
+
+# 3. The node: base files, binaries, manifests, and the images in containerd's store.
+step "assembling the node image $image"
+overlay=$(mktemp -d)
+trap 'rm -rf "$overlay"; [ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null || true' EXIT
+cp -a "$kind_module/images/base/files/." "$overlay/"
+chmod -R u+w "$overlay"
+chmod 0755 "$overlay/usr/local/bin/"* "$overlay/kind/bin/"*
+mkdir -p "$overlay/usr/bin" "$overlay/usr/local/bin" "$overlay/opt/cni" "$overlay/etc/kubernetes/manifests" "$overlay/kind/manifests"
+# Debian installs containerd in /usr/bin and the CNI plugins in /usr/lib/cni; kind's units and
+# containerd's defaults look in /usr/local/bin and /opt/cni/bin.
+for b in containerd containerd-shim-runc-v2 ctr; do ln -sf "/usr/bin/$b" "$overlay/usr/local/bin/$b"; done
+ln -sf /usr/lib/cni "$overlay/opt/cni/bin"
+install -m 0755 "$bin/kubeadm" "$bin/kubelet" "$bin/kubectl" "$overlay/usr/bin/"
+install -m 0755 "$bin/crictl" "$overlay/usr/local/bin/"
+echo "$KUBERNETES_VERSION" > "$overlay/kind/version"
+printf '%s\n' "$cni_manifest" > "$overlay/kind/manifests/default-cni.yaml"
+printf '%s\n' "$storage_manifest" > "$overlay/kind/manifests/default-storage.yaml"
+# containerd's base OCI spec, as kind's base image makes it (product_uuid hook, no rlimits).
+chroot "$base" ctr oci spec \
+  | jq '.hooks.createContainer[.hooks.createContainer | length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \
+  | jq 'del(.process.rlimits)' > "$overlay/etc/containerd/cri-base.json"
+# Import the images into the node's containerd store with the host's containerd (Debian's, the
+# same version as the node's), so no privileged build container is needed.
+state=$(mktemp -d)
+printf 'version = 2\nroot = "%s"\nstate = "%s"\n[grpc]\n  address = "%s"\n' \
+  "$overlay/var/lib/containerd" "$state" "$state/containerd.sock" > "$state/config.toml"
+containerd --config "$state/config.toml" >"$state/log" 2>&1 &
+containerd_pid=$!
+for _ in $(seq 1 50); do [ -S "$state/containerd.sock" ] && break; sleep 0.2; done
+[ -S "$state/containerd.sock" ] || fail "the build's containerd did not start" "read $state/log"
+for archive in "$images"/*.tar; do
+  ctr --address "$state/containerd.sock" -n k8s.io images import --all-platforms --no-unpack --digests - < "$archive" >/dev/null \
+    || fail "importing $archive failed" "delete $images and rerun"
+done
+for name in $(ctr --address "$state/containerd.sock" -n k8s.io images ls -q); do
+  ctr --address "$state/containerd.sock" -n k8s.io images label "$name" io.cri-containerd.pinned=pinned >/dev/null
+done
+kill "$containerd_pid"; wait "$containerd_pid" 2>/dev/null || true; containerd_pid=""
+
+# The image: kind's base settings; systemd units enabled as kind's Dockerfile does.
+base_image="zk-chaos/kind-base:$KUBERNETES_VERSION"
+if ! docker image inspect "$base_image" >/dev/null 2>&1; then
+  step "importing the node's base file system"
+  tar -C "$base" -c . | docker import - "$base_image" >/dev/null
+fi
+container=$(docker create --entrypoint /bin/true "$base_image")
+docker cp "$overlay/." "$container:/" >/dev/null
+docker commit "$container" "$image-stage" >/dev/null && docker rm "$container" >/dev/null
+container=$(docker create --entrypoint /bin/sh "$image-stage" -c '
+  set -e
+  find /lib/systemd/system/sysinit.target.wants/ -name "systemd-tmpfiles-setup.service" -delete
+  rm -f /lib/systemd/system/multi-user.target.wants/* /etc/systemd/system/*.wants/* \
+        /lib/systemd/system/local-fs.target.wants/* /lib/systemd/system/sockets.target.wants/*udev* \
+        /lib/systemd/system/sockets.target.wants/*initctl* /lib/systemd/system/basic.target.wants/*
+  echo "ReadKMsg=no" >> /etc/systemd/journald.conf
+  ln -sf /usr/lib/systemd/systemd /sbin/init
+  systemctl enable kubelet.service containerd.service undo-mount-hacks.service
+  systemctl mask systemd-binfmt.service')
+docker start -a "$container" >/dev/null || fail "configuring systemd units in the node image failed" "docker logs $container"
+docker commit \
+  --change 'ENV container=docker' \
+  --change 'STOPSIGNAL SIGRTMIN+3' \
+  --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
+  --change 'CMD []' \
+  "$container" "$image" >/dev/null
+docker rm "$container" >/dev/null; docker rmi "$image-stage" >/dev/null
+step_done
+echo "[$LOG_PREFIX] node image $image ready" >&2
