@@ -50,6 +50,8 @@ else
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
   "$kind" create cluster --name "$name" --config kind-config.yaml --image "$node_image" --wait 5m \
     || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
+  # Tells `npm run e2e` that this run created the cluster, so it deletes it afterwards.
+  touch "$ZK_CHAOS_CACHE/cluster-created-$name"
 fi
 step "loading the ZooKeeper image into the cluster"
 zk_image=$(bash scripts/build-zookeeper-image.sh)

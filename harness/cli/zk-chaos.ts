@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check-command.ts';
+import { e2eCommand, type E2eOptions } from './e2e-command.ts';
 
 /** zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input. */
 const program = new Command()
@@ -16,6 +17,22 @@ program
   .option('--budget <states>', 'search budget per key before a key is declared unknown', (v) => Number(v))
   .action(async (file: string, options: { json?: boolean; budget?: number }) => {
     process.exitCode = await checkCommand(file, options);
+  });
+
+program
+  .command('e2e')
+  .description('create the kind cluster (unless --context), run the chaos suites, tear down (unless --keep)')
+  .option('--context <name>', 'use this existing kubeconfig context (any Kubernetes) instead of creating a kind cluster')
+  .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+  .option('--suites <names>', 'comma-separated suites to run (default: all)')
+  .option('--seed <n>', 'seed of every random choice (default: a fresh one, printed)')
+  .option('--duration <seconds>', 'workload time before, between and after faults', '10')
+  .option('--storage <mode>', 'local-path (node-pinned volumes) or shared (volumes follow pods)')
+  .option('--keep', 'keep the cluster afterwards')
+  .option('--offline', 'build kind and the node image here instead of pulling them')
+  .option('--online', 'use stock kind and kindest/node from the registries')
+  .action(async (options: E2eOptions) => {
+    process.exitCode = await e2eCommand(options);
   });
 
 try {

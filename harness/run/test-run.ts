@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { parseHistory, toOperations } from '../history/parse.ts';
+import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
 import { SeededRandom } from '../workload/random.ts';
@@ -16,12 +17,25 @@ import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } 
  * nor Kubernetes.
  */
 
+/** What a scenario can use while the workload runs. */
+export interface RunContext {
+  events: EventLog;
+  timeline: FaultTimeline;
+  log: (line: string) => void;
+  /** Keeps the workload running for ms. */
+  pause: (ms: number) => Promise<void>;
+}
+
 export interface TestRunOptions {
   /** Names the run and its folder. */
   name: string;
   endpoints: () => Endpoint[];
   /** Faults applied one after another, each held for holdMs. Built lazily: a fault may pick its target then. */
-  faults: Array<{ fault: () => Fault | Promise<Fault>; holdMs: number }>;
+  faults?: Array<{ fault: (ctx: RunContext) => Fault | Promise<Fault>; holdMs: number }>;
+  /** Scenario steps of any shape, run after the faults while the workload continues (e.g. drains). */
+  during?: (ctx: RunContext) => Promise<void>;
+  /** Started before the workload, stopped after the final reads (e.g. a pod watch). */
+  observe?: (ctx: RunContext) => { stop(): void };
   /** Seed of every random choice; printed, and read from ZK_CHAOS_SEED when not given. */
   seed?: number;
   /** Workload before the first fault, between faults, and after the last one. */
@@ -38,6 +52,7 @@ export interface TestRunResult {
   verdict: Verdict;
   workload: WorkloadSummary;
   faults: FaultWindow[];
+  events: ClusterEvent[];
 }
 
 export function resolveSeed(seed?: number): number {
@@ -62,7 +77,10 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
 
   const recorder = new HistoryRecorder(join(dir, 'history.jsonl'));
   const timeline = new FaultTimeline(join(dir, 'faults.jsonl'), () => recorder.now());
+  const events = new EventLog(join(dir, 'events.jsonl'), () => recorder.now());
+  const ctx: RunContext = { events, timeline, log, pause: (ms) => sleep(ms) };
   const quietMs = options.quietMs ?? 5000;
+  const observer = options.observe?.(ctx);
   let workloadSummary: WorkloadSummary;
   try {
     const workload = await startWorkload({
@@ -76,21 +94,26 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     });
     try {
       await sleep(quietMs);
-      for (const { fault, holdMs } of options.faults) {
-        await timeline.apply(await fault(), holdMs, log);
+      for (const { fault, holdMs } of options.faults ?? []) {
+        await timeline.apply(await fault(ctx), holdMs, log);
+        await sleep(quietMs);
+      }
+      if (options.during) {
+        await options.during(ctx);
         await sleep(quietMs);
       }
     } finally {
       workloadSummary = await workload.stop();
     }
   } finally {
+    observer?.stop();
     recorder.close();
   }
 
   const verdict = await checkHistoryFile(join(dir, 'history.jsonl'));
   writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
-  return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows };
+  return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows, events: events.events };
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {

@@ -1,0 +1,36 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A cluster event on the run's clock (nanoseconds, the history's clock). */
+export interface ClusterEvent {
+  time: number;
+  /** What saw it: pod-watch, drain, nemesis, ... */
+  source: string;
+  /** phase, ready, restart, scheduled, deleted, evicted, blocked-by-budget, cordon, uncordon ... */
+  kind: string;
+  detail: string;
+}
+
+/**
+ * events.jsonl next to the history: what Kubernetes did during the run (pod phases, readiness,
+ * restarts, evictions, drains blocked by the budget), appended as it happens, for the report's
+ * timeline and for the suites' assertions.
+ */
+export class EventLog {
+  readonly events: ClusterEvent[] = [];
+  private readonly path: string;
+  private readonly clock: () => number;
+
+  constructor(path: string, clock: () => number) {
+    this.path = path;
+    this.clock = clock;
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  record(source: string, kind: string, detail: string): ClusterEvent {
+    const event = { time: this.clock(), source, kind, detail };
+    this.events.push(event);
+    appendFileSync(this.path, JSON.stringify(event) + '\n');
+    return event;
+  }
+}

@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import type { EventLog } from '../history/event-log.ts';
+import { describeError, isStatus, type Kube } from './client.ts';
+
+export async function setUnschedulable(kube: Kube, node: string, unschedulable: boolean, events?: EventLog): Promise<void> {
+  await kube.core.patchNode(
+    { name: node, body: { spec: { unschedulable } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  events?.record('drain', unschedulable ? 'cordon' : 'uncordon', node);
+}
+
+export type EvictionOutcome = 'evicted' | 'blocked-by-budget' | 'gone';
+
+/** Asks the Eviction API to evict a pod. A PodDisruptionBudget refusal (429) is an outcome, not an error. */
+export async function evictPod(kube: Kube, namespace: string, name: string): Promise<EvictionOutcome> {
+  try {
+    await kube.core.createNamespacedPodEviction({
+      name,
+      namespace,
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+    });
+    return 'evicted';
+  } catch (error) {
+    if (isStatus(error, 429)) return 'blocked-by-budget';
+    if (isStatus(error, 404)) return 'gone';
+    throw new Error(`evicting ${namespace}/${name}: ${describeError(error)}`);
+  }
+}
+
+export interface DrainResult {
+  node: string;
+  /** True when every pod was evicted within the time allowed. */
+  completed: boolean;
+  evicted: string[];
+  /** Pods whose eviction the budget refused, at least once. */
+  blocked: string[];
+}
+
+/**
+ * kubectl drain --ignore-daemonsets --delete-emptydir-data, through the Eviction API: cordon the
+ * node, then evict every pod on it that no DaemonSet owns, retrying refusals by the budget every
+ * retryMs until timeoutMs. Each eviction and each refusal is recorded in the event log.
+ */
+export async function drainNode(kube: Kube, node: string, options: { timeoutMs: number; retryMs?: number; events?: EventLog }): Promise<DrainResult> {
+  await setUnschedulable(kube, node, true, options.events);
+  const deadline = Date.now() + options.timeoutMs;
+  const evicted = new Set<string>();
+  const blocked = new Set<string>();
+  for (;;) {
+    const pods = (await kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items.filter(
+      (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+    );
+    const pending = pods.filter((p) => !evicted.has(`${p.metadata?.namespace}/${p.metadata?.name}`));
+    if (pending.length === 0) return { node, completed: true, evicted: [...evicted], blocked: [...blocked] };
+    for (const pod of pending) {
+      const id = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+      const outcome = await evictPod(kube, pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
+      if (outcome === 'evicted') {
+        evicted.add(id);
+        options.events?.record('drain', 'evicted', `${id} from ${node}`);
+      } else if (outcome === 'blocked-by-budget') {
+        if (!blocked.has(id)) options.events?.record('drain', 'blocked-by-budget', `${id} on ${node}: the PodDisruptionBudget refused the eviction`);
+        blocked.add(id);
+      }
+    }
+    if (Date.now() > deadline) return { node, completed: false, evicted: [...evicted], blocked: [...blocked] };
+    await sleep(options.retryMs ?? 5000);
+  }
+}

@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
+import { parseManifests } from '../kube/apply.ts';
+
+/**
+ * Where a member's data lives:
+ * - local-path: kind's default StorageClass; a volume is pinned to the node that created it;
+ * - shared: a StorageClass whose volumes live on a folder every node mounts, so they follow a pod;
+ * - ephemeral: emptyDir, lost with the pod — the negative control.
+ */
+export type StorageMode = 'local-path' | 'shared' | 'ephemeral';
+
+export const SHARED_STORAGE_CLASS = 'zk-chaos-shared';
+
+export interface EnsembleVariant {
+  image: string;
+  storage: StorageMode;
+}
+
+/** Reads manifests/*.yaml in name order. */
+export function readManifests(dir: string): KubernetesObject[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+}
+
+/** The manifests adapted to a variant; pure, so the variants are checked without a cluster. */
+export function ensembleManifests(objects: KubernetesObject[], variant: EnsembleVariant): KubernetesObject[] {
+  return objects.map((object) => (object.kind === 'StatefulSet' ? adaptStatefulSet(object as V1StatefulSet, variant) : object));
+}
+
+function adaptStatefulSet(original: V1StatefulSet, variant: EnsembleVariant): V1StatefulSet {
+  const sts = structuredClone(original);
+  const pod = sts.spec?.template.spec;
+  if (!sts.spec || !pod) throw new Error('manifests: the StatefulSet has no pod template');
+  for (const container of pod.containers) container.image = variant.image;
+  if (variant.storage === 'ephemeral') {
+    // The data directory dies with the pod: a deleted StatefulSet comes back empty.
+    delete sts.spec.volumeClaimTemplates;
+    pod.volumes = [...(pod.volumes ?? []), { name: 'datadir', emptyDir: {} }];
+  } else if (variant.storage === 'shared') {
+    for (const claim of sts.spec.volumeClaimTemplates ?? []) {
+      if (claim.spec) claim.spec.storageClassName = SHARED_STORAGE_CLASS;
+    }
+  }
+  return sts;
+}

@@ -1,0 +1,161 @@
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { applyObjects } from '../kube/apply.ts';
+import { isStatus, type Kube } from '../kube/client.ts';
+import { execInPod, type ExecResult } from '../kube/exec.ts';
+import { notYet, ready, waitFor } from '../kube/wait.ts';
+import type { Endpoint } from '../workload/runner.ts';
+import { ensembleManifests, readManifests, type StorageMode } from './ensemble-manifests.ts';
+import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
+
+export const ZK_CONTAINER = 'kubernetes-zookeeper';
+const MEMBERS = ['zk-0', 'zk-1', 'zk-2'];
+
+/**
+ * The tutorial's ensemble on Kubernetes, built from manifests/ in the style of testcontainers:
+ *   const zk = await new KubeEnsemble(kube).inNamespace('zk-chaos').withStorage('local-path').start();
+ */
+export class KubeEnsemble {
+  private readonly kube: Kube;
+  private namespace = 'zk-chaos';
+  private image = 'zk-chaos/zookeeper:local';
+  private storage: StorageMode = 'local-path';
+  private manifestsDir = 'manifests';
+  private log: (line: string) => void = () => {};
+
+  constructor(kube: Kube) {
+    this.kube = kube;
+  }
+
+  inNamespace(namespace: string): this {
+    this.namespace = namespace;
+    return this;
+  }
+
+  withImage(image: string): this {
+    this.image = image;
+    return this;
+  }
+
+  withStorage(storage: StorageMode): this {
+    this.storage = storage;
+    return this;
+  }
+
+  withManifests(dir: string): this {
+    this.manifestsDir = dir;
+    return this;
+  }
+
+  withLog(log: (line: string) => void): this {
+    this.log = log;
+    return this;
+  }
+
+  async start(): Promise<StartedKubeEnsemble> {
+    const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage });
+    await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
+    await applyObjects(this.kube, objects, this.namespace);
+    const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
+    await started.waitReady();
+    return started;
+  }
+}
+
+export class StartedKubeEnsemble {
+  readonly kube: Kube;
+  readonly namespace: string;
+  private readonly objects: KubernetesObject[];
+  private readonly log: (line: string) => void;
+
+  constructor(kube: Kube, namespace: string, objects: KubernetesObject[], log: (line: string) => void) {
+    this.kube = kube;
+    this.namespace = namespace;
+    this.objects = objects;
+    this.log = log;
+  }
+
+  /** Host addresses of the members: per-member NodePorts published on 127.0.0.1 (kind-config.yaml). */
+  endpoints(): Endpoint[] {
+    const base = Number(process.env.ZK_CHAOS_NODEPORT_BASE ?? 30181);
+    return MEMBERS.map((name, i) => ({ name, address: `127.0.0.1:${base + i}` }));
+  }
+
+  async pods(): Promise<V1Pod[]> {
+    const list = await this.kube.core.listNamespacedPod({ namespace: this.namespace, labelSelector: 'app=zk' });
+    return list.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  }
+
+  async pod(name: string): Promise<V1Pod> {
+    return this.kube.core.readNamespacedPod({ name, namespace: this.namespace });
+  }
+
+  /** Waits until all three members are Ready and serve as leader or follower. */
+  async waitReady(timeoutMs = 600_000): Promise<V1Pod[]> {
+    return waitFor(
+      'three ZooKeeper members Ready in a quorum',
+      async () => {
+        const pods = await this.pods();
+        const readyPods = pods.filter(isReady);
+        if (readyPods.length < MEMBERS.length) {
+          return notYet(pods.map((p) => `${p.metadata?.name} ${p.status?.phase}${isReady(p) ? ' ready' : ''}`).join(', ') || 'no pods');
+        }
+        const modes = await Promise.all(MEMBERS.map(async (m) => (await this.status(m)).mode));
+        return modes.filter((m) => m === 'leader').length === 1 && modes.every((m) => m === 'leader' || m === 'follower')
+          ? ready(pods)
+          : notYet(`modes ${modes.join(', ')}`);
+      },
+      { timeoutMs, intervalMs: 2000, log: this.log },
+    );
+  }
+
+  exec(pod: string, command: string[]): Promise<ExecResult> {
+    return execInPod(this.kube, this.namespace, pod, ZK_CONTAINER, command);
+  }
+
+  async status(pod: string): Promise<ServerStatus> {
+    try {
+      return parseSrvr((await this.exec(pod, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181'])).stdout);
+    } catch {
+      return { mode: 'not serving' };
+    }
+  }
+
+  async restartCount(pod: string): Promise<number> {
+    const status = (await this.pod(pod)).status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER);
+    return status?.restartCount ?? 0;
+  }
+
+  /** Deletes the StatefulSet (its pods go, its PVCs stay) and waits until no member pod is left. */
+  async deleteStatefulSet(): Promise<void> {
+    await this.kube.apps.deleteNamespacedStatefulSet({ name: 'zk', namespace: this.namespace, propagationPolicy: 'Foreground' });
+    await waitFor(
+      'the StatefulSet and its pods to be gone',
+      async () => {
+        const pods = await this.pods();
+        const stsGone = await this.kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: this.namespace }).then(
+          () => false,
+          (error: unknown) => isStatus(error, 404),
+        );
+        return stsGone && pods.length === 0 ? ready(true) : notYet(`${pods.length} pods left`);
+      },
+      { timeoutMs: 300_000, intervalMs: 2000, log: this.log },
+    );
+  }
+
+  /** Applies the StatefulSet again (same manifests) and waits for the quorum. */
+  async recreateStatefulSet(): Promise<void> {
+    await applyObjects(this.kube, this.objects.filter((o) => o.kind === 'StatefulSet'), this.namespace);
+    await this.waitReady();
+  }
+
+  /** Deletes the namespace (and so every object and claim of this ensemble). */
+  async destroy(): Promise<void> {
+    await this.kube.core.deleteNamespace({ name: this.namespace }).catch((error: unknown) => {
+      if (!isStatus(error, 404)) throw error;
+    });
+  }
+}
+
+export function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}

@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { deleteAndRecreateStatefulSet } from '../harness/nemesis/kube-faults.ts';
+import { notYet, ready, waitFor } from '../harness/kube/wait.ts';
+import type { StartedKubeEnsemble } from '../harness/zookeeper/kube-ensemble.ts';
+import { connectKube, log, runSuite, settings, startEnsemble } from './support/suite.ts';
+
+/**
+ * The harness must be able to fail: the same ensemble with its data in emptyDir loses everything
+ * when its StatefulSet is deleted and re-applied, and the checker must list the lost writes.
+ * Runs last: it takes the main ensemble's NodePorts, so it removes that ensemble first.
+ */
+describe('negative control: data in emptyDir', () => {
+  const kube = connectKube();
+  let ensemble: StartedKubeEnsemble | undefined;
+
+  afterAll(async () => {
+    await ensemble?.destroy();
+  });
+
+  it('reports the acknowledged writes that the re-created StatefulSet lost', async () => {
+    await kube.core.deleteNamespace({ name: settings.namespace }).catch(() => undefined);
+    await waitFor(
+      `namespace ${settings.namespace} to be gone`,
+      async () => ((await kube.core.listNamespace()).items.some((n) => n.metadata?.name === settings.namespace) ? notYet('terminating') : ready(true)),
+      { timeoutMs: 300_000, intervalMs: 2000, log },
+    );
+    ensemble = await startEnsemble(kube, { namespace: `${settings.namespace}-negative`, storage: 'ephemeral' });
+    const started = ensemble;
+    const result = await runSuite({ name: 'negative-control', ensemble: started, faults: [{ fault: (ctx) => deleteAndRecreateStatefulSet(started, ctx.events) }] });
+    expect(result.workload.byOutcome.ok).toBeGreaterThan(100);
+    expect(result.verdict.validity).toBe('invalid');
+    const lost = result.verdict.anomalies.filter((a) => a.type === 'lost');
+    expect(lost.length).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kube } from '../../harness/kube/client.ts';
+import { PodWatch } from '../../harness/kube/pod-watch.ts';
+import type { Fault } from '../../harness/nemesis/fault.ts';
+import { runTest, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
+import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
+
+/**
+ * What every suite shares: the cluster from the environment `npm run e2e` sets, the ensemble
+ * applied from manifests/, runs recorded with a pod watch, and diagnostics when a check fails.
+ * Suites hold scenario logic only.
+ */
+export const settings = {
+  context: process.env.ZK_CHAOS_CONTEXT ?? 'kind-zk-chaos',
+  kubeconfig: process.env.ZK_CHAOS_KUBECONFIG || undefined,
+  namespace: process.env.ZK_CHAOS_NAMESPACE ?? 'zk-chaos',
+  image: process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
+  storage: (process.env.ZK_CHAOS_STORAGE ?? 'local-path') as StorageMode,
+  /** Workload time before, between and after faults. */
+  quietMs: Number(process.env.ZK_CHAOS_QUIET_MS ?? 10_000),
+  holdMs: Number(process.env.ZK_CHAOS_HOLD_MS ?? 5_000),
+};
+
+export const log = (line: string) => console.log(`[e2e] ${line}`);
+
+export function connectKube(): Kube {
+  return Kube.load({ context: settings.context, kubeconfig: settings.kubeconfig });
+}
+
+export async function startEnsemble(kube: Kube, overrides: { namespace?: string; storage?: StorageMode } = {}): Promise<StartedKubeEnsemble> {
+  await kube.ping();
+  return new KubeEnsemble(kube)
+    .inNamespace(overrides.namespace ?? settings.namespace)
+    .withImage(settings.image)
+    .withStorage(overrides.storage ?? settings.storage)
+    .withLog(log)
+    .start();
+}
+
+export interface SuiteRun {
+  name: string;
+  ensemble: StartedKubeEnsemble;
+  faults?: Array<{ fault: (ctx: RunContext) => Fault | Promise<Fault>; holdMs?: number }>;
+  during?: (ctx: RunContext) => Promise<void>;
+}
+
+/** One recorded, checked run against the ensemble, with every pod change in events.jsonl. */
+export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
+  const result = await runTest({
+    name: run.name,
+    endpoints: () => run.ensemble.endpoints(),
+    faults: run.faults?.map((f) => ({ fault: f.fault, holdMs: f.holdMs ?? settings.holdMs })),
+    during: run.during,
+    quietMs: settings.quietMs,
+    observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
+    log,
+  });
+  if (result.verdict.validity !== 'valid') await saveDiagnostics(run.ensemble, result.dir);
+  return result;
+}
+
+/** Pod logs (current and previous containers) and the namespace's events, kept with the run. */
+export async function saveDiagnostics(ensemble: StartedKubeEnsemble, dir: string): Promise<void> {
+  const target = join(dir, 'diagnostics');
+  mkdirSync(target, { recursive: true });
+  const { core } = ensemble.kube;
+  for (const pod of await ensemble.pods().catch(() => [])) {
+    const name = pod.metadata?.name ?? 'unknown';
+    for (const previous of [false, true]) {
+      const text = await core
+        .readNamespacedPodLog({ name, namespace: ensemble.namespace, previous, tailLines: 2000 })
+        .catch((error: unknown) => `(no log: ${error instanceof Error ? error.message : String(error)})`);
+      writeFileSync(join(target, `${name}${previous ? '.previous' : ''}.log`), String(text));
+    }
+  }
+  const events = await core.listNamespacedEvent({ namespace: ensemble.namespace }).catch(() => ({ items: [] }));
+  writeFileSync(join(target, 'kubernetes-events.json'), JSON.stringify(events.items, null, 2));
+  log(`diagnostics saved in ${target}`);
+}
+
+/** A short explanation of a run's verdict, for assertion messages and JUnit. */
+export function explain(result: TestRunResult): string {
+  const anomalies = result.verdict.anomalies.slice(0, 5).map((a) => `${a.type} ${a.key}: ${a.explanation}`);
+  return `${result.verdict.validity} (seed ${result.seed}; report ${join(result.dir, 'report.html')})${anomalies.length ? ': ' + anomalies.join('; ') : ''}`;
+}
