@@ -47,12 +47,21 @@ fi
 if "$kind" get clusters 2>/dev/null | grep -qx "$name"; then
   echo "[$LOG_PREFIX] cluster $name exists; reusing it" >&2
 else
+  shared="$ZK_CHAOS_CACHE/shared-volumes/$name"
+  mkdir -p "$shared"
+  config=$(mktemp --suffix=.yaml)
+  sed "s|ZK_CHAOS_SHARED_DIR|$shared|g" kind-config.yaml > "$config"
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
-  "$kind" create cluster --name "$name" --config kind-config.yaml --image "$node_image" --wait 5m \
+  "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
     || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
   # Tells `npm run e2e` that this run created the cluster, so it deletes it afterwards.
   touch "$ZK_CHAOS_CACHE/cluster-created-$name"
 fi
+step "installing the shared storage class (manifests/storage)"
+"$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"
+kubectl_bin=$(command -v kubectl || echo "$(dirname "$kind")/kubectl")
+"$kubectl_bin" --kubeconfig "$ZK_CHAOS_CACHE/kubeconfig-$name" apply --server-side -f manifests/storage/ >/dev/null \
+  || fail "applying manifests/storage failed" "check the cluster with kubectl get nodes"
 step "loading the ZooKeeper image into the cluster"
 zk_image=$(bash scripts/build-zookeeper-image.sh)
 "$kind" load docker-image --name "$name" "$zk_image" >/dev/null || fail "kind load of $zk_image failed" "check disk space"

@@ -24,3 +24,15 @@ echo "[$LOG_PREFIX] Node $node_version" >&2
 
 bash scripts/docker-engine.sh
 bash scripts/build-zookeeper-image.sh >/dev/null
+
+# The report's browser test renders report.html in Debian's Chromium (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    step "installing Debian's chromium (for the report's browser test)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+      || fail "apt-get install chromium failed" "install Chromium and set ZK_CHAOS_CHROMIUM to its path"
+    step_done
+  else
+    echo "[$LOG_PREFIX] chromium is not installed: the report's browser test will fail (install chromium)" >&2
+  fi
+fi

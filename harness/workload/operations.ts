@@ -30,6 +30,11 @@ export async function add(rec: HistoryRecorder, p: number, s: ZooKeeperSession, 
 export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string): Promise<{ type: CompletionType; elements?: string[] }> {
   rec.invoke(p, 'read-set', key, null);
   const result = await s.getChildren(paths.setParent(key));
+  if (result.type === 'fail' && result.error.includes('NO_NODE')) {
+    // The set's parent znode is gone (an ensemble that lost its data): the set is empty.
+    rec.complete(p, 'ok', [], { server: s.server });
+    return { type: 'ok', elements: [] };
+  }
   if (result.type !== 'ok') return { type: finish(rec, p, result, null, {}) };
   const elements = [...result.value.children].sort();
   // pzxid: the zxid of the last change to the set's children that this server had applied.

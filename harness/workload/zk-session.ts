@@ -28,6 +28,23 @@ export interface SessionOptions {
 
 const { Exception, CreateMode } = zookeeper;
 
+/**
+ * node-zookeeper-client 1.1.3 throws from its socket handler ("Unknown code: N") when a reply
+ * carries an error code it does not know — seen when a server has lost its data and answers a
+ * session from before — which would crash the whole harness. Its connection manager builds
+ * errors through Exception.create, so an unknown code becomes SYSTEM_ERROR here: the request's
+ * callback fires with an error we record as indeterminate (info), as it should be.
+ */
+const exceptionModule = Exception as unknown as { create: (code: number, path?: string) => unknown; SYSTEM_ERROR: number };
+const createException = exceptionModule.create;
+exceptionModule.create = (code, path) => {
+  try {
+    return createException(code, path);
+  } catch {
+    return createException(exceptionModule.SYSTEM_ERROR, path);
+  }
+};
+
 /** Errors after which the server definitely did not apply the request. */
 const DEFINITE_FAILURES = new Set<number>([
   Exception.NO_NODE,

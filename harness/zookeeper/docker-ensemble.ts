@@ -87,7 +87,7 @@ export class DockerEnsemble {
             .withLoopbackPort(2181, ports[ordinal] as number)
             .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
             .withStartupTimeout(120_000);
-          if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,mode=1777' });
+          if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,uid=1000,gid=1000' });
           return container.start();
         }),
       );

@@ -58,14 +58,6 @@ $plugins)
 func main() { coremain.Run() }"
 fi
 
-if [ ! -x "$out/kindnetd" ]; then
-  step "building kindnetd from kind $KIND_VERSION"
-  # The nested module has no tags of its own: take kind's release commit.
-  commit=$(cd "$src" && go mod download -json "sigs.k8s.io/kind@$KIND_VERSION" | jq -r '.Origin.Hash // empty')
-  [ -n "$commit" ] || fail "could not find the commit of kind $KIND_VERSION" "check access to the Go module proxy"
-  GOBIN="$out" go install "sigs.k8s.io/kind/images/kindnetd/cmd/kindnetd@$commit" || fail "go install kindnetd failed" "read the errors above"
-fi
-
 if [ ! -x "$out/local-path-provisioner" ]; then
   step "building local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION"
   GOBIN="$out" go install "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" \

@@ -44,10 +44,11 @@ mkdir -p "$images"
 registry=registry.k8s.io
 kubeadm_images=$("$bin/kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION")
 image_tag() { grep -m1 "/$1:" <<<"$kubeadm_images"; }
-cni_manifest=$(awk '/^const defaultCNIManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_cni.go")
 storage_manifest=$(awk '/^const defaultStorageManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_storage.go")
 kind_const() { sed -n "s/^const $1 = \"\(.*\)\"/\1/p" "$kind_module/pkg/build/nodeimage/$2"; }
-kindnetd_image=$(kind_const kindnetdImage const_cni.go)
+# Pod networking: kind's kindnetd cannot be built from the module proxy; images/podnet replaces it.
+podnet_image="zk-chaos/podnet:$KUBERNETES_VERSION"
+cni_manifest=$(sed "s|PODNET_IMAGE|docker.io/$podnet_image|" "$ZK_CHAOS_ROOT/images/podnet/podnet.yaml")
 provisioner_image=$(kind_const storageProvisionerImage const_storage.go)
 helper_image=$(kind_const storageHelperImage const_storage.go)
 sandbox_image=$(sed -n 's/.*sandbox_image = "\(.*\)"/\1/p' "$kind_module/images/base/files/etc/containerd/config.toml")
@@ -67,7 +68,7 @@ make_image() {
   docker save "$tag" -o "$file"
   rm -rf "$stage"
 }
-step "making component images (${KUBERNETES_VERSION}, etcd, CoreDNS, pause, kindnetd, local-path)"
+step "making component images (${KUBERNETES_VERSION}, etcd, CoreDNS, pause, podnet, local-path)"
 for component in kube-apiserver kube-controller-manager kube-scheduler; do
   make_image "$(image_tag "$component")" "" "$bin/$component" "/usr/local/bin/$component" "[\"/usr/local/bin/$component\"]"
 done
@@ -76,7 +77,7 @@ make_image "$(image_tag etcd)" "" "$bin/etcd" /usr/local/bin/etcd '["/usr/local/
 make_image "$(image_tag coredns)" "" "$bin/coredns" /coredns '["/coredns"]'
 make_image "$(image_tag pause)" "" "$bin/pause" /pause '["/pause"]'
 [ "$sandbox_image" = "$(image_tag pause)" ] || make_image "$sandbox_image" "" "$bin/pause" /pause '["/pause"]'
-make_image "$kindnetd_image" "$tools" "$bin/kindnetd" /bin/kindnetd '["/bin/kindnetd"]'
+make_image "docker.io/$podnet_image" "$tools" "$bin/kubectl" /usr/local/bin/kubectl '["/bin/sh"]'
 make_image "$provisioner_image" "" "$bin/local-path-provisioner" /usr/local/bin/local-path-provisioner '["/usr/local/bin/local-path-provisioner"]'
 make_image "$helper_image" "$tools" /bin/true /usr/local/bin/noop '["/bin/sh"]'
 

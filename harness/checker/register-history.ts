@@ -1,0 +1,145 @@
+/**
+ * One register key's operations, prepared for the witness check and the search: only the ops that
+ * take part (see register-model.ts), sorted by invoke time, with interned values and the derived
+ * order constraints.
+ *
+ * The order constraints (edges "y before x") of the guarantee checked:
+ * - real time for write-kind x (write, cas of any outcome): every definite y (ok, or failed cas)
+ *   with y.completeTime < x.invokeTime. Reads are definite, so a read that completed before a write
+ *   was invoked cannot see it.
+ * - session order for reads: every earlier definite op of the read's own process. A read is NOT
+ *   ordered after other sessions' writes that completed before it: ZooKeeper reads may be stale.
+ */
+
+import type { Operation } from '../history/types.ts';
+import { byInvoke, q } from './describe.ts';
+import { CAS, FCAS, ICAS, isDefinite, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
+import { countBelow } from './set.ts';
+
+export interface RegisterHistory {
+  key: string;
+  /** Local index → operation; sorted by invoke time (then id). */
+  ops: Operation[];
+  kind: Kind[];
+  /** Value the op requires (READ: value read; CAS/ICAS/FCAS: expected), or NONE. */
+  need: Int32Array;
+  /** Value the op writes (WRITE/IWRITE: value; CAS/ICAS: new), or NONE. */
+  put: Int32Array;
+  /** Value id → value; id 0 is null. */
+  values: (string | null)[];
+  /** Number of definite ops (READ, FCAS, WRITE, CAS). */
+  definiteCount: number;
+  /** Definite ops' local indices in completion order (ties by invoke order). */
+  completionOrder: Int32Array;
+  /** Rank in completionOrder, or NONE for an indeterminate op. */
+  completionRank: Int32Array;
+  /** Number of definite ops that completed strictly before this op was invoked. */
+  predecessors: Int32Array;
+  /** The previous definite op of the same process (session order), or NONE. */
+  previousInSession: Int32Array;
+  /** Local indices of the ops that may write each value (WRITE, CAS, IWRITE, ICAS). */
+  writersOf: number[][];
+}
+
+/** Builds the register history of one key; malformed values (impossible after parsing) are skipped. */
+export function prepareRegister(key: string, all: readonly Operation[]): RegisterHistory {
+  const values: (string | null)[] = [null];
+  const ids = new Map<string, number>();
+  const intern = (v: string | null): number => {
+    if (v === null) return NULL_VALUE;
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = values.length;
+      values.push(v);
+      ids.set(v, id);
+    }
+    return id;
+  };
+
+  const chosen: { op: Operation; kind: Kind; need: number; put: number }[] = [];
+  for (const op of [...all].sort(byInvoke)) {
+    if (op.f === 'read') {
+      if (op.outcome !== 'ok') continue;
+      if (typeof op.output !== 'string' && op.output !== null) continue;
+      chosen.push({ op, kind: READ, need: intern(op.output), put: NONE });
+    } else if (op.f === 'write') {
+      if (op.outcome === 'fail' || typeof op.input !== 'string') continue;
+      chosen.push({ op, kind: op.outcome === 'ok' ? WRITE : IWRITE, need: NONE, put: intern(op.input) });
+    } else if (op.f === 'cas') {
+      const input = op.input;
+      if (!Array.isArray(input) || input.length !== 2) continue;
+      const [expected, next] = input as [string | null, string];
+      const kind = op.outcome === 'ok' ? CAS : op.outcome === 'fail' ? FCAS : ICAS;
+      chosen.push({ op, kind, need: intern(expected), put: kind === FCAS ? NONE : intern(next) });
+    }
+  }
+
+  const n = chosen.length;
+  const ops = chosen.map((c) => c.op);
+  const kind = chosen.map((c) => c.kind);
+  const need = Int32Array.from(chosen, (c) => c.need);
+  const put = Int32Array.from(chosen, (c) => c.put);
+
+  const definite: number[] = [];
+  for (let i = 0; i < n; i++) if (isDefinite(kind[i] as Kind)) definite.push(i);
+  definite.sort((a, b) => (ops[a] as Operation).completeTime - (ops[b] as Operation).completeTime || a - b);
+  const completionOrder = Int32Array.from(definite);
+  const completionRank = new Int32Array(n).fill(NONE);
+  definite.forEach((i, rank) => (completionRank[i] = rank));
+  const completeTimes = definite.map((i) => (ops[i] as Operation).completeTime);
+
+  const predecessors = new Int32Array(n);
+  const previousInSession = new Int32Array(n).fill(NONE);
+  const lastOfProcess = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const op = ops[i] as Operation;
+    predecessors[i] = countBelow(completeTimes, op.invokeTime);
+    const previous = lastOfProcess.get(op.process);
+    if (previous !== undefined) previousInSession[i] = previous;
+    if (isDefinite(kind[i] as Kind)) lastOfProcess.set(op.process, i);
+  }
+
+  const writersOf: number[][] = values.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const p = put[i] as number;
+    if (p !== NONE) (writersOf[p] as number[]).push(i);
+  }
+
+  return {
+    key,
+    ops,
+    kind,
+    need,
+    put,
+    values,
+    definiteCount: definite.length,
+    completionOrder,
+    completionRank,
+    predecessors,
+    previousInSession,
+    writersOf,
+  };
+}
+
+/** "read 41 (process 3) returning 'v7'" etc. */
+export function describeRegisterOp(h: RegisterHistory, i: number): string {
+  const op = h.ops[i] as Operation;
+  const k = h.kind[i];
+  const v = (id: number): string => q(h.values[id] ?? null);
+  switch (k) {
+    case READ:
+      return `read ${op.id} (process ${op.process}) returning ${v(h.need[i] as number)}`;
+    case FCAS:
+      return `failed cas ${op.id} (process ${op.process}) expecting ${v(h.need[i] as number)}`;
+    case CAS:
+      return `cas ${op.id} (process ${op.process}) from ${v(h.need[i] as number)} to ${v(h.put[i] as number)}`;
+    case ICAS:
+      return `indeterminate cas ${op.id} (process ${op.process}) from ${v(h.need[i] as number)} to ${v(h.put[i] as number)}`;
+    case WRITE:
+      return `write ${op.id} (process ${op.process}) of ${v(h.put[i] as number)}`;
+    case IWRITE:
+      return `indeterminate write ${op.id} (process ${op.process}) of ${v(h.put[i] as number)}`;
+    default:
+      return `op ${op.id}`;
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * Wing–Gong–Lowe / Porcupine-style search for one register key: depth-first over "which op goes
+ * next", memoising (set of placed ops, register state). See register-history.ts for the order
+ * constraints and register-model.ts for the semantics.
+ *
+ * Reductions (each keeps the search complete):
+ * - Reads and failed cas do not change the state. When one is placeable and its precondition holds
+ *   now, it is placed at once without branching: moving such an op earlier never breaks an edge
+ *   (its own predecessors are placed; its successors only gain) and changes no other op's state.
+ * - Branching is only over state-changing ops (ok write/cas, indeterminate write/cas). An
+ *   indeterminate op may also never be placed: success needs only every definite op placed.
+ * - Values are unique per key (checked: with a repeated value this reduction is off for it), and
+ *   null is never written back, so once the register leaves value v it never holds v again. Leaving
+ *   v while a definite op that needs v is still unplaced is therefore a dead end.
+ * - An indeterminate write/cas whose value nobody observes matters only to let a failed cas see a
+ *   different value; it is tried only when a placeable failed cas expects the current value.
+ *
+ * Memo key: the register state, the length of the longest completion-order prefix of definite ops
+ * that is all placed, the definite ops placed beyond it, and the placed indeterminate ops.
+ */
+
+import { CAS, FCAS, ICAS, IWRITE, NONE, READ, WRITE } from './register-model.ts';
+import type { RegisterHistory } from './register-history.ts';
+
+export interface DeadEnd {
+  /** Definite ops placed at the deepest dead end. */
+  placed: number;
+  /** Register state (value id) there. */
+  state: number;
+  /** Local indices of the definite ops that could go next by order but not by value, or that
+   * needed the current value and were still waiting for their session. */
+  stuck: number[];
+  /** placedOps[i] === 1 when local op i was placed there. */
+  placedOps: Uint8Array;
+}
+
+export interface SearchResult {
+  outcome: 'valid' | 'invalid' | 'unknown';
+  /** Search states explored (memoised nodes). */
+  states: number;
+  /** For invalid (and unknown): the deepest dead end reached. */
+  deepest?: DeadEnd;
+}
+
+interface Frame {
+  candidates: number[];
+  next: number;
+  trailLength: number;
+  state: number;
+  donePrefix: number;
+  wkLo: number;
+  wkHi: number;
+  infoHi: number;
+  placedDefinite: number;
+  maxRank: number;
+}
+
+export function searchRegister(h: RegisterHistory, budget: number): SearchResult {
+  const n = h.ops.length;
+  const D = h.definiteCount;
+  if (D === 0) return { outcome: 'valid', states: 0 };
+  const kind = Uint8Array.from(h.kind);
+  const { need, put, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
+  const V = h.values.length;
+  const completeTime = Float64Array.from(h.ops, (op) => op.completeTime);
+
+  // Definite write-kind ops (failed cas, ok write, ok cas) and indeterminate ops, each sorted by
+  // how many definite ops must be placed before they may be.
+  const wk: number[] = [];
+  const info: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
+    if (k === FCAS || k === WRITE || k === CAS) wk.push(i);
+    else if (k === IWRITE || k === ICAS) info.push(i);
+  }
+  const byPred = (a: number, b: number): number => (pred[a] as number) - (pred[b] as number) || a - b;
+  wk.sort(byPred);
+  info.sort(byPred);
+
+  const readsOf: number[][] = Array.from({ length: V }, () => []);
+  const needers = new Int32Array(V);
+  const placedNeeders = new Int32Array(V);
+  const observed = new Uint8Array(V);
+  // interest[v]: ops of any kind whose precondition mentions v (read, cas, failed cas, indeterminate
+  // cas). When none is left unplaced, the current value is "dead": which dead value the register
+  // holds cannot matter any more, so the memo key says just "dead" (merging e.g. the orders of
+  // unobserved concurrent writes).
+  const interest = new Int32Array(V);
+  const placedInterest = new Int32Array(V);
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
+    const v = need[i] as number;
+    if (k === READ) (readsOf[v] as number[]).push(i);
+    if (k === READ || k === CAS) needers[v] = (needers[v] as number) + 1;
+    if (k === READ || k === CAS || k === ICAS) observed[v] = 1;
+    if (v !== NONE) interest[v] = (interest[v] as number) + 1;
+  }
+  const unique = Uint8Array.from(h.writersOf, (writers, v) => (v === 0 || writers.length <= 1 ? 1 : 0));
+
+  // Mutable search state.
+  const placed = new Uint8Array(n);
+  const readPtr = new Int32Array(V);
+  /** Undo log: op index (placed), or -(v+1) preceded by the old readPtr[v]. */
+  const trail: number[] = [];
+  let state = 0;
+  let donePrefix = 0;
+  let wkLo = 0;
+  let wkHi = 0;
+  let infoHi = 0;
+  let placedDefinite = 0;
+  let maxRank = -1;
+
+  const memo = new Set<string>();
+  let states = 0;
+  let deepest: DeadEnd | undefined;
+
+  const advanceWindows = (): void => {
+    while (wkHi < wk.length && (pred[wk[wkHi] as number] as number) <= donePrefix) wkHi++;
+    while (infoHi < info.length && (pred[info[infoHi] as number] as number) <= donePrefix) infoHi++;
+  };
+
+  const place = (i: number): void => {
+    placed[i] = 1;
+    trail.push(i);
+    const k = kind[i] as number;
+    if (k <= CAS) {
+      placedDefinite++;
+      const r = rank[i] as number;
+      if (r > maxRank) maxRank = r;
+      if (r === donePrefix) {
+        do donePrefix++;
+        while (donePrefix < D && placed[order[donePrefix] as number] === 1);
+        advanceWindows();
+      }
+      if (k === READ || k === CAS) {
+        const v = need[i] as number;
+        placedNeeders[v] = (placedNeeders[v] as number) + 1;
+      }
+      if (k !== READ) while (wkLo < wk.length && placed[wk[wkLo] as number] === 1) wkLo++;
+    }
+    const v = need[i] as number;
+    if (v !== NONE) placedInterest[v] = (placedInterest[v] as number) + 1;
+    const p = put[i] as number;
+    if (p !== NONE) state = p;
+  };
+
+  const undoTo = (length: number): void => {
+    while (trail.length > length) {
+      const x = trail.pop() as number;
+      if (x >= 0) {
+        placed[x] = 0;
+        const k = kind[x];
+        const v = need[x] as number;
+        if (k === READ || k === CAS) placedNeeders[v] = (placedNeeders[v] as number) - 1;
+        if (v !== NONE) placedInterest[v] = (placedInterest[v] as number) - 1;
+      } else {
+        readPtr[-x - 1] = trail.pop() as number;
+      }
+    }
+  };
+
+  /** Places every placeable read / failed cas whose precondition holds, until none is left. */
+  const closure = (): void => {
+    for (;;) {
+      let progressed = false;
+      const list = readsOf[state] as number[];
+      const old = readPtr[state] as number;
+      let p = old;
+      while (p < list.length && placed[list[p] as number] === 1) p++;
+      if (p !== old) {
+        trail.push(old, -state - 1);
+        readPtr[state] = p;
+      }
+      for (let j = p; j < list.length; j++) {
+        const r = list[j] as number;
+        if (placed[r] === 1) continue;
+        const before = prev[r] as number;
+        if (before === NONE || placed[before] === 1) {
+          place(r);
+          progressed = true;
+        }
+      }
+      for (let j = wkLo; j < wkHi; j++) {
+        const x = wk[j] as number;
+        if (placed[x] === 0 && kind[x] === FCAS && need[x] !== state) {
+          place(x);
+          progressed = true;
+        }
+      }
+      if (!progressed) return;
+    }
+  };
+
+  // Memo key, packed 16 bits per character: state, donePrefix, then a bitset of the definite ops
+  // placed in completion ranks (donePrefix, maxRank], then a bitset of the indeterminate ops in
+  // [0, infoHi). Both lengths follow from the placed set, so the packing is unambiguous.
+  const codes: number[] = [];
+  const memoKey = (): string => {
+    codes.length = 0;
+    const shown = interest[state] === placedInterest[state] ? 0xffffffff : state;
+    codes.push(shown & 0xffff, shown >>> 16, donePrefix & 0xffff, donePrefix >>> 16);
+    let word = 0;
+    let bit = 0;
+    for (let r = donePrefix + 1; r <= maxRank; r++) {
+      if (placed[order[r] as number] === 1) word |= 1 << bit;
+      if (++bit === 16) {
+        codes.push(word);
+        word = 0;
+        bit = 0;
+      }
+    }
+    if (bit > 0) codes.push(word);
+    word = 0;
+    bit = 0;
+    for (let j = 0; j < infoHi; j++) {
+      if (placed[info[j] as number] === 1) word |= 1 << bit;
+      if (++bit === 16) {
+        codes.push(word);
+        word = 0;
+        bit = 0;
+      }
+    }
+    if (bit > 0) codes.push(word);
+    let key = '';
+    for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode(...codes.slice(i, i + 4096));
+    return key;
+  };
+
+  /** Unplaced definite needers of the current value (when unique), or 0. */
+  const pendingNeeders = (): number =>
+    unique[state] === 1 ? (needers[state] as number) - (placedNeeders[state] as number) : 0;
+
+  const candidates = (): number[] => {
+    const remaining = pendingNeeders();
+    if (remaining >= 2) return [];
+    const definite: number[] = [];
+    let failedCasSeesState = false;
+    for (let j = wkLo; j < wkHi; j++) {
+      const x = wk[j] as number;
+      if (placed[x] === 1) continue;
+      const k = kind[x];
+      if (k === WRITE) {
+        if (remaining === 0) definite.push(x);
+      } else if (k === CAS) {
+        if (need[x] === state) definite.push(x);
+      } else if (need[x] === state) {
+        failedCasSeesState = true;
+      }
+    }
+    definite.sort((a, b) => (completeTime[a] as number) - (completeTime[b] as number) || a - b);
+    if (remaining > 0) return definite;
+    for (let j = 0; j < infoHi; j++) {
+      const u = info[j] as number;
+      if (placed[u] === 1) continue;
+      if (kind[u] === ICAS && need[u] !== state) continue;
+      if (observed[put[u] as number] === 0 && !failedCasSeesState) continue;
+      definite.push(u);
+    }
+    return definite;
+  };
+
+  const noteDeadEnd = (): void => {
+    if (deepest && deepest.placed >= placedDefinite) return;
+    const stuck = new Set<number>();
+    for (let j = wkLo; j < wkHi; j++) {
+      const x = wk[j] as number;
+      if (placed[x] === 0) stuck.add(x);
+    }
+    const waiting = pendingNeeders() > 0;
+    for (let i = 0; i < n; i++) {
+      if (placed[i] === 1 || kind[i] !== READ) continue;
+      const before = prev[i] as number;
+      if (before === NONE || placed[before] === 1 || (waiting && need[i] === state)) stuck.add(i);
+    }
+    if (waiting) for (const x of wk) if (placed[x] === 0 && kind[x] === CAS && need[x] === state) stuck.add(x);
+    deepest = { placed: placedDefinite, state, stuck: [...stuck].sort((a, b) => a - b), placedOps: placed.slice() };
+  };
+
+  type Entered = number[] | 'success' | 'dead' | 'budget';
+  const enter = (): Entered => {
+    closure();
+    if (placedDefinite === D) return 'success';
+    const key = memoKey();
+    if (memo.has(key)) return 'dead';
+    memo.add(key);
+    if (++states > budget) return 'budget';
+    const c = candidates();
+    if (c.length === 0) {
+      noteDeadEnd();
+      return 'dead';
+    }
+    return c;
+  };
+
+  const frame = (candidates: number[]): Frame => ({
+    candidates,
+    next: 0,
+    trailLength: trail.length,
+    state,
+    donePrefix,
+    wkLo,
+    wkHi,
+    infoHi,
+    placedDefinite,
+    maxRank,
+  });
+
+  const result = (outcome: SearchResult['outcome']): SearchResult =>
+    deepest && outcome !== 'valid' ? { outcome, states, deepest } : { outcome, states };
+
+  advanceWindows();
+  const root = enter();
+  if (root === 'success') return result('valid');
+  if (root === 'budget') return result('unknown');
+  if (root === 'dead') return result('invalid');
+  const stack: Frame[] = [frame(root)];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    undoTo(top.trailLength);
+    state = top.state;
+    donePrefix = top.donePrefix;
+    wkLo = top.wkLo;
+    wkHi = top.wkHi;
+    infoHi = top.infoHi;
+    placedDefinite = top.placedDefinite;
+    maxRank = top.maxRank;
+    if (top.next >= top.candidates.length) {
+      stack.pop();
+      continue;
+    }
+    place(top.candidates[top.next++] as number);
+    const entered = enter();
+    if (entered === 'success') return result('valid');
+    if (entered === 'budget') return result('unknown');
+    if (entered !== 'dead') stack.push(frame(entered));
+  }
+  return result('invalid');
+}

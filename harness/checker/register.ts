@@ -1,0 +1,303 @@
+/**
+ * Register keys (f write / read / cas). Checked, in order:
+ * 1. cheap explanations: phantom-value, future-read, then a session going back in time and a cas
+ *    from an overwritten value (each a sound necessary condition; if any, the key is invalid and
+ *    no search runs);
+ * 2. the zxid witness, when every ok write/cas and every non-null ok read carries a zxid
+ *    (verified, never trusted);
+ * 3. the search, within a budget of states (over budget: unknown, never a guess).
+ */
+
+import type { Operation } from '../history/types.ts';
+import { ids, keyName, opName, q } from './describe.ts';
+import { CAS, FCAS, type Kind, NONE, READ, WRITE } from './register-model.ts';
+import { describeRegisterOp, prepareRegister, type RegisterHistory } from './register-history.ts';
+import { searchRegister, type DeadEnd } from './register-search.ts';
+import { verifyOrder, zxidWitness } from './register-witness.ts';
+import type { Anomaly } from './types.ts';
+
+export interface RegisterKeyResult {
+  anomalies: Anomaly[];
+  /** Set when the key could not be decided. */
+  unknown?: string;
+  /** How the key was decided. */
+  method: 'explanation' | 'witness' | 'search';
+  /** Search states explored (0 unless searched). */
+  states: number;
+}
+
+const MAX_LISTED = 8;
+
+export function checkRegisterKey(key: string, all: readonly Operation[], budget: number): RegisterKeyResult {
+  const h = prepareRegister(key, all);
+  const cheap = explainCheaply(h, all);
+  if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h)];
+  if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
+
+  const witness = zxidWitness(h);
+  if (witness && verifyOrder(h, witness) === undefined) return { anomalies: [], method: 'witness', states: 0 };
+
+  const search = searchRegister(h, budget);
+  if (search.outcome === 'valid') return { anomalies: [], method: 'search', states: search.states };
+  if (search.outcome === 'unknown') {
+    return {
+      anomalies: [],
+      method: 'search',
+      states: search.states,
+      unknown:
+        `the search explored more than ${budget.toLocaleString('en-US')} states of key ${keyName(key)} ` +
+        `(${h.ops.length} operations) without deciding`,
+    };
+  }
+  return { anomalies: [nonlinearizable(h, search.deepest)], method: 'search', states: search.states };
+}
+
+/** phantom-value and future-read, grouped per value. */
+function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  const observers = new Map<number, number[]>();
+  for (let i = 0; i < h.ops.length; i++) {
+    const k = h.kind[i];
+    const v = h.need[i] as number;
+    if ((k !== READ && k !== CAS) || v === 0) continue;
+    const list = observers.get(v);
+    if (list) list.push(i);
+    else observers.set(v, [i]);
+  }
+  for (const [v, list] of observers) {
+    const value = h.values[v] as string;
+    const writers = h.writersOf[v] as number[];
+    const what = list.map((i) => describeRegisterOp(h, i));
+    if (writers.length === 0) {
+      const failedWrites = all.filter((op) => op.outcome === 'fail' && op.f === 'write' && op.input === value);
+      const because =
+        failedWrites.length > 0
+          ? `; the only attempt to write it, ${failedWrites.map(opName).join(', ')}, failed (definitely did not happen)`
+          : '';
+      anomalies.push({
+        type: 'phantom-value',
+        key: h.key,
+        element: value,
+        ops: ids(...list.map((i) => (h.ops[i] as Operation).id), ...failedWrites.map((op) => op.id)),
+        explanation:
+          `key ${keyName(h.key)}: ${listed(what)} observed ${q(value)}, which no write or cas on the key ever wrote${because}.`,
+      });
+      continue;
+    }
+    const firstInvoke = Math.min(...writers.map((w) => (h.ops[w] as Operation).invokeTime));
+    const early = list.filter((i) => (h.ops[i] as Operation).completeTime < firstInvoke);
+    if (early.length > 0) {
+      anomalies.push({
+        type: 'future-read',
+        key: h.key,
+        element: value,
+        ops: ids(...early.map((i) => (h.ops[i] as Operation).id), ...writers.map((w) => (h.ops[w] as Operation).id)),
+        explanation:
+          `key ${keyName(h.key)}: ${listed(early.map((i) => describeRegisterOp(h, i)))} observed ${q(value)} ` +
+          `and completed before ${listed(writers.map((w) => describeRegisterOp(h, w)))}, the only writer of it, was even invoked.`,
+      });
+    }
+  }
+  return anomalies;
+}
+
+/** The unique writer of value v (local index), or undefined (null, none, or several). */
+function uniqueWriter(h: RegisterHistory, v: number): number | undefined {
+  const writers = h.writersOf[v] ?? [];
+  return v !== 0 && writers.length === 1 ? writers[0] : undefined;
+}
+
+const isDefiniteWrite = (h: RegisterHistory, i: number): boolean => h.kind[i] === WRITE || h.kind[i] === CAS;
+
+/**
+ * A session observes a value when it reads it, when its ok cas expects it, and right after its own
+ * ok write/cas writes it. If it observes u and later v (unique writers, u != v), then u's writer
+ * precedes v's writer in any valid order; so v's writer must not be forced (by real time) before
+ * u's writer, and null can never be observed after a value. O(n) per key. The first violation per
+ * session is reported (what follows it is usually its echo).
+ */
+function sessionsGoingBack(h: RegisterHistory): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  interface Latest { observer: number; value: number; writer: number | undefined }
+  const bySession = new Map<number, { latest?: Latest; latestNonNull?: Latest; reported: boolean }>();
+  const observe = (i: number, value: number, writerIfKnown?: number): void => {
+    const op = h.ops[i] as Operation;
+    let s = bySession.get(op.process);
+    if (!s) bySession.set(op.process, (s = { reported: false }));
+    if (s.reported) return;
+    const writer = writerIfKnown ?? uniqueWriter(h, value);
+    const earlier = s.latest;
+    if (value === 0 && s.latestNonNull) {
+      const e = s.latestNonNull;
+      s.reported = true;
+      anomalies.push({
+        type: 'stale-read-in-session',
+        key: h.key,
+        ops: ids(e.observer, i).map((x) => (h.ops[x] as Operation).id),
+        explanation:
+          `key ${keyName(h.key)}: in one session, ${describeRegisterOp(h, e.observer)} came before ` +
+          `${describeRegisterOp(h, i)}; nothing deletes the znode, so a session never goes back in time to absent.`,
+      });
+      return;
+    }
+    if (writer !== undefined && earlier && earlier.writer !== undefined && earlier.value !== value && isDefiniteWrite(h, writer)) {
+      const w = h.ops[writer] as Operation;
+      const we = h.ops[earlier.writer] as Operation;
+      if (w.completeTime < we.invokeTime) {
+        s.reported = true;
+        anomalies.push({
+          type: 'stale-read-in-session',
+          key: h.key,
+          element: h.values[value] ?? undefined,
+          ops: ids(writer, earlier.writer, earlier.observer, i).map((x) => (h.ops[x] as Operation).id),
+          explanation:
+            `key ${keyName(h.key)}: in one session, ${describeRegisterOp(h, earlier.observer)} came before ` +
+            `${describeRegisterOp(h, i)}; but ${describeRegisterOp(h, writer)} completed before ` +
+            `${describeRegisterOp(h, earlier.writer)} was invoked, so ${q(h.values[value] ?? null)} had been overwritten ` +
+            `before the session saw ${q(h.values[earlier.value] ?? null)}: a session never goes back in time.`,
+        });
+        return;
+      }
+    }
+    // Keep the observation whose writer was invoked last (the strongest constraint so far).
+    if (writer === undefined) {
+      if (value !== 0 && !earlier) s.latest = { observer: i, value, writer };
+    } else if (!earlier || earlier.writer === undefined || (h.ops[writer] as Operation).invokeTime >= (h.ops[earlier.writer] as Operation).invokeTime) {
+      s.latest = { observer: i, value, writer };
+    }
+    if (value !== 0) s.latestNonNull = { observer: i, value, writer };
+  };
+  for (let i = 0; i < h.ops.length; i++) {
+    const k = h.kind[i];
+    if (k === READ || k === CAS) observe(i, h.need[i] as number);
+    if (k === WRITE || k === CAS) observe(i, h.put[i] as number, i);
+  }
+  return anomalies;
+}
+
+/**
+ * An ok cas x that expects a, when some ok write/cas b was invoked after a's writer completed and
+ * completed before x was invoked: real time orders a's writer < b < x, so a was gone (and never
+ * comes back) when x ran. Likewise expecting null after any ok write completed. O(n log n).
+ */
+function staleCas(h: RegisterHistory): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  const writes: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) if (isDefiniteWrite(h, i)) writes.push(i);
+  const at = (i: number): Operation => h.ops[i] as Operation;
+  writes.sort((a, b) => at(a).invokeTime - at(b).invokeTime);
+  const invokes = writes.map((i) => at(i).invokeTime);
+  // suffixBest[j]: the write among writes[j..] that completed first.
+  const suffixBest = new Int32Array(writes.length + 1).fill(-1);
+  for (let j = writes.length - 1; j >= 0; j--) {
+    const next = suffixBest[j + 1] as number;
+    const w = writes[j] as number;
+    suffixBest[j] = next === -1 || at(w).completeTime < at(next).completeTime ? w : next;
+  }
+  for (let x = 0; x < h.ops.length; x++) {
+    if (h.kind[x] !== CAS) continue;
+    const a = h.need[x] as number;
+    let from = 0;
+    let writer: number | undefined;
+    if (a !== 0) {
+      writer = uniqueWriter(h, a);
+      if (writer === undefined || !isDefiniteWrite(h, writer)) continue;
+      from = countAtOrBelow(invokes, at(writer).completeTime);
+    }
+    const b = suffixBest[from] as number;
+    if (b === -1 || at(b).completeTime >= at(x).invokeTime) continue;
+    const prior = writer === undefined ? 'the znode was absent' : `${q(h.values[a] ?? null)} was written by ${describeRegisterOp(h, writer)}`;
+    anomalies.push({
+      type: 'nonlinearizable',
+      key: h.key,
+      ...(a !== 0 ? { element: h.values[a] as string } : {}),
+      ops: ids(...(writer === undefined ? [] : [writer]), b, x).map((i) => at(i).id),
+      explanation:
+        `key ${keyName(h.key)}: ${describeRegisterOp(h, x)} succeeded, but ${prior}` +
+        `${writer === undefined ? '' : ', which completed'} before ${describeRegisterOp(h, b)} ${writer === undefined ? 'completed' : 'was invoked, and that completed'} ` +
+        `before the cas was invoked: writes are linearizable, so the cas expected a value already overwritten.`,
+    });
+  }
+  return anomalies;
+}
+
+/** Number of entries of the ascending array at or below limit. */
+function countAtOrBelow(sorted: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function nonlinearizable(h: RegisterHistory, deepest: DeadEnd | undefined): Anomaly {
+  const total = h.definiteCount;
+  const head =
+    `key ${keyName(h.key)}: no order of its ${total} definite operations respects real time among writes, ` +
+    `each session's order and the register's semantics`;
+  if (!deepest) {
+    return { type: 'nonlinearizable', key: h.key, ops: [], explanation: `${head}.` };
+  }
+  const state = h.values[deepest.state] ?? null;
+  const reasons = deepest.stuck.map((i) => `${describeRegisterOp(h, i)}${why(h, i, deepest)}`);
+  const first = deepest.stuck.find((i) => h.kind[i] === READ || h.kind[i] === CAS) ?? deepest.stuck[0];
+  const firstValue = first !== undefined && h.need[first] !== NONE ? (h.values[h.need[first] as number] ?? null) : undefined;
+  return {
+    type: 'nonlinearizable',
+    key: h.key,
+    ...(firstValue !== undefined && firstValue !== null ? { element: firstValue } : {}),
+    ops: deepest.stuck.slice(0, 50).map((i) => (h.ops[i] as Operation).id),
+    explanation:
+      `${head}. The deepest attempt ordered ${deepest.placed} of ${total}, leaving the register at ${q(state)}; ` +
+      `then none of these could go next: ${listed(reasons)}.`,
+  };
+}
+
+/** Why stuck op i could not go next at the dead end. */
+function why(h: RegisterHistory, i: number, at: DeadEnd): string {
+  const k = h.kind[i] as Kind;
+  const state = at.state;
+  const v = h.need[i] as number;
+  const current = q(h.values[state] ?? null);
+  if (k === WRITE || (k === CAS && v === state)) {
+    const needers: number[] = [];
+    for (let j = 0; j < h.ops.length; j++) {
+      if (j !== i && at.placedOps[j] === 0 && h.need[j] === state && (h.kind[j] === READ || h.kind[j] === CAS)) needers.push(j);
+    }
+    if (needers.length > 0) return ` (it would overwrite ${current}, which ${opList(h, needers.slice(0, 3))} still needs)`;
+    return '';
+  }
+  if (k === FCAS) return v === state ? ' (but the register held exactly that)' : '';
+  if (v === state) {
+    const before = h.previousInSession[i] as number;
+    return before === NONE ? '' : ` (it must follow ${opList(h, [before])} of its session)`;
+  }
+  if (v === 0) return ' (but the register had already been written)';
+  const writers = h.writersOf[v] ?? [];
+  const done = writers.filter((w) => at.placedOps[w] === 1);
+  if (done.length > 0) {
+    return ` (but ${q(h.values[v] ?? null)}, written by ${opList(h, done)}, had already been overwritten)`;
+  }
+  const stuck = writers.some((w) => at.stuck.includes(w));
+  return ` (but ${q(h.values[v] ?? null)} is written by ${opList(h, writers)}, which ${stuck ? 'cannot go next either' : 'real time orders later'})`;
+}
+
+function opList(h: RegisterHistory, locals: readonly number[]): string {
+  return locals
+    .map((w) => {
+      const k = h.kind[w];
+      const names = ['read', 'failed cas', 'write', 'cas', 'indeterminate write', 'indeterminate cas'];
+      const name = names[k as number] ?? 'op';
+      return `${name} ${(h.ops[w] as Operation).id}`;
+    })
+    .join(', ');
+}
+
+function listed(items: readonly string[]): string {
+  if (items.length <= MAX_LISTED) return items.join('; ');
+  return `${items.slice(0, MAX_LISTED).join('; ')}; and ${items.length - MAX_LISTED} more`;
+}

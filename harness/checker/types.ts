@@ -1,0 +1,80 @@
+/**
+ * The checker's verdict. Pure data; render it however you like (see harness/report).
+ */
+
+/** invalid: at least one anomaly. unknown: no anomaly, but some key could not be decided. */
+export type Validity = 'valid' | 'invalid' | 'unknown';
+
+/**
+ * - lost: an ok add that completed before the final read-set of its key was invoked is missing
+ *   from that final read.
+ * - failed-add-present: an add that failed (definitely did not happen) appears in an ok read-set.
+ * - unexpected-element: an ok read-set holds an element no add on that key ever tried to add.
+ * - stale-read-in-session: a session went back in time. Set keys: a read-set lacks an element the
+ *   session had already seen, had added itself, or that was added before the session's own last add
+ *   was invoked. Register keys: the session observed (read, cas-expected or wrote) b, then observed
+ *   a, whose writer completed before b's writer was invoked (or absent after a value). ZooKeeper's
+ *   per-session guarantees; real time across sessions is never required of reads.
+ * - nonlinearizable: no total order of a register key's operations respects real time among writes,
+ *   each session's order, and the register semantics. Either a cas succeeded from a value that
+ *   real time says was already overwritten (named directly), or the search found no order (the
+ *   explanation names its deepest point).
+ * - phantom-value: a read (or a successful cas) observed a value no write or cas ever wrote.
+ * - future-read: a read observed a value (or an element) whose writers were all invoked after the
+ *   read completed.
+ */
+export type AnomalyType =
+  | 'lost'
+  | 'failed-add-present'
+  | 'unexpected-element'
+  | 'stale-read-in-session'
+  | 'nonlinearizable'
+  | 'phantom-value'
+  | 'future-read';
+
+export interface Anomaly {
+  type: AnomalyType;
+  key: string;
+  /** Plain English; names the elements/values and the operation ids involved. */
+  explanation: string;
+  /** Ids (invoke indices) of the operations that prove the anomaly. */
+  ops: number[];
+  /** The element (set keys) or value (register keys) at stake, when there is one. */
+  element?: string;
+}
+
+export interface UnknownKey {
+  key: string;
+  /** Why the key could not be decided (e.g. the search budget ran out). */
+  reason: string;
+}
+
+export interface CheckOptions {
+  /** Search states a register key may explore before it is declared unknown. Default 2,000,000. */
+  budget?: number;
+}
+
+export interface CheckStats {
+  operations: number;
+  byOutcome: { ok: number; fail: number; info: number };
+  /** Operations per function (add, read-set, write, read, cas). */
+  byFunction: Record<string, number>;
+  /** Distinct keys, and how many were checked as sets and as registers. */
+  keys: number;
+  setKeys: number;
+  registerKeys: number;
+  /** Register keys proven valid by the zxid witness (no search needed). */
+  witnessKeys: number;
+  /** Register keys that needed the search, and the states it explored over all of them. */
+  searchedKeys: number;
+  searchStates: number;
+}
+
+export interface Verdict {
+  validity: Validity;
+  anomalies: Anomaly[];
+  unknownKeys: UnknownKey[];
+  stats: CheckStats;
+}
+
+export const DEFAULT_BUDGET = 2_000_000;

@@ -1,0 +1,269 @@
+/**
+ * Parsing and validation of the history format (see types.ts), and pairing of events into
+ * operations. Pure: no I/O (readHistoryFile in read-file.ts reads a file through this module).
+ *
+ * Every problem is reported as a HistoryFormatError naming the file, the 1-based line and what is
+ * wrong, e.g. `history.jsonl:12: "type" must be one of invoke, ok, fail, info (got "done")`.
+ */
+
+import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
+
+export class HistoryFormatError extends Error {
+  /** The file (or other source name) the history came from. */
+  readonly file: string;
+  /** 1-based line number of the offending line. */
+  readonly line: number;
+  /** What is wrong, in plain English. */
+  readonly problem: string;
+
+  constructor(file: string, line: number, problem: string) {
+    super(`${file}:${line}: ${problem}`);
+    this.name = 'HistoryFormatError';
+    this.file = file;
+    this.line = line;
+    this.problem = problem;
+  }
+}
+
+const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
+const FUNCTIONS: readonly OpFunction[] = ['add', 'read-set', 'write', 'read', 'cas'];
+const ZXID = /^0x[0-9a-f]+$/i;
+
+interface Outstanding {
+  f: OpFunction;
+  key: string;
+  index: number;
+  line: number;
+  time: number;
+}
+
+/**
+ * Incremental parser: feed it lines in order (e.g. from a stream), then call finish(). Useful for
+ * files too large to hold as one string; parseHistory is the one-shot form.
+ */
+export class HistoryParser {
+  readonly source: string;
+  private lineNumber = 0;
+  private readonly events: HistoryEvent[] = [];
+  private readonly outstanding = new Map<number, Outstanding>();
+
+  constructor(source: string) {
+    this.source = source;
+  }
+
+  /** Parses the next line of the file (without its line terminator; a trailing \r is ignored). */
+  line(text: string): void {
+    this.lineNumber++;
+    if (text.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      this.fail(`not valid JSON (${(error as Error).message})`);
+    }
+    this.events.push(this.validate(raw));
+  }
+
+  /** All events parsed so far. Operations still outstanding are fine: they are indeterminate. */
+  finish(): HistoryEvent[] {
+    return this.events;
+  }
+
+  private fail(problem: string): never {
+    throw new HistoryFormatError(this.source, this.lineNumber, problem);
+  }
+
+  private validate(raw: unknown): HistoryEvent {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      this.fail(`an event must be a JSON object (got ${show(raw)})`);
+    }
+    const o = raw as Record<string, unknown>;
+    const position = this.events.length;
+
+    if (!isNonNegativeInt(o.index)) this.fail(`"index" must be an integer >= 0 (got ${show(o.index)})`);
+    if (o.index !== position) {
+      this.fail(`"index" must be ${position}, the event's position in the history (got ${show(o.index)})`);
+    }
+    if (typeof o.type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(o.type)) {
+      this.fail(`"type" must be one of ${EVENT_TYPES.join(', ')} (got ${show(o.type)})`);
+    }
+    const type = o.type as EventType;
+    if (!Number.isSafeInteger(o.process)) this.fail(`"process" must be an integer (got ${show(o.process)})`);
+    const process = o.process as number;
+    if (typeof o.time !== 'number' || !Number.isFinite(o.time)) {
+      this.fail(`"time" must be a finite number (got ${show(o.time)})`);
+    }
+    const time = o.time;
+    if (typeof o.f !== 'string' || !(FUNCTIONS as readonly string[]).includes(o.f)) {
+      this.fail(`"f" must be one of ${FUNCTIONS.join(', ')} (got ${show(o.f)})`);
+    }
+    const f = o.f as OpFunction;
+    if (typeof o.key !== 'string') this.fail(`"key" must be a string (got ${show(o.key)})`);
+    const key = o.key;
+    this.validateValue(type, f, o.value);
+
+    const event: HistoryEvent = { index: position, type, process, time, f, key, value: o.value as HistoryEvent['value'] };
+    if (o.zxid !== undefined && o.zxid !== null) {
+      if (typeof o.zxid !== 'string' || !ZXID.test(o.zxid)) {
+        this.fail(`"zxid" must be a hex string like "0x1a2b" (got ${show(o.zxid)})`);
+      }
+      event.zxid = o.zxid;
+    }
+    if (o.version !== undefined && o.version !== null) {
+      if (!Number.isSafeInteger(o.version)) this.fail(`"version" must be an integer (got ${show(o.version)})`);
+      event.version = o.version as number;
+    }
+    if (o.server !== undefined && o.server !== null) {
+      if (typeof o.server !== 'string') this.fail(`"server" must be a string (got ${show(o.server)})`);
+      event.server = o.server;
+    }
+    if (o.error !== undefined && o.error !== null) {
+      if (typeof o.error !== 'string') this.fail(`"error" must be a string (got ${show(o.error)})`);
+      event.error = o.error;
+    }
+
+    const open = this.outstanding.get(process);
+    if (type === 'invoke') {
+      if (open) {
+        this.fail(
+          `process ${process} invokes ${f} on ${JSON.stringify(key)} while its ${open.f} from line ${open.line} ` +
+            `(event ${open.index}) is still outstanding`,
+        );
+      }
+      this.outstanding.set(process, { f, key, index: position, line: this.lineNumber, time });
+    } else {
+      if (!open) this.fail(`process ${process} completes (${type}) with no operation outstanding`);
+      if (open.f !== f || open.key !== key) {
+        this.fail(
+          `completion of process ${process} is ${f} on ${JSON.stringify(key)} but its invoke ` +
+            `(line ${open.line}, event ${open.index}) was ${open.f} on ${JSON.stringify(open.key)}`,
+        );
+      }
+      if (time < open.time) {
+        this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${open.line})`);
+      }
+      this.outstanding.delete(process);
+    }
+    return event;
+  }
+
+  private validateValue(type: EventType, f: OpFunction, value: unknown): void {
+    // fail and info completions may carry the invoke's value or null.
+    const nullable = type === 'fail' || type === 'info';
+    const where = (): string => `"value" of ${article(type)} ${type} ${f}`;
+    switch (f) {
+      case 'add':
+      case 'write':
+        if (typeof value === 'string' || (nullable && value === null)) return;
+        this.fail(`${where()} must be a string${nullable ? ' or null' : ''} (got ${show(value)})`);
+        break;
+      case 'read-set':
+        if (type === 'invoke') {
+          if (value === null) return;
+          this.fail(`${where()} must be null (got ${show(value)})`);
+        }
+        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return;
+        if (nullable && value === null) return;
+        this.fail(`${where()} must be an array of strings${nullable ? ' or null' : ''} (got ${show(value)})`);
+        break;
+      case 'read':
+        if (typeof value === 'string' || value === null) return;
+        this.fail(`${where()} must be a string or null (got ${show(value)})`);
+        break;
+      case 'cas':
+        if (
+          Array.isArray(value) &&
+          value.length === 2 &&
+          (typeof value[0] === 'string' || value[0] === null) &&
+          typeof value[1] === 'string'
+        ) {
+          return;
+        }
+        if (nullable && value === null) return;
+        this.fail(`${where()} must be [expected (string or null), new (string)]${nullable ? ' or null' : ''} (got ${show(value)})`);
+        break;
+    }
+  }
+}
+
+/** Parses a JSON Lines history (blank lines skipped). Throws HistoryFormatError. */
+export function parseHistory(text: string, source: string): HistoryEvent[] {
+  const parser = new HistoryParser(source);
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let line = text.slice(start, end);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (end === text.length && line === '') break;
+    parser.line(line);
+    start = end + 1;
+  }
+  return parser.finish();
+}
+
+/**
+ * Pairs each invoke with the next event of its process. No completion → outcome 'info' and
+ * completeTime Infinity. An info completion also gets completeTime Infinity (the operation may
+ * take effect later) but keeps its completionIndex. Operations come out in invoke order.
+ */
+export function toOperations(events: readonly HistoryEvent[]): Operation[] {
+  const ops: Operation[] = [];
+  const pending = new Map<number, Operation>();
+  for (const event of events) {
+    if (event.type === 'invoke') {
+      // A second invoke without completion (only in unvalidated input) leaves the first open.
+      const op: Operation = {
+        id: event.index,
+        process: event.process,
+        f: event.f,
+        key: event.key,
+        input: event.value,
+        output: null,
+        outcome: 'info',
+        invokeTime: event.time,
+        completeTime: Infinity,
+        // Every field present (undefined when unknown): one object shape, faster to check.
+        completionIndex: undefined,
+        zxid: undefined,
+        version: undefined,
+        server: undefined,
+        error: undefined,
+      };
+      ops.push(op);
+      pending.set(event.process, op);
+      continue;
+    }
+    const op = pending.get(event.process);
+    if (!op) continue;
+    pending.delete(event.process);
+    op.outcome = event.type;
+    op.output = event.value;
+    op.completionIndex = event.index;
+    op.completeTime = event.type === 'info' ? Infinity : event.time;
+    if (event.zxid !== undefined) op.zxid = BigInt(event.zxid);
+    if (event.version !== undefined) op.version = event.version;
+    if (event.server !== undefined) op.server = event.server;
+    if (event.error !== undefined) op.error = event.error;
+  }
+  return ops;
+}
+
+function isNonNegativeInt(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}

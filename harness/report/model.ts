@@ -1,0 +1,135 @@
+/**
+ * The report's data model: what prepare-report-data.ts computes from a run and what the page's
+ * client script reads back from the embedded JSON. Times are microseconds since the history's first
+ * event (ns would not fit the charts' float32 coordinates precisely; µs is finer than any latency
+ * that matters here). Per-operation data is columnar and numeric so 200,000 operations stay a few MB.
+ */
+
+import type { AnomalyType, Validity } from '../checker/index.ts';
+
+/** One line of the optional events.jsonl: a Kubernetes event on the history's clock (ns). */
+export interface KubeEvent {
+  time: number;
+  /** What emitted or concerns it, e.g. "pod/zk-1", "node/kind-worker", "pdb/zk-pdb". */
+  source: string;
+  /** e.g. "phase", "ready", "restart", "evicted", "drain-blocked". */
+  kind: string;
+  detail: string;
+}
+
+/** What the report knows about the run besides its files' contents. */
+export interface RunInfo {
+  /** The run folder's name (test-results/<run-id>). */
+  runName: string;
+  /** The suite or scenario that produced the run (the run id without its timestamp). */
+  suite: string;
+  /** The seed of every random choice, when the run saved one. */
+  seed: string | null;
+  /** Path of the history the report was built from, as given. */
+  historyFile: string;
+  /** The command that reruns the run, when the runner knows it (else a generic one is shown). */
+  rerunCommand?: string;
+}
+
+export const OUTCOMES = ['ok', 'fail', 'info'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * Operations as parallel columns, in invoke order. `id` and `t` are delta-encoded (each entry is
+ * the difference from the previous one) because both only grow; decode with decodeDeltas.
+ */
+export interface OpColumns {
+  /** Invoke indices (the operation ids the verdict refers to), delta-encoded. */
+  id: number[];
+  /** Invoke times in µs, delta-encoded. */
+  t: number[];
+  /** µs from invoke to the completion event, or -1 when the operation never completed. */
+  d: number[];
+  /** History process of each operation. */
+  p: number[];
+  /** Function and outcome together: functionIndex * 3 + outcomeIndex (see dict.f and OUTCOMES). */
+  c: number[];
+  /** Index into dict.keys. */
+  k: number[];
+  /** 1 + index into dict.servers; 0 when no server answered. */
+  s: number[];
+  /** 1 + index into dict.errors; 0 when there was no error. */
+  e: number[];
+  /** A short summary of the value (what was written, read or compared), for the hover details. */
+  v: string[];
+}
+
+/** An operation as a row of an anomaly's table: everything the history says about it. */
+export interface OpRow {
+  id: number;
+  process: number;
+  f: string;
+  key: string;
+  /** What was asked and what was observed, in words. */
+  value: string;
+  invokeUs: number;
+  /** null when the operation never completed. */
+  completeUs: number | null;
+  outcome: Outcome;
+  server: string | null;
+  error: string | null;
+  /** The anomaly's element is in this read-set's output (true), absent (false), or n/a (null). */
+  holdsElement: boolean | null;
+}
+
+export interface AnomalyView {
+  type: AnomalyType;
+  key: string;
+  element: string | null;
+  explanation: string;
+  ops: OpRow[];
+}
+
+/** Per time bucket: completions per second (by completion time), latency percentiles (by invoke time). */
+export interface BucketSeries {
+  widthUs: number;
+  /** Start of bucket i is i * widthUs (µs since the first event). */
+  count: number;
+  /** Completions per second, by outcome. */
+  throughput: Record<Outcome, number[]>;
+  /** Latency in ms of the operations invoked in the bucket, by outcome; null where none. */
+  latency: Record<Outcome, { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] }>;
+}
+
+export interface ReportModel {
+  run: {
+    name: string;
+    suite: string;
+    seed: string | null;
+    historyFile: string;
+    /** Commands shown under "How to rerun". */
+    rerun: string[];
+  };
+  /** Time of the history's first event (ns); every µs time in the model is relative to it. */
+  originNs: number;
+  /** From the first to the last event of the history. */
+  durationUs: number;
+  /** The x-axis extent: the history, widened to include every fault window and Kubernetes event. */
+  axis: { minUs: number; maxUs: number };
+  verdict: {
+    validity: Validity;
+    anomalies: AnomalyView[];
+    unknownKeys: { key: string; reason: string }[];
+  };
+  counts: {
+    operations: number;
+    byOutcome: Record<Outcome, number>;
+    byFunction: Record<string, number>;
+    /** Indeterminate operations with no completion event at all. */
+    neverCompleted: number;
+    keys: number;
+    processes: number;
+  };
+  dict: { f: string[]; keys: string[]; servers: string[]; errors: string[] };
+  /** Processes packed into lanes: processes[i] is drawn on lane lanes[i]. */
+  lanes: { count: number; processes: number[]; lanes: number[]; labels: string[] };
+  ops: OpColumns;
+  faults: { name: string; detail: string; startUs: number; endUs: number | null }[];
+  kube: { timeUs: number; source: string; kind: string; detail: string }[];
+  buckets: BucketSeries;
+}

@@ -1,0 +1,195 @@
+/**
+ * Run → report model: pure data preparation (no I/O, no HTML). Everything the page shows is
+ * computed here so it can be tested on small hand-made inputs; the client script only draws.
+ */
+
+import type { Verdict } from '../checker/index.ts';
+import type { HistoryEvent, Operation } from '../history/types.ts';
+import type { FaultWindow } from '../nemesis/fault.ts';
+import { bucketize, type TimedOp } from './buckets.ts';
+import { encodeDeltas, StringTable } from './compact.ts';
+import { holdsElement, rowValue, shortValue } from './describe-op.ts';
+import { laneLabel, packLanes, type ProcessSpan } from './lanes.ts';
+import { OUTCOMES, type AnomalyView, type KubeEvent, type OpColumns, type ReportModel, type RunInfo } from './model.ts';
+
+/** The parts of a verdict the report shows; verdict.json from older runs may lack the stats. */
+export type ReportVerdict = Pick<Verdict, 'validity' | 'anomalies' | 'unknownKeys'>;
+
+export interface ReportInput {
+  events: readonly HistoryEvent[];
+  /** toOperations(events). */
+  ops: readonly Operation[];
+  verdict: ReportVerdict;
+  faults: readonly FaultWindow[];
+  kubeEvents: readonly KubeEvent[];
+  run: RunInfo;
+}
+
+const FUNCTIONS = ['add', 'read-set', 'write', 'read', 'cas'];
+
+export function prepareReportData(input: ReportInput): ReportModel {
+  const { events, ops, verdict } = input;
+  const originNs = events.reduce((min, e) => Math.min(min, e.time), events[0]?.time ?? 0);
+  const lastNs = events.reduce((max, e) => Math.max(max, e.time), originNs);
+  const us = (ns: number) => Math.round((ns - originNs) / 1000);
+  const durationUs = us(lastNs);
+
+  // An info op's completeTime is Infinity (it may take effect later), but its completion event
+  // still says when the client gave up: that is where its bar ends.
+  const completionUs = (op: Operation): number | null => {
+    if (op.completionIndex === undefined) return null;
+    const completion = events[op.completionIndex];
+    return completion === undefined ? null : us(completion.time);
+  };
+
+  const timed: TimedOp[] = [];
+  const spans = new Map<number, ProcessSpan>();
+  for (const op of ops) {
+    const invokeUs = us(op.invokeTime);
+    const completeUs = completionUs(op);
+    timed.push({ invokeUs, completeUs, outcome: op.outcome });
+    const end = completeUs ?? durationUs;
+    const span = spans.get(op.process);
+    if (span) {
+      span.start = Math.min(span.start, invokeUs);
+      span.end = Math.max(span.end, end);
+    } else {
+      spans.set(op.process, { process: op.process, start: invokeUs, end });
+    }
+  }
+
+  const lanes = packLanes([...spans.values()]);
+  const processes = [...lanes.laneOf.keys()];
+  const faults = input.faults.map((w) => ({
+    name: w.name,
+    detail: w.detail,
+    startUs: us(w.start),
+    endUs: w.end === undefined ? null : us(w.end),
+  }));
+  const kube = [...input.kubeEvents]
+    .sort((a, b) => a.time - b.time)
+    .map((e) => ({ timeUs: us(e.time), source: e.source, kind: e.kind, detail: e.detail }));
+  const edges = [0, durationUs, ...faults.flatMap((f) => [f.startUs, f.endUs ?? durationUs]), ...kube.map((e) => e.timeUs)];
+
+  const byFunction: Record<string, number> = {};
+  const byOutcome = { ok: 0, fail: 0, info: 0 };
+  for (const op of ops) {
+    byFunction[op.f] = (byFunction[op.f] ?? 0) + 1;
+    byOutcome[op.outcome]++;
+  }
+
+  const keys = new StringTable();
+  const columns = compactOps(ops, timed, keys);
+  return {
+    run: {
+      name: input.run.runName,
+      suite: input.run.suite,
+      seed: input.run.seed,
+      historyFile: input.run.historyFile,
+      rerun: rerunCommands(input.run),
+    },
+    originNs,
+    durationUs,
+    axis: { minUs: Math.min(...edges), maxUs: Math.max(...edges) },
+    verdict: {
+      validity: verdict.validity,
+      anomalies: anomalyViews(verdict, ops, us, completionUs),
+      unknownKeys: verdict.unknownKeys.map((u) => ({ key: u.key, reason: u.reason })),
+    },
+    counts: {
+      operations: ops.length,
+      byOutcome,
+      byFunction,
+      neverCompleted: timed.filter((t) => t.completeUs === null).length,
+      keys: keys.values.length,
+      processes: spans.size,
+    },
+    dict: { f: FUNCTIONS, keys: keys.values, servers: columns.servers, errors: columns.errors },
+    lanes: {
+      count: lanes.count,
+      processes,
+      lanes: processes.map((p) => lanes.laneOf.get(p)!),
+      labels: lanes.members.map(laneLabel),
+    },
+    ops: columns.ops,
+    faults,
+    kube,
+    buckets: bucketize(timed, durationUs),
+  };
+}
+
+function compactOps(ops: readonly Operation[], timed: readonly TimedOp[], keys: StringTable) {
+  const servers = new StringTable();
+  const errors = new StringTable();
+  const columns: OpColumns = { id: [], t: [], d: [], p: [], c: [], k: [], s: [], e: [], v: [] };
+  ops.forEach((op, i) => {
+    const time = timed[i]!;
+    columns.id.push(op.id);
+    columns.t.push(time.invokeUs);
+    columns.d.push(time.completeUs === null ? -1 : time.completeUs - time.invokeUs);
+    columns.p.push(op.process);
+    columns.c.push(FUNCTIONS.indexOf(op.f) * OUTCOMES.length + OUTCOMES.indexOf(op.outcome));
+    columns.k.push(keys.indexOf(op.key));
+    columns.s.push(servers.optional(op.server));
+    columns.e.push(errors.optional(op.error));
+    columns.v.push(shortValue(op));
+  });
+  columns.id = encodeDeltas(columns.id);
+  columns.t = encodeDeltas(columns.t);
+  return { ops: columns, servers: servers.values, errors: errors.values };
+}
+
+function anomalyViews(
+  verdict: ReportVerdict,
+  ops: readonly Operation[],
+  us: (ns: number) => number,
+  completionUs: (op: Operation) => number | null,
+): AnomalyView[] {
+  const byId = new Map(ops.map((op) => [op.id, op]));
+  return verdict.anomalies.map((anomaly) => {
+    const element = anomaly.element ?? null;
+    const rows = anomaly.ops.flatMap((id) => {
+      const op = byId.get(id);
+      if (!op) return [];
+      return [{
+        id: op.id,
+        process: op.process,
+        f: op.f,
+        key: op.key,
+        value: rowValue(op, element),
+        invokeUs: us(op.invokeTime),
+        completeUs: completionUs(op),
+        outcome: op.outcome,
+        server: op.server ?? null,
+        error: op.error ?? null,
+        holdsElement: holdsElement(op, element),
+      }];
+    });
+    return { type: anomaly.type, key: anomaly.key, element, explanation: anomaly.explanation, ops: rows };
+  });
+}
+
+/** Operation ids a verdict names that the history does not hold (a verdict.json of another run). */
+export function missingOps(verdict: ReportVerdict, ops: readonly Operation[]): number[] {
+  const ids = new Set(ops.map((op) => op.id));
+  return [...new Set(verdict.anomalies.flatMap((a) => a.ops))].filter((id) => !ids.has(id));
+}
+
+/** "docker-kill-jvm-2025-01-02T03-04-05-678Z" → "docker-kill-jvm" (test-run.ts names runs so). */
+export function suiteOf(runName: string): string {
+  return runName.replace(/-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(-\d+)?Z$/, '');
+}
+
+function rerunCommands(run: RunInfo): string[] {
+  const commands: string[] = [];
+  if (run.seed !== null) {
+    const command = run.rerunCommand ?? `npx vitest run --project integration   # the suite that ran ${run.suite}`;
+    commands.push(`ZK_CHAOS_SEED=${run.seed} ${command}`);
+  }
+  commands.push(`npx zk-chaos check ${shellQuote(run.historyFile)}`);
+  return commands;
+}
+
+function shellQuote(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,145 @@
+/**
+ * Reads the files a run leaves next to its history (faults.jsonl, events.jsonl, seed,
+ * verdict.json). Each is optional; a file that is present but unreadable is an error naming the
+ * file, the line and the problem, like the history parser's HistoryFormatError.
+ */
+
+import { readFile } from 'node:fs/promises';
+import type { AnomalyType, Validity } from '../checker/index.ts';
+import type { FaultWindow } from '../nemesis/fault.ts';
+import type { KubeEvent } from './model.ts';
+import type { ReportVerdict } from './prepare-report-data.ts';
+
+export class ReportInputError extends Error {
+  readonly file: string;
+  /** 1-based line, or null when the problem is the whole file. */
+  readonly line: number | null;
+  readonly problem: string;
+
+  constructor(file: string, line: number | null, problem: string) {
+    super(line === null ? `${file}: ${problem}` : `${file}:${line}: ${problem}`);
+    this.name = 'ReportInputError';
+    this.file = file;
+    this.line = line;
+    this.problem = problem;
+  }
+}
+
+/** The file's text, or null when it does not exist. */
+export async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ReportInputError(path, null, `cannot be read (${(error as Error).message})`);
+  }
+}
+
+/** faults.jsonl: a "start" line when a fault is injected, an "end" line (with both times) when healed. */
+export function parseFaults(text: string, file: string): FaultWindow[] {
+  const windows = new Map<string, FaultWindow>();
+  forEachJsonLine(text, file, (o, fail) => {
+    const event = o.event;
+    if (event !== 'start' && event !== 'end') fail(`"event" must be "start" or "end" (got ${show(event)})`);
+    if (typeof o.name !== 'string') fail(`"name" must be a string (got ${show(o.name)})`);
+    if (typeof o.detail !== 'string') fail(`"detail" must be a string (got ${show(o.detail)})`);
+    if (!isFiniteNumber(o.start)) fail(`"start" must be a number of nanoseconds (got ${show(o.start)})`);
+    if (event === 'end' && !isFiniteNumber(o.end)) fail(`"end" must be a number of nanoseconds (got ${show(o.end)})`);
+    const id = `${o.name}\u0000${o.start}`;
+    const window = windows.get(id) ?? { name: o.name as string, detail: o.detail as string, start: o.start as number };
+    if (event === 'end') window.end = o.end as number;
+    windows.set(id, window);
+  });
+  return [...windows.values()].sort((a, b) => a.start - b.start);
+}
+
+/** events.jsonl: `{"time": ns, "source", "kind", "detail"}` per line. */
+export function parseKubeEvents(text: string, file: string): KubeEvent[] {
+  const events: KubeEvent[] = [];
+  forEachJsonLine(text, file, (o, fail) => {
+    if (!isFiniteNumber(o.time)) fail(`"time" must be a number of nanoseconds (got ${show(o.time)})`);
+    for (const field of ['source', 'kind', 'detail'] as const) {
+      if (typeof o[field] !== 'string') fail(`"${field}" must be a string (got ${show(o[field])})`);
+    }
+    events.push({ time: o.time as number, source: o.source as string, kind: o.kind as string, detail: o.detail as string });
+  });
+  return events;
+}
+
+/** seed: one integer. */
+export function parseSeed(text: string, file: string): string {
+  const seed = text.trim();
+  if (!/^\d+$/.test(seed)) throw new ReportInputError(file, 1, `the seed must be a non-negative integer (got ${show(seed)})`);
+  return seed;
+}
+
+const VALIDITIES: readonly Validity[] = ['valid', 'invalid', 'unknown'];
+
+/** verdict.json as written by the run (the checker's Verdict); only what the report shows is checked. */
+export function parseVerdict(text: string, file: string): ReportVerdict {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
+  }
+  const fail = (problem: string): never => {
+    throw new ReportInputError(file, null, problem);
+  };
+  if (!isObject(raw)) return fail('must be a JSON object');
+  if (!(VALIDITIES as readonly unknown[]).includes(raw.validity)) fail(`"validity" must be one of ${VALIDITIES.join(', ')} (got ${show(raw.validity)})`);
+  if (!Array.isArray(raw.anomalies)) return fail('"anomalies" must be an array');
+  const unknownKeys = raw.unknownKeys ?? [];
+  if (!Array.isArray(unknownKeys)) return fail('"unknownKeys" must be an array');
+  const anomalies = raw.anomalies.map((a: unknown, i: number) => {
+    const where = `anomalies[${i}]`;
+    if (!isObject(a)) return fail(`${where} must be an object`);
+    if (typeof a.type !== 'string' || typeof a.key !== 'string' || typeof a.explanation !== 'string') {
+      return fail(`${where} must have string "type", "key" and "explanation"`);
+    }
+    if (!Array.isArray(a.ops) || !a.ops.every((id) => Number.isSafeInteger(id))) return fail(`${where}.ops must be an array of operation ids`);
+    if (a.element !== undefined && typeof a.element !== 'string') return fail(`${where}.element must be a string`);
+    const anomaly = { type: a.type as AnomalyType, key: a.key, explanation: a.explanation, ops: a.ops as number[] };
+    return typeof a.element === 'string' ? { ...anomaly, element: a.element } : anomaly;
+  });
+  const unknown = unknownKeys.map((u: unknown, i: number) => {
+    if (!isObject(u) || typeof u.key !== 'string' || typeof u.reason !== 'string') {
+      return fail(`unknownKeys[${i}] must have string "key" and "reason"`);
+    }
+    return { key: u.key, reason: u.reason };
+  });
+  return { validity: raw.validity as Validity, anomalies, unknownKeys: unknown };
+}
+
+type LineHandler = (o: Record<string, unknown>, fail: (problem: string) => never) => void;
+
+function forEachJsonLine(text: string, file: string, handle: LineHandler): void {
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const fail = (problem: string): never => {
+      throw new ReportInputError(file, i + 1, problem);
+    };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      fail(`not valid JSON (${(error as Error).message})`);
+    }
+    if (!isObject(raw)) fail(`a line must be a JSON object (got ${show(raw)})`);
+    handle(raw as Record<string, unknown>, fail);
+  });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function show(v: unknown): string {
+  const s = v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}

@@ -1,0 +1,97 @@
+/**
+ * The report's one I/O entry: reads a run's files, builds the model, writes report.html.
+ * Sidecar files (faults.jsonl, events.jsonl, seed, verdict.json) are read from the history's folder
+ * when present; without verdict.json the checker computes the verdict.
+ */
+
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { check } from '../checker/index.ts';
+import { toOperations } from '../history/parse.ts';
+import { readHistoryFile } from '../history/read-file.ts';
+import type { HistoryEvent } from '../history/types.ts';
+import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
+import { parseFaults, parseKubeEvents, parseSeed, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
+import { renderHtml } from './render-html.ts';
+
+export interface ReportOptions {
+  /** Where to write the report (default: report.html next to the history). */
+  out?: string;
+  /** The command that reruns the run; shown after ZK_CHAOS_SEED=<seed> under "How to rerun". */
+  rerunCommand?: string;
+}
+
+/** Writes <runDir>/report.html from <runDir>/history.jsonl and its sidecars; returns its path. */
+export async function writeReport(runDir: string, options: Omit<ReportOptions, 'out'> = {}): Promise<string> {
+  return buildReport(join(runDir, 'history.jsonl'), options);
+}
+
+/**
+ * Builds the report of any saved history. Throws HistoryFormatError (history) or ReportInputError
+ * (a missing history, or an unreadable sidecar), both naming the file and line.
+ */
+export async function buildReport(historyFile: string, options: ReportOptions = {}): Promise<string> {
+  const dir = dirname(resolve(historyFile));
+  const events = await readEvents(historyFile);
+  const ops = toOperations(events);
+
+  const faultsFile = join(dir, 'faults.jsonl');
+  const faultsText = await readOptional(faultsFile);
+  const eventsFile = join(dir, 'events.jsonl');
+  const eventsText = await readOptional(eventsFile);
+  const seedFile = join(dir, 'seed');
+  const seedText = await readOptional(seedFile);
+
+  const verdictFile = join(dir, 'verdict.json');
+  const verdictText = await readOptional(verdictFile);
+  let verdict: ReportVerdict;
+  if (verdictText === null) {
+    verdict = check(ops);
+  } else {
+    verdict = parseVerdict(verdictText, verdictFile);
+    const missing = missingOps(verdict, ops);
+    if (missing.length > 0) {
+      throw new ReportInputError(
+        verdictFile,
+        null,
+        `names operation${missing.length === 1 ? '' : 's'} ${missing.slice(0, 5).join(', ')} that ${historyFile} does not hold ` +
+          '(the verdict belongs to another history; delete verdict.json to recompute it)',
+      );
+    }
+  }
+
+  const runName = basename(dir);
+  const model = prepareReportData({
+    events,
+    ops,
+    verdict,
+    faults: faultsText === null ? [] : parseFaults(faultsText, faultsFile),
+    kubeEvents: eventsText === null ? [] : parseKubeEvents(eventsText, eventsFile),
+    run: {
+      runName,
+      suite: suiteOf(runName),
+      seed: seedText === null ? null : parseSeed(seedText, seedFile),
+      historyFile,
+      ...(options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand }),
+    },
+  });
+  const out = resolve(options.out ?? join(dir, 'report.html'));
+  try {
+    await writeFile(out, renderHtml(model));
+  } catch (error) {
+    throw new ReportInputError(out, null, `cannot be written (${(error as Error).message})`);
+  }
+  return out;
+}
+
+async function readEvents(historyFile: string): Promise<HistoryEvent[]> {
+  try {
+    return await readHistoryFile(historyFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ReportInputError(historyFile, null, 'no such file');
+    if (code === 'EISDIR') throw new ReportInputError(historyFile, null, 'is a directory, not a history file');
+    if (typeof code === 'string') throw new ReportInputError(historyFile, null, `cannot be read (${(error as Error).message})`);
+    throw error;
+  }
+}

@@ -1,0 +1,279 @@
+import { unsafeUniformIntDistribution, xoroshiro128plus, type RandomGenerator } from 'pure-rand';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../harness/checker/index.ts';
+import { prepareRegister } from '../../harness/checker/register-history.ts';
+import { searchRegister } from '../../harness/checker/register-search.ts';
+import { verifyOrder, zxidWitness } from '../../harness/checker/register-witness.ts';
+import type { Operation } from '../../harness/history/types.ts';
+
+const stripZxids = (ops: readonly Operation[]): Operation[] => ops.map((op) => ({ ...op, zxid: undefined }));
+
+/**
+ * An independent oracle for register keys: the guarantee exactly as specified, by brute force over
+ * every order (no reductions, no memo). Only for tiny histories.
+ */
+function bruteForce(ops: readonly Operation[]): boolean {
+  const included = ops.filter(
+    (op) => (op.f === 'read' && op.outcome === 'ok') || (op.f === 'write' && op.outcome !== 'fail') || op.f === 'cas',
+  );
+  const definite = (op: Operation): boolean => op.outcome === 'ok' || (op.f === 'cas' && op.outcome === 'fail');
+  const total = included.filter(definite).length;
+  const placed = new Set<Operation>();
+  const placeable = (x: Operation): boolean => {
+    if (x.f === 'read') {
+      return included.every((y) => y === x || !definite(y) || y.process !== x.process || y.invokeTime >= x.invokeTime || placed.has(y));
+    }
+    return included.every((y) => y === x || !definite(y) || y.completeTime >= x.invokeTime || placed.has(y));
+  };
+  const step = (state: string | null, op: Operation): { ok: boolean; state: string | null } => {
+    if (op.f === 'read') return { ok: op.output === state, state };
+    if (op.f === 'write') return { ok: true, state: op.input as string };
+    const [expected, next] = op.input as [string | null, string];
+    if (op.outcome === 'fail') return { ok: state !== expected, state };
+    return state === expected ? { ok: true, state: next } : { ok: false, state };
+  };
+  const dfs = (state: string | null, placedDefinite: number): boolean => {
+    if (placedDefinite === total) return true;
+    for (const x of included) {
+      if (placed.has(x) || !placeable(x)) continue;
+      const next = step(state, x);
+      if (!next.ok) continue;
+      placed.add(x);
+      const found = dfs(next.state, placedDefinite + (definite(x) ? 1 : 0));
+      placed.delete(x);
+      if (found) return true;
+    }
+    return false;
+  };
+  return dfs(null, 0);
+}
+
+/** Random tiny register histories: many invalid, some valid. */
+function randomHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess: number, duplicates = false): Operation[] {
+  const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
+  const values = ['v1', 'v2', 'v3', 'v4', null];
+  let fresh = 0;
+  const raw: Omit<Operation, 'id'>[] = [];
+  for (let p = 1; p <= processes; p++) {
+    let t = int(0, 20);
+    const count = int(1, maxOpsPerProcess);
+    for (let k = 0; k < count; k++) {
+      const invokeTime = t;
+      const duration = int(1, 30);
+      const roll = int(0, 99);
+      const outcome: Operation['outcome'] = roll < 70 ? 'ok' : roll < 85 ? 'fail' : 'info';
+      const which = int(0, 2);
+      let op: Omit<Operation, 'id'>;
+      const base = { process: p, key: 'r', outcome, invokeTime, completeTime: outcome === 'info' ? Infinity : invokeTime + duration };
+      if (which === 0) {
+        const v = `w${++fresh}`;
+        op = { ...base, f: 'write', input: v, output: v };
+      } else if (which === 1) {
+        op = { ...base, f: 'read', input: null, output: values[int(0, values.length - 1)] ?? null };
+      } else {
+        const input: [string | null, string] = [values[int(0, values.length - 1)] ?? null, `c${++fresh}`];
+        op = { ...base, f: 'cas', input: input as string[], output: input as string[] };
+      }
+      raw.push(op);
+      if (outcome === 'info') break;
+      t = invokeTime + duration + int(1, 10);
+    }
+  }
+  // Reads and cas name values v1..v4; let some writes write them so they exist.
+  let named = 0;
+  for (const op of raw) {
+    if (op.f === 'write' && (duplicates || named < 4) && int(0, 1) === 0) {
+      named++;
+      op.input = duplicates ? `v${int(1, 3)}` : `v${named}`;
+      op.output = op.input;
+    }
+  }
+  raw.sort((a, b) => a.invokeTime - b.invokeTime);
+  return raw.map((op, id) => ({ ...op, id }));
+}
+
+/**
+ * Plausible register histories: a ZooKeeper-like register (writes take effect at a point inside
+ * their interval, reads see a possibly stale but per-session monotonic version), then, sometimes,
+ * one observation tampered with. Mostly valid; the tampered ones are near misses.
+ */
+function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess: number): Operation[] {
+  const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
+  interface Draft { op: Omit<Operation, 'id'>; effect: number; applies: boolean }
+  const drafts: Draft[] = [];
+  for (let p = 1; p <= processes; p++) {
+    let t = int(0, 10);
+    const count = int(1, maxOpsPerProcess);
+    for (let k = 0; k < count; k++) {
+      const invokeTime = t;
+      const duration = int(1, 25);
+      const info = int(0, 9) === 0;
+      const which = int(0, 2);
+      const f = which === 0 ? 'write' : which === 1 ? 'read' : 'cas';
+      const op: Omit<Operation, 'id'> = {
+        process: p, key: 'r', f, input: null, output: null, outcome: info ? 'info' : 'ok',
+        invokeTime, completeTime: info ? Infinity : invokeTime + duration,
+      };
+      drafts.push({ op, effect: invokeTime + int(0, duration), applies: !info || int(0, 1) === 0 });
+      if (info) break;
+      t = invokeTime + duration + int(1, 8);
+    }
+  }
+  drafts.sort((a, b) => a.effect - b.effect);
+  const versions: (string | null)[] = [null];
+  const sessionSeen = new Map<number, number>();
+  let fresh = 0;
+  for (const d of drafts) {
+    const seen = sessionSeen.get(d.op.process) ?? 0;
+    if (d.op.f === 'write') {
+      const v = `w${++fresh}`;
+      d.op.input = v;
+      d.op.output = v;
+      if (d.applies) {
+        versions.push(v);
+        sessionSeen.set(d.op.process, versions.length - 1);
+        if (d.op.outcome === 'ok') d.op.zxid = BigInt(versions.length - 1);
+      }
+    } else if (d.op.f === 'read') {
+      const at = int(seen, versions.length - 1);
+      d.op.output = versions[at] ?? null;
+      sessionSeen.set(d.op.process, at);
+      if (at > 0) d.op.zxid = BigInt(at);
+    } else {
+      const expected = int(0, 2) === 0 ? (versions[int(0, versions.length - 1)] ?? null) : (versions[seen] ?? null);
+      const next = `c${++fresh}`;
+      d.op.input = [expected, next] as string[];
+      d.op.output = d.op.input;
+      const current = versions[versions.length - 1] ?? null;
+      if (current === expected) {
+        if (d.applies) {
+          versions.push(next);
+          sessionSeen.set(d.op.process, versions.length - 1);
+          if (d.op.outcome === 'ok') d.op.zxid = BigInt(versions.length - 1);
+        }
+      } else if (d.op.outcome === 'ok') {
+        d.op.outcome = 'fail';
+        // ZooKeeper's server answers the failure after applying what the leader had.
+        sessionSeen.set(d.op.process, Math.max(seen, versions.length - 1));
+      }
+    }
+  }
+  const ops = drafts.map((d) => d.op).sort((a, b) => a.invokeTime - b.invokeTime);
+  if (int(0, 2) === 0 && ops.length > 0) {
+    const victim = ops[int(0, ops.length - 1)] as Omit<Operation, 'id'>;
+    if (victim.f === 'read') victim.output = versions[int(0, versions.length - 1)] ?? null;
+    else if (victim.f === 'cas' && victim.outcome !== 'info') victim.outcome = victim.outcome === 'ok' ? 'fail' : 'ok';
+    else if (victim.f === 'write') victim.outcome = 'fail';
+  }
+  return ops.map((op, id) => ({ ...op, id }));
+}
+
+describe('register search', () => {
+  it('agrees with a brute-force oracle on thousands of random tiny histories', () => {
+    const rng = xoroshiro128plus(42);
+    const seen = { valid: 0, invalid: 0 };
+    for (let trial = 0; trial < 4000; trial++) {
+      const ops = randomHistory(rng, trial % 2 === 0 ? 3 : 4, 3);
+      const expected = bruteForce(ops) ? 'valid' : 'invalid';
+      const verdict = check(ops);
+      if (verdict.validity !== expected) {
+        throw new Error(`trial ${trial}: checker says ${verdict.validity}, oracle ${expected}\n${JSON.stringify(ops, null, 1)}`);
+      }
+      seen[expected]++;
+    }
+    expect(seen.valid).toBeGreaterThan(300);
+    expect(seen.invalid).toBeGreaterThan(2000);
+  });
+
+  it('agrees with the oracle on plausible histories and their near misses, with and without zxids', () => {
+    const rng = xoroshiro128plus(1234);
+    const seen = { valid: 0, invalid: 0, witnessed: 0 };
+    for (let trial = 0; trial < 3000; trial++) {
+      const ops = plausibleHistory(rng, trial % 3 === 0 ? 4 : 3, 3);
+      const expected = bruteForce(ops) ? 'valid' : 'invalid';
+      const verdict = check(ops); // zxids present: the witness may decide (it must be right)
+      const searched = check(stripZxids(ops));
+      if (verdict.validity !== expected || searched.validity !== expected) {
+        const show = JSON.stringify(ops, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 1);
+        throw new Error(`trial ${trial}: checker says ${verdict.validity} / ${searched.validity} (no zxids), oracle ${expected}\n${show}`);
+      }
+      seen[expected]++;
+      seen.witnessed += verdict.stats.witnessKeys;
+    }
+    expect(seen.valid).toBeGreaterThan(1500);
+    expect(seen.invalid).toBeGreaterThan(300);
+    // The witness should prove most valid histories (the rest fall back to the search).
+    expect(seen.witnessed).toBeGreaterThan(seen.valid * 0.9);
+  });
+
+  it('agrees with the oracle when values repeat (the unique-value reductions switch off)', () => {
+    const rng = xoroshiro128plus(99);
+    const seen = { valid: 0, invalid: 0 };
+    for (let trial = 0; trial < 3000; trial++) {
+      const ops = randomHistory(rng, 3, 3, true);
+      const expected = bruteForce(ops) ? 'valid' : 'invalid';
+      const verdict = check(ops);
+      if (verdict.validity !== expected) {
+        throw new Error(`trial ${trial}: checker says ${verdict.validity}, oracle ${expected}\n${JSON.stringify(ops, null, 1)}`);
+      }
+      seen[expected]++;
+    }
+    expect(seen.valid).toBeGreaterThan(200);
+    expect(seen.invalid).toBeGreaterThan(1000);
+  });
+
+  it('accepts only witnesses that the oracle accepts', () => {
+    const rng = xoroshiro128plus(7);
+    let verified = 0;
+    for (let trial = 0; trial < 2000; trial++) {
+      const ops = randomHistory(rng, 3, 3);
+      // Invent zxids: writers in invoke order, reads pointing at a writer of what they read.
+      let z = 0;
+      const zxidOf = new Map<string, bigint>();
+      for (const op of ops) {
+        if (op.outcome !== 'ok') continue;
+        if (op.f === 'write') zxidOf.set(op.input as string, BigInt(++z));
+        if (op.f === 'cas') zxidOf.set((op.input as string[])[1] as string, BigInt(++z));
+      }
+      const withZxids = ops.map((op): Operation => {
+        if (op.outcome !== 'ok') return op;
+        const value = op.f === 'read' ? (op.output as string | null) : op.f === 'write' ? (op.input as string) : ((op.input as string[])[1] as string);
+        const zxid = value === null ? undefined : zxidOf.get(value);
+        return zxid === undefined ? op : { ...op, zxid };
+      });
+      const h = prepareRegister('r', withZxids);
+      const witness = zxidWitness(h);
+      if (witness && verifyOrder(h, witness) === undefined) {
+        verified++;
+        expect(bruteForce(ops)).toBe(true);
+      }
+    }
+    expect(verified).toBeGreaterThan(50);
+  });
+
+  it('decides a long sequential history quickly', () => {
+    const ops: Operation[] = [];
+    let t = 0;
+    let previous: string | null = null;
+    for (let i = 0; i < 20_000; i++) {
+      const p = i % 7;
+      const kind = i % 3;
+      const base = { id: i, process: p, key: 'r', outcome: 'ok' as const, invokeTime: t, completeTime: t + 5 };
+      if (kind === 0) {
+        const v = `x${i}`;
+        ops.push({ ...base, f: 'write', input: v, output: v });
+        previous = v;
+      } else if (kind === 1) {
+        ops.push({ ...base, f: 'read', input: null, output: previous });
+      } else {
+        const v = `c${i}`;
+        ops.push({ ...base, f: 'cas', input: [previous, v] as string[], output: [previous, v] as string[] });
+        previous = v;
+      }
+      t += 10;
+    }
+    const result = searchRegister(prepareRegister('r', ops), 1_000_000);
+    expect(result.outcome).toBe('valid');
+    expect(result.states).toBeLessThan(20_000);
+  });
+});

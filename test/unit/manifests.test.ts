@@ -1,0 +1,48 @@
+import type { V1StatefulSet } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { selectSuites } from '../../harness/cli/e2e-command.ts';
+import { ensembleManifests, readManifests, SHARED_STORAGE_CLASS } from '../../harness/zookeeper/ensemble-manifests.ts';
+
+const objects = readManifests('manifests');
+const statefulSet = (variant: Parameters<typeof ensembleManifests>[1]) =>
+  ensembleManifests(objects, variant).find((o) => o.kind === 'StatefulSet') as V1StatefulSet;
+
+describe('manifests/', () => {
+  it('holds the tutorial ensemble with the seed defects fixed', () => {
+    const kinds = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+    expect(kinds).toEqual(expect.arrayContaining(['ConfigMap/zk-config', 'StatefulSet/zk', 'Service/zk-hs', 'Service/zk-cs', 'PodDisruptionBudget/zk-pdb']));
+    const sts = statefulSet({ image: 'img', storage: 'local-path' });
+    const env = sts.spec?.template.spec?.containers[0]?.env ?? [];
+    // The seed fed ZK_SYNC_LIMIT from the key "tick".
+    expect(env.find((e) => e.name === 'ZK_SYNC_LIMIT')?.valueFrom?.configMapKeyRef?.key).toBe('sync');
+    // The anti-affinity must select the pods' own label.
+    const term = sts.spec?.template.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0];
+    expect(term?.labelSelector?.matchLabels).toEqual(sts.spec?.template.metadata?.labels);
+    expect(term?.topologyKey).toBe('kubernetes.io/hostname');
+    const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdb?.apiVersion).toBe('policy/v1');
+  });
+
+  it('makes the variants: image, shared storage class, emptyDir for the negative control', () => {
+    expect(statefulSet({ image: 'zk:test', storage: 'local-path' }).spec?.template.spec?.containers[0]?.image).toBe('zk:test');
+    expect(statefulSet({ image: 'x', storage: 'shared' }).spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName).toBe(SHARED_STORAGE_CLASS);
+    const ephemeral = statefulSet({ image: 'x', storage: 'ephemeral' });
+    expect(ephemeral.spec?.volumeClaimTemplates).toBeUndefined();
+    expect(ephemeral.spec?.template.spec?.volumes).toContainEqual({ name: 'datadir', emptyDir: {} });
+    // The originals are untouched.
+    expect(statefulSet({ image: 'x', storage: 'local-path' }).spec?.volumeClaimTemplates).toHaveLength(1);
+  });
+});
+
+describe('selectSuites', () => {
+  it('runs every suite in order by default, or the ones named', () => {
+    const all = selectSuites(undefined);
+    expect(all[0]).toMatch(/01-health\.test\.ts$/);
+    expect(all.at(-1)).toMatch(/negative-control\.test\.ts$/);
+    expect(selectSuites('pkill-java,health')).toEqual(['suites/03-pkill-java.test.ts', 'suites/01-health.test.ts']);
+  });
+
+  it('names the unknown suite and the known ones', () => {
+    expect(() => selectSuites('health,chaos-monkey')).toThrow(/unknown suite "chaos-monkey"; suites: health, statefulset-recreate/);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HistoryFormatError, parseHistory, toOperations } from '../../harness/history/parse.ts';
+import { readHistoryFile } from '../../harness/history/read-file.ts';
+import { HistoryBuilder } from './history-builder.ts';
+
+const line = (o: Record<string, unknown>): string => JSON.stringify(o);
+const inv = (index: number, process: number, f: string, key: string, value: unknown, time = index * 10): string =>
+  line({ index, type: 'invoke', process, time, f, key, value });
+const done = (index: number, type: string, process: number, f: string, key: string, value: unknown, extra = {}): string =>
+  line({ index, type, process, time: index * 10, f, key, value, ...extra });
+
+function parseError(text: string): HistoryFormatError {
+  try {
+    parseHistory(text, 'history.jsonl');
+  } catch (error) {
+    if (error instanceof HistoryFormatError) return error;
+    throw error;
+  }
+  throw new Error('expected a HistoryFormatError');
+}
+
+describe('parseHistory', () => {
+  it('parses every function, skips blank lines and ignores unknown fields', () => {
+    const text = [
+      inv(0, 1, 'add', 's', 'x'),
+      '',
+      done(1, 'ok', 1, 'add', 's', 'x', { zxid: '0x1A', server: 'zk-1', extra: 42 }),
+      '   ',
+      inv(2, 2, 'read-set', 's', null),
+      done(3, 'ok', 2, 'read-set', 's', ['x']),
+      inv(4, 3, 'cas', 'r', [null, 'a']),
+      done(5, 'fail', 3, 'cas', 'r', null, { error: 'BAD_VERSION' }),
+      inv(6, 4, 'read', 'r', null),
+      done(7, 'ok', 4, 'read', 'r', null, { version: 0 }),
+      inv(8, 4, 'write', 'r', 'b'),
+    ].join('\r\n');
+    const events = parseHistory(text, 'history.jsonl');
+    expect(events).toHaveLength(9);
+    expect(events[1]).toEqual({ index: 1, type: 'ok', process: 1, time: 10, f: 'add', key: 's', value: 'x', zxid: '0x1A', server: 'zk-1' });
+    expect(events[8]?.type).toBe('invoke');
+  });
+
+  it('round-trips what the builder writes', () => {
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'x');
+    h.readSet(2, 's', ['x']);
+    h.cas(3, 'r', null, 'a', 'ok', '0x5');
+    h.invoke(4, 'write', 'r', 'b');
+    expect(parseHistory(h.text(), 'h')).toEqual(h.events);
+  });
+
+  const cases: [string, string, number, string][] = [
+    ['a bad type', [inv(0, 1, 'add', 's', 'x'), done(1, 'done', 1, 'add', 's', 'x')].join('\n'), 2,
+      '"type" must be one of invoke, ok, fail, info (got "done")'],
+    ['an index out of place', [inv(0, 1, 'add', 's', 'x'), '', done(5, 'ok', 1, 'add', 's', 'x')].join('\n'), 3,
+      '"index" must be 1, the event\'s position in the history (got 5)'],
+    ['a negative index', inv(-1, 1, 'add', 's', 'x'), 1, '"index" must be an integer >= 0 (got -1)'],
+    ['invalid JSON', '{"index": 0,', 1, 'not valid JSON'],
+    ['a non-object', '[1,2]', 1, 'an event must be a JSON object (got [1,2])'],
+    ['a fractional process', line({ index: 0, type: 'invoke', process: 1.5, time: 0, f: 'add', key: 's', value: 'x' }), 1,
+      '"process" must be an integer (got 1.5)'],
+    ['a missing time', line({ index: 0, type: 'invoke', process: 1, f: 'add', key: 's', value: 'x' }), 1,
+      '"time" must be a finite number (got nothing)'],
+    ['an unknown function', inv(0, 1, 'delete', 's', 'x'), 1, '"f" must be one of add, read-set, write, read, cas (got "delete")'],
+    ['a numeric key', line({ index: 0, type: 'invoke', process: 1, time: 0, f: 'add', key: 7, value: 'x' }), 1,
+      '"key" must be a string (got 7)'],
+    ['an add of a number', inv(0, 1, 'add', 's', 3), 1, '"value" of an invoke add must be a string (got 3)'],
+    ['a read-set invoke with a value', inv(0, 1, 'read-set', 's', []), 1, '"value" of an invoke read-set must be null (got [])'],
+    ['an ok read-set of numbers', [inv(0, 1, 'read-set', 's', null), done(1, 'ok', 1, 'read-set', 's', [1])].join('\n'), 2,
+      '"value" of an ok read-set must be an array of strings (got [1])'],
+    ['a cas with one element', inv(0, 1, 'cas', 'r', ['a']), 1, '"value" of an invoke cas must be [expected (string or null), new (string)]'],
+    ['a read of a number', [inv(0, 1, 'read', 'r', null), done(1, 'ok', 1, 'read', 'r', 4)].join('\n'), 2,
+      '"value" of an ok read must be a string or null (got 4)'],
+    ['a bad zxid', [inv(0, 1, 'write', 'r', 'a'), done(1, 'ok', 1, 'write', 'r', 'a', { zxid: '12' })].join('\n'), 2,
+      '"zxid" must be a hex string like "0x1a2b" (got "12")'],
+    ['a non-integer version', [inv(0, 1, 'write', 'r', 'a'), done(1, 'ok', 1, 'write', 'r', 'a', { version: 'x' })].join('\n'), 2,
+      '"version" must be an integer (got "x")'],
+    ['a completion with nothing outstanding', done(0, 'ok', 1, 'add', 's', 'x'), 1, 'process 1 completes (ok) with no operation outstanding'],
+    ['a completion for another key', [inv(0, 1, 'add', 's', 'x'), done(1, 'ok', 1, 'add', 't', 'x')].join('\n'), 2,
+      'completion of process 1 is add on "t" but its invoke (line 1, event 0) was add on "s"'],
+    ['a completion for another function', [inv(0, 1, 'add', 's', 'x'), done(1, 'ok', 1, 'write', 's', 'x')].join('\n'), 2,
+      'completion of process 1 is write on "s" but its invoke (line 1, event 0) was add on "s"'],
+    ['a second invoke', [inv(0, 1, 'add', 's', 'x'), '', inv(1, 1, 'add', 's', 'y')].join('\n'), 3,
+      'process 1 invokes add on "s" while its add from line 1 (event 0) is still outstanding'],
+    ['a completion before its invoke', [inv(0, 1, 'add', 's', 'x', 100), done(1, 'ok', 1, 'add', 's', 'x')].join('\n'), 2,
+      '"time" 10 is earlier than its invoke\'s time 100 (line 1)'],
+  ];
+  it.each(cases)('reports %s with its line', (_name, text, lineNumber, problem) => {
+    const error = parseError(text);
+    expect(error.file).toBe('history.jsonl');
+    expect(error.line).toBe(lineNumber);
+    expect(error.problem.startsWith(problem)).toBe(true);
+    expect(error.message.startsWith(`history.jsonl:${lineNumber}: ${problem}`)).toBe(true);
+  });
+
+  it('formats the message as file:line: problem', () => {
+    const error = parseError([inv(0, 1, 'add', 's', 'x'), done(1, 'done', 1, 'add', 's', 'x')].join('\n'));
+    expect(error.message).toBe('history.jsonl:2: "type" must be one of invoke, ok, fail, info (got "done")');
+    expect(error.name).toBe('HistoryFormatError');
+  });
+});
+
+describe('toOperations', () => {
+  it('pairs invokes with their completions', () => {
+    const h = new HistoryBuilder();
+    const a = h.invoke(1, 'write', 'r', 'a');
+    const b = h.invoke(2, 'read', 'r', null);
+    h.ok(2, 'a', { zxid: '0xff', server: 'zk-2', version: 3 });
+    h.ok(1, 'a', { zxid: '0xff' });
+    const c = h.invoke(1, 'cas', 'r', ['a', 'b']);
+    h.info(1, { error: 'connection loss' });
+    const d = h.invoke(3, 'add', 's', 'x');
+    const e = h.add(4, 's', 'y', 'fail');
+    const ops = h.ops();
+    expect(ops.map((op) => op.id)).toEqual([a, b, c, d, e]);
+    expect(ops[0]).toMatchObject({ process: 1, f: 'write', input: 'a', output: 'a', outcome: 'ok', invokeTime: 10, completeTime: 40, completionIndex: 3, zxid: 255n });
+    expect(ops[1]).toMatchObject({ input: null, output: 'a', outcome: 'ok', zxid: 255n, server: 'zk-2', version: 3 });
+    // info: may take effect later, so it never completes in real time, but keeps its completion.
+    expect(ops[2]).toMatchObject({ outcome: 'info', completeTime: Infinity, completionIndex: 5, error: 'connection loss', input: ['a', 'b'] });
+    // No completion at all: indeterminate too.
+    expect(ops[3]).toMatchObject({ outcome: 'info', completeTime: Infinity, output: null });
+    expect(ops[3]?.completionIndex).toBeUndefined();
+    expect(ops[4]).toMatchObject({ outcome: 'fail', f: 'add', input: 'y' });
+  });
+});
+
+describe('readHistoryFile', () => {
+  it('reads a file line by line and names it in errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-parse-'));
+    const good = join(dir, 'good.jsonl');
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'x');
+    h.readSet(2, 's', ['x']);
+    writeFileSync(good, h.text());
+    expect(await readHistoryFile(good)).toEqual(h.events);
+
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, h.text() + '\n{oops}\n');
+    await expect(readHistoryFile(bad)).rejects.toMatchObject({ file: bad, line: 6 });
+  });
+});

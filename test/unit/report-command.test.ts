@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { reportCommand } from '../../harness/cli/report-command.ts';
+import { writeReport } from '../../harness/report/write-report.ts';
+
+const HISTORY = [
+  { index: 0, type: 'invoke', process: 0, f: 'add', key: 's', value: 'a', time: 1_000_000 },
+  { index: 1, type: 'ok', process: 0, f: 'add', key: 's', value: 'a', time: 2_000_000, server: 'zk-0' },
+  { index: 2, type: 'invoke', process: 1, f: 'read-set', key: 's', value: null, time: 3_000_000 },
+  { index: 3, type: 'ok', process: 1, f: 'read-set', key: 's', value: [], time: 4_000_000, server: 'zk-1' },
+]
+  .map((e) => JSON.stringify(e))
+  .join('\n');
+
+/** The embedded model of a written report. */
+function modelOf(path: string): { verdict: { validity: string; anomalies: { type: string; element: string }[] }; run: { seed: string | null } } {
+  const html = readFileSync(path, 'utf8');
+  return JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
+}
+
+describe('zk-chaos report', () => {
+  let dir: string;
+  let errors: string[];
+  let printed: string[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zk-report-cmd-'));
+    errors = [];
+    printed = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void errors.push(String(line)));
+    vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes report.html next to the history, computing the verdict when verdict.json is absent', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'seed'), '99\n');
+    expect(await reportCommand(history, {})).toBe(0);
+    const out = join(dir, 'report.html');
+    expect(printed).toEqual([out]);
+    const model = modelOf(out);
+    expect(model.verdict.validity).toBe('invalid');
+    expect(model.verdict.anomalies.map((a) => [a.type, a.element])).toEqual([['lost', 'a']]);
+    expect(model.run.seed).toBe('99');
+  });
+
+  it('writes to --out, and takes the verdict from verdict.json when present', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }] }));
+    const out = join(dir, 'elsewhere.html');
+    expect(await reportCommand(history, { out })).toBe(0);
+    expect(printed).toEqual([out]);
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    expect(modelOf(out).verdict.validity).toBe('unknown');
+  });
+
+  it('returns 3 naming the file and line of a malformed history', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY + '\n{"index":4,"type":"done"}\n');
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors[0]).toBe(`zk-chaos report: ${history}:5: "type" must be one of invoke, ok, fail, info (got "done")`);
+  });
+
+  it('returns 3 for a missing history, a bad sidecar, or a verdict of another history', async () => {
+    expect(await reportCommand(join(dir, 'nope.jsonl'), {})).toBe(3);
+    expect(errors.pop()).toBe(`zk-chaos report: ${join(dir, 'nope.jsonl')}: no such file`);
+
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'faults.jsonl'), '{"event":"start","name":"x","detail":"","start":1}\n{"event":"end"}\n');
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/faults\.jsonl:2: "name" must be a string/);
+
+    rmSync(join(dir, 'faults.jsonl'));
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ validity: 'invalid', anomalies: [{ type: 'lost', key: 's', explanation: 'e', ops: [0, 40] }], unknownKeys: [] }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/verdict\.json: names operation 40 that .* does not hold/);
+  });
+
+  it('writeReport builds a run folder’s report', async () => {
+    writeFileSync(join(dir, 'history.jsonl'), HISTORY);
+    expect(await writeReport(dir)).toBe(join(dir, 'report.html'));
+  });
+});
