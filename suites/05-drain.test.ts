@@ -30,6 +30,7 @@ describe(`sequential drains under the PodDisruptionBudget (storage: ${settings.s
 
     const result = await runSuite({
       name: `drain-${settings.storage}`,
+      rerunCommand: `npm run e2e -- --suites drain --storage ${settings.storage}`,
       ensemble,
       during: async (ctx) => {
         touched.add(firstNode);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check-command.ts';
+import { reportCommand } from './report-command.ts';
 import { e2eCommand, type E2eOptions } from './e2e-command.ts';
 
 /** zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input. */
@@ -17,6 +18,15 @@ program
   .option('--budget <states>', 'search budget per key before a key is declared unknown', (v) => Number(v))
   .action(async (file: string, options: { json?: boolean; budget?: number }) => {
     process.exitCode = await checkCommand(file, options);
+  });
+
+program
+  .command('report')
+  .description('write the HTML report (timeline, latency and throughput plots, anomalies) of a saved history')
+  .argument('<file>', 'history.jsonl; faults.jsonl, events.jsonl and verdict.json beside it are used when present')
+  .option('--out <path>', 'where to write the report (default: report.html beside the history)')
+  .action(async (file: string, options: { out?: string }) => {
+    process.exitCode = await reportCommand(file, options);
   });
 
 program

@@ -1,3 +1,4 @@
+import { writeReport } from '../report/write-report.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -42,6 +43,8 @@ export interface TestRunOptions {
   quietMs?: number;
   resultsDir?: string;
   workers?: number;
+  /** The command that reruns this test, shown in the report after ZK_CHAOS_SEED=<seed>. */
+  rerunCommand?: string;
   log?: (line: string) => void;
 }
 
@@ -113,6 +116,8 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const verdict = await checkHistoryFile(join(dir, 'history.jsonl'));
   writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
+  const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
+  log(`report ${report}`);
   return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows, events: events.events };
 }
 

@@ -44,6 +44,8 @@ export interface SuiteRun {
   ensemble: StartedKubeEnsemble;
   faults?: Array<{ fault: (ctx: RunContext) => Fault | Promise<Fault>; holdMs?: number }>;
   during?: (ctx: RunContext) => Promise<void>;
+  /** How to rerun this suite (default: npm run e2e -- --suites <name>). */
+  rerunCommand?: string;
 }
 
 /** One recorded, checked run against the ensemble, with every pod change in events.jsonl. */
@@ -56,6 +58,7 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     quietMs: settings.quietMs,
     observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
     log,
+    rerunCommand: run.rerunCommand ?? `npm run e2e -- --suites ${run.name}`,
   });
   if (result.verdict.validity !== 'valid') await saveDiagnostics(run.ensemble, result.dir);
   return result;
