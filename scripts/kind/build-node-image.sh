@@ -44,13 +44,18 @@ mkdir -p "$images"
 registry=registry.k8s.io
 kubeadm_images=$("$bin/kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION")
 image_tag() { grep -m1 "/$1:" <<<"$kubeadm_images"; }
-storage_manifest=$(awk '/^const defaultStorageManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_storage.go")
 kind_const() { sed -n "s/^const $1 = \"\(.*\)\"/\1/p" "$kind_module/pkg/build/nodeimage/$2"; }
 # Pod networking: kind's kindnetd cannot be built from the module proxy; images/podnet replaces it.
 podnet_image="zk-chaos/podnet:$KUBERNETES_VERSION"
 cni_manifest=$(sed "s|PODNET_IMAGE|docker.io/$podnet_image|" "$ZK_CHAOS_ROOT/images/podnet/podnet.yaml")
 provisioner_image=$(kind_const storageProvisionerImage const_storage.go)
 helper_image=$(kind_const storageHelperImage const_storage.go)
+# kind's default storage manifest, a Go string with the two image names concatenated in.
+storage_manifest=$(awk '/^const defaultStorageManifest = `/{f=1; sub(/.*`/, ""); } f && /^`/ {exit} f' "$kind_module/pkg/build/nodeimage/const_storage.go" \
+  | sed -e "s|\` + storageProvisionerImage + \`|$provisioner_image|" -e "s|\` + storageHelperImage + \`|$helper_image|")
+if grep -q '`' <<<"$storage_manifest"; then
+  fail "could not read kind's storage manifest from const_storage.go" "update build-node-image.sh for kind $KIND_VERSION"
+fi
 sandbox_image=$(sed -n 's/.*sandbox_image = "\(.*\)"/\1/p' "$kind_module/images/base/files/etc/containerd/config.toml")
 
 # make_image TAG ROOTFS_OR_EMPTY BINARY DEST ENTRYPOINT_JSON: one image archive, cached by tag.
@@ -84,9 +89,15 @@ make_image "$helper_image" "$tools" /bin/true /usr/local/bin/noop '["/bin/sh"]'
 # 3. The node: base files, binaries, manifests, and the images in containerd's store.
 step "assembling the node image $image"
 overlay=$(mktemp -d)
-trap 'rm -rf "$overlay"; [ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null || true' EXIT
+trap 'rm -rf "$overlay"; [ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null; [ -n "${container:-}" ] && docker rm -f "$container" >/dev/null 2>&1; true' EXIT
 cp -a "$kind_module/images/base/files/." "$overlay/"
 chmod -R u+w "$overlay"
+# Lowering a process's oom_score_adj needs CAP_SYS_RESOURCE, which nodes on hosts with an incomplete
+# capability set lack (see scripts/runc-capfilter); runc then fails every critical pod's sandbox.
+# Clamping to containerd's own score, as kind does for rootless nodes, costs nothing elsewhere.
+sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$overlay/etc/containerd/config.toml"
+grep -q 'restrict_oom_score_adj = true' "$overlay/etc/containerd/config.toml" \
+  || fail "kind's containerd config changed: restrict_oom_score_adj not found" "update build-node-image.sh for kind $KIND_VERSION"
 chmod 0755 "$overlay/usr/local/bin/"* "$overlay/kind/bin/"*
 mkdir -p "$overlay/usr/bin" "$overlay/usr/local/bin" "$overlay/opt/cni" "$overlay/etc/kubernetes/manifests" "$overlay/kind/manifests"
 # Debian installs containerd in /usr/bin and the CNI plugins in /usr/lib/cni; kind's units and
@@ -140,12 +151,13 @@ container=$(docker create --entrypoint /bin/sh "$image-stage" -c '
   systemctl enable kubelet.service containerd.service undo-mount-hacks.service
   systemctl mask systemd-binfmt.service')
 docker start -a "$container" >/dev/null || fail "configuring systemd units in the node image failed" "docker logs $container"
-docker commit \
-  --change 'ENV container=docker' \
-  --change 'STOPSIGNAL SIGRTMIN+3' \
-  --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' \
-  --change 'CMD []' \
-  "$container" "$image" >/dev/null
-docker rm "$container" >/dev/null; docker rmi "$image-stage" >/dev/null
+docker commit "$container" "$image-configured" >/dev/null
+# `docker commit --change` cannot set STOPSIGNAL; a FROM-only build (no network) can.
+printf '%s\n' "FROM $image-configured" 'ENV container=docker' 'STOPSIGNAL SIGRTMIN+3' \
+  'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' 'CMD []' \
+  | DOCKER_BUILDKIT=0 docker build -q -t "$image" - >/dev/null 2>"$cache/node-image-build.log" \
+  || fail "setting the node image's configuration failed" "read $cache/node-image-build.log"
+docker rmi "$image-configured" >/dev/null
+docker rm "$container" >/dev/null; container=""; docker rmi "$image-stage" >/dev/null
 step_done
 echo "[$LOG_PREFIX] node image $image ready" >&2
