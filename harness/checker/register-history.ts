@@ -14,7 +14,7 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, q } from './describe.ts';
 import { CAS, FCAS, ICAS, isDefinite, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
-import { countBelow } from './set.ts';
+import { countBelow } from './sorted.ts';
 
 export interface RegisterHistory {
   key: string;

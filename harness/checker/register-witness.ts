@@ -9,7 +9,8 @@
 import type { Operation } from '../history/types.ts';
 import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, READ, registerModel, WRITE } from './register-model.ts';
 import type { RegisterHistory } from './register-history.ts';
-import { countBelow } from './set.ts';
+import { countBelow } from './sorted.ts';
+import { countAtOrBelow } from './sorted.ts';
 
 /** Builds the witness order (local indices), or undefined when zxids are missing or inconsistent. */
 export function zxidWitness(h: RegisterHistory): number[] | undefined {
@@ -174,7 +175,7 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   for (const f of failed) {
     const op = ops[f] as Operation;
     const lower = Math.max(lowerBound(f), treeQuery(countBelow(failedCompletions, op.invokeTime)));
-    let upper = suffixMin[upperIndex(invokes, op.completeTime)] as number;
+    let upper = suffixMin[countAtOrBelow(invokes, op.completeTime)] as number;
     const session = sessionOps.get(op.process) as number[];
     for (let j = (indexInSession[f] as number) + 1; j < session.length; j++) {
       const next = session[j] as number;
@@ -212,18 +213,6 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
     if (g < m) order.push(base[g] as number);
   }
   return order;
-}
-
-/** First index whose value is strictly greater than limit. */
-function upperIndex(sorted: readonly number[], limit: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -15,6 +15,7 @@ import { describeRegisterOp, prepareRegister, type RegisterHistory } from './reg
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
+import { countAtOrBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
   anomalies: Anomaly[];
@@ -220,18 +221,6 @@ function staleCas(h: RegisterHistory): Anomaly[] {
     });
   }
   return anomalies;
-}
-
-/** Number of entries of the ascending array at or below limit. */
-function countAtOrBelow(sorted: readonly number[], limit: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function nonlinearizable(h: RegisterHistory, deepest: DeadEnd | undefined): Anomaly {

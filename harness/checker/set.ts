@@ -7,6 +7,7 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import type { Anomaly } from './types.ts';
+import { countBelow } from './sorted.ts';
 
 /** Why a session's read must contain an element. */
 interface Requirement {
@@ -229,17 +230,6 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
   }
 }
 
-/** Number of entries of the ascending array strictly below limit. */
-export function countBelow(sorted: readonly number[], limit: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The smallest completion rank (among ok adds) whose element the read lacks: O(|elements|). */
 function firstMissingRank(elements: readonly string[], ranksOf: ReadonlyMap<string, number[]>): number {

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { JsonlFile } from './jsonl-file.ts';
 
 /** A cluster event on the run's clock (nanoseconds, the history's clock). */
 export interface ClusterEvent {
@@ -18,19 +17,18 @@ export interface ClusterEvent {
  */
 export class EventLog {
   readonly events: ClusterEvent[] = [];
-  private readonly path: string;
+  private readonly file: JsonlFile;
   private readonly clock: () => number;
 
   constructor(path: string, clock: () => number) {
-    this.path = path;
+    this.file = new JsonlFile(path);
     this.clock = clock;
-    mkdirSync(dirname(path), { recursive: true });
   }
 
   record(source: string, kind: string, detail: string): ClusterEvent {
     const event = { time: this.clock(), source, kind, detail };
     this.events.push(event);
-    appendFileSync(this.path, JSON.stringify(event) + '\n');
+    this.file.append(event);
     return event;
   }
 }

@@ -90,10 +90,8 @@ export class HistoryParser {
     const type = o.type as EventType;
     if (!Number.isSafeInteger(o.process)) this.fail(`"process" must be an integer (got ${show(o.process)})`);
     const process = o.process as number;
-    if (typeof o.time !== 'number' || !Number.isFinite(o.time)) {
-      this.fail(`"time" must be a finite number (got ${show(o.time)})`);
-    }
-    const time = o.time;
+    if (!Number.isSafeInteger(o.time)) this.fail(`"time" must be an integer number of nanoseconds (got ${show(o.time)})`);
+    const time = o.time as number;
     if (typeof o.f !== 'string' || !(FUNCTIONS as readonly string[]).includes(o.f)) {
       this.fail(`"f" must be one of ${FUNCTIONS.join(', ')} (got ${show(o.f)})`);
     }

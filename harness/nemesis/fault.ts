@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { JsonlFile } from '../history/jsonl-file.ts';
 
 /**
  * A fault the nemesis can inject and heal. Backends (Docker, Kubernetes) build these; suites only
@@ -26,13 +25,12 @@ export interface FaultWindow {
  */
 export class FaultTimeline {
   readonly windows: FaultWindow[] = [];
-  private readonly path: string;
+  private readonly file: JsonlFile;
   private readonly clock: () => number;
 
   constructor(path: string, clock: () => number) {
-    this.path = path;
+    this.file = new JsonlFile(path);
     this.clock = clock;
-    mkdirSync(dirname(path), { recursive: true });
   }
 
   /** Injects, holds for holdMs, heals; the window is recorded even when healing fails. */
@@ -55,6 +53,6 @@ export class FaultTimeline {
   }
 
   private append(line: Record<string, unknown>): void {
-    appendFileSync(this.path, JSON.stringify(line) + '\n');
+    this.file.append(line);
   }
 }

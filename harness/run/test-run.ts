@@ -48,6 +48,18 @@ export interface TestRunOptions {
   log?: (line: string) => void;
 }
 
+/** A scenario step failed; the run's folder still holds its history, verdict and report. */
+export class ScenarioError extends Error {
+  readonly dir: string;
+  readonly verdict: Verdict;
+  constructor(message: string, dir: string, verdict: Verdict, cause: unknown) {
+    super(message, { cause });
+    this.name = 'ScenarioError';
+    this.dir = dir;
+    this.verdict = verdict;
+  }
+}
+
 export interface TestRunResult {
   runId: string;
   dir: string;
@@ -85,6 +97,9 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const quietMs = options.quietMs ?? 5000;
   const observer = options.observe?.(ctx);
   let workloadSummary: WorkloadSummary;
+  // A scenario step that throws (a fault that never heals, a drain that times out) still leaves
+  // the history checked and reported before the error is raised: nothing recorded is lost.
+  let scenarioError: unknown;
   try {
     const workload = await startWorkload({
       ...DEFAULT_WORKLOAD,
@@ -105,6 +120,9 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
         await options.during(ctx);
         await sleep(quietMs);
       }
+    } catch (error) {
+      scenarioError = error;
+      log(`scenario step failed: ${error instanceof Error ? error.message : String(error)}; stopping the workload and checking what was recorded`);
     } finally {
       workloadSummary = await workload.stop();
     }
@@ -118,6 +136,10 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);
+  if (scenarioError !== undefined) {
+    const reason = scenarioError instanceof Error ? scenarioError.message : String(scenarioError);
+    throw new ScenarioError(`${options.name}: ${reason} (verdict of what was recorded: ${verdict.validity}; report ${report})`, dir, verdict, scenarioError);
+  }
   return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows, events: events.events };
 }
 

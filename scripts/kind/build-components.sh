@@ -24,10 +24,16 @@ wrapper_build() {
     || fail "building $name failed" "read the errors above"
 }
 
-if [ ! -x "$out/kind" ]; then
-  step "building kind $KIND_VERSION"
-  GOBIN="$out" go install "sigs.k8s.io/kind@$KIND_VERSION" || fail "go install kind failed" "check access to the Go module proxy"
-fi
+# go_install NAME PACKAGE@VERSION: a module whose main package can be installed as it is.
+go_install() {
+  [ -x "$out/$1" ] && return 0
+  step "building $1 ${2##*@}"
+  GOBIN="$out" go install "$2" || fail "go install $2 failed" "read the errors above; check access to the Go module proxy"
+}
+
+go_install kind "sigs.k8s.io/kind@$KIND_VERSION"
+go_install local-path-provisioner "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION"
+go_install crictl "sigs.k8s.io/cri-tools/cmd/crictl@$CRI_TOOLS_VERSION"
 
 if [ ! -x "$out/etcd" ]; then
   step "building etcd $ETCD_VERSION"
@@ -56,17 +62,6 @@ import (
 $plugins)
 
 func main() { coremain.Run() }"
-fi
-
-if [ ! -x "$out/local-path-provisioner" ]; then
-  step "building local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION"
-  GOBIN="$out" go install "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" \
-    || fail "go install local-path-provisioner failed" "read the errors above"
-fi
-
-if [ ! -x "$out/crictl" ]; then
-  step "building crictl $CRI_TOOLS_VERSION"
-  GOBIN="$out" go install "sigs.k8s.io/cri-tools/cmd/crictl@$CRI_TOOLS_VERSION" || fail "go install crictl failed" "read the errors above"
 fi
 
 if [ ! -x "$out/pause" ]; then

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Kube } from '../../harness/kube/client.ts';
 import { PodWatch } from '../../harness/kube/pod-watch.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
-import { runTest, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 
@@ -59,6 +59,10 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
     log,
     rerunCommand: run.rerunCommand ?? `npm run e2e -- --suites ${run.name}`,
+  }).catch(async (error: unknown) => {
+    // A scenario step failed: the run was still checked and reported; keep the cluster's side too.
+    if (error instanceof ScenarioError) await saveDiagnostics(run.ensemble, error.dir);
+    throw error;
   });
   if (result.verdict.validity !== 'valid') await saveDiagnostics(run.ensemble, result.dir);
   return result;

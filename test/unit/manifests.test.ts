@@ -19,6 +19,10 @@ describe('manifests/', () => {
     const term = sts.spec?.template.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0];
     expect(term?.labelSelector?.matchLabels).toEqual(sts.spec?.template.metadata?.labels);
     expect(term?.topologyKey).toBe('kubernetes.io/hostname');
+    // The probes run zkOk.sh through a shell: exec of a deleted script is a discarded probe error.
+    const container = sts.spec?.template.spec?.containers[0];
+    expect(container?.livenessProbe?.exec?.command).toEqual(['sh', '-c', 'zkOk.sh']);
+    expect(container?.readinessProbe?.exec?.command).toEqual(['sh', '-c', 'zkOk.sh']);
     const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget');
     expect(pdb?.apiVersion).toBe('policy/v1');
   });
