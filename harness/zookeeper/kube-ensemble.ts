@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
 import { execInPod, type ExecResult } from '../kube/exec.ts';
@@ -54,8 +54,9 @@ export class KubeEnsemble {
   async start(): Promise<StartedKubeEnsemble> {
     const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage });
     await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
-    await applyObjects(this.kube, objects, this.namespace);
     const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
+    await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));
+    await applyObjects(this.kube, objects, this.namespace);
     await started.waitReady();
     return started;
   }
@@ -142,6 +143,29 @@ export class StartedKubeEnsemble {
     );
   }
 
+  /**
+   * A StatefulSet's claim templates cannot be updated: when the namespace holds an ensemble of
+   * another storage mode, that ensemble (StatefulSet and claims) is removed before applying.
+   */
+  async replaceIfStorageChanged(wanted: V1StatefulSet | undefined): Promise<void> {
+    const existing = await this.kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: this.namespace }).catch((error: unknown) => {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    });
+    if (!existing || !wanted || claimTemplates(existing) === claimTemplates(wanted)) return;
+    this.log(`the ensemble in ${this.namespace} has other volumes (${claimTemplates(existing)}); replacing it and its claims`);
+    await this.deleteStatefulSet();
+    await this.kube.core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace: this.namespace, labelSelector: 'app=zk' });
+    await waitFor(
+      'the old claims to be gone',
+      async () => {
+        const left = (await this.kube.core.listNamespacedPersistentVolumeClaim({ namespace: this.namespace, labelSelector: 'app=zk' })).items.length;
+        return left === 0 ? ready(true) : notYet(`${left} claims left`);
+      },
+      { timeoutMs: 120_000, intervalMs: 2000, log: this.log },
+    );
+  }
+
   /** Applies the StatefulSet again (same manifests) and waits for the quorum. */
   async recreateStatefulSet(): Promise<void> {
     await applyObjects(this.kube, this.objects.filter((o) => o.kind === 'StatefulSet'), this.namespace);
@@ -154,6 +178,12 @@ export class StartedKubeEnsemble {
       if (!isStatus(error, 404)) throw error;
     });
   }
+}
+
+/** What decides a StatefulSet's volumes: claim template names, classes and sizes. */
+function claimTemplates(sts: V1StatefulSet): string {
+  const templates = (sts.spec?.volumeClaimTemplates ?? []).map((t) => `${t.metadata?.name}:${t.spec?.storageClassName ?? 'default'}:${t.spec?.resources?.requests?.storage ?? ''}`);
+  return templates.length ? templates.join(',') : 'no claims';
 }
 
 export function isReady(pod: V1Pod): boolean {
