@@ -23,7 +23,11 @@ describe(`sequential drains under the PodDisruptionBudget (storage: ${settings.s
 
   const nodeOf = async (pod: string) => (await ensemble.pod(pod)).spec?.nodeName ?? '';
 
-  it('blocks the second drain while a member is down, lets it through after uncordon, and loses nothing', async () => {
+  const claim =
+    settings.storage === 'local-path'
+      ? 'blocks the second drain while the pinned member is Pending, lets it through after uncordon, and loses nothing'
+      : 'reschedules the evicted member on another node with its volume, drains both nodes, and loses nothing';
+  it(claim, async () => {
     const firstNode = await nodeOf('zk-0');
     const secondNode = await nodeOf('zk-1');
     const facts: { first?: DrainResult; zk0WhileDrained?: string; blockedSecond?: DrainResult; secondAfterUncordon?: DrainResult } = {};
