@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kube } from '../../harness/kube/client.ts';
 import { PodWatch } from '../../harness/kube/pod-watch.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
+export { explain } from '../../harness/run/explain.ts';
 import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
@@ -85,10 +86,4 @@ export async function saveDiagnostics(ensemble: StartedKubeEnsemble, dir: string
   const events = await core.listNamespacedEvent({ namespace: ensemble.namespace }).catch(() => ({ items: [] }));
   writeFileSync(join(target, 'kubernetes-events.json'), JSON.stringify(events.items, null, 2));
   log(`diagnostics saved in ${target}`);
-}
-
-/** A short explanation of a run's verdict, for assertion messages and JUnit. */
-export function explain(result: TestRunResult): string {
-  const anomalies = result.verdict.anomalies.slice(0, 5).map((a) => `${a.type} ${a.key}: ${a.explanation}`);
-  return `${result.verdict.validity} (seed ${result.seed}; report ${join(result.dir, 'report.html')})${anomalies.length ? ': ' + anomalies.join('; ') : ''}`;
 }

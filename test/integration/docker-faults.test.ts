@@ -3,6 +3,7 @@ import { isolateMember, killJvm, pauseLeader, restartAll } from '../../harness/n
 import type { Fault } from '../../harness/nemesis/fault.ts';
 import { runTest, type TestRunResult } from '../../harness/run/test-run.ts';
 import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+import { explain } from '../../harness/run/explain.ts';
 
 /**
  * The tutorial's disruptions on a Docker ensemble: the workload runs before, during and after each
@@ -27,10 +28,6 @@ function expectExercised(result: TestRunResult) {
   expect(result.workload.finalReads).toBe(2);
   expect(result.faults).toHaveLength(1);
   expect(result.faults[0]?.end).toBeGreaterThan(result.faults[0]?.start ?? Infinity);
-}
-
-function explain(result: TestRunResult): string {
-  return `${result.dir}: ${result.verdict.anomalies.map((a) => `${a.type} ${a.key}: ${a.explanation}`).join('; ')}`;
 }
 
 describe('faults on a Docker ensemble', () => {
