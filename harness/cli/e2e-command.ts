@@ -10,6 +10,7 @@ export interface E2eOptions {
   seed?: string;
   duration?: string;
   storage?: string;
+  image?: string;
   keep?: boolean;
   offline?: boolean;
   online?: boolean;
@@ -103,6 +104,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),
       ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Number(options.duration) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
+      ...(options.image ? { ZK_CHAOS_ZK_IMAGE: options.image } : {}),
     });
     return interrupted ? 130 : exitCode;
   } finally {

@@ -38,6 +38,7 @@ program
   .option('--seed <n>', 'seed of every random choice (default: a fresh one, printed)')
   .option('--duration <seconds>', 'workload time before, between and after faults', '10')
   .option('--storage <mode>', 'local-path (node-pinned volumes) or shared (volumes follow pods)')
+  .option('--image <ref>', 'ZooKeeper image the ensemble runs (default zk-chaos/zookeeper:local, loaded into kind)')
   .option('--keep', 'keep the cluster afterwards')
   .option('--offline', 'build kind and the node image here instead of pulling them')
   .option('--online', 'use stock kind and kindest/node from the registries')
