@@ -19,6 +19,9 @@ export default class SummaryReporter implements Reporter {
       // A file that failed to load has no tests but is a failure all the same.
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
-    process.stdout.write(`\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    // Printed as the process exits, so it stays the last line (other reporters, e.g. JUnit, log
+    // after their files are written, which can be after this hook returns).
+    const line = `\nTests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`;
+    process.once('exit', () => process.stdout.write(line));
   }
 }
