@@ -24,6 +24,17 @@ if [ "${ZK_CHAOS_REBUILD:-0}" != 1 ] &&
   exit 0
 fi
 
+# debootstrap, chroot and the files owned by uid 1000 need root: without it, rerun under sudo
+# when that needs no password (CI runners), else say so.
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "[$LOG_PREFIX] building the image needs root: continuing under sudo" >&2
+    exec sudo -n env ZK_CHAOS_CACHE="$ZK_CHAOS_CACHE" ZK_CHAOS_ZK_IMAGE="$image" ZK_CHAOS_REBUILD="${ZK_CHAOS_REBUILD:-0}" \
+      ${ZK_CHAOS_DEBIAN_MIRROR:+ZK_CHAOS_DEBIAN_MIRROR="$ZK_CHAOS_DEBIAN_MIRROR"} PATH="$PATH" bash "$0" "$@"
+  fi
+  fail "building the ZooKeeper image needs root (debootstrap, chroot)" "run npm run zk-image once as root (or with sudo), then rerun"
+fi
+
 rootfs_key=$(echo "$suite $packages" | sha256sum | cut -c1-12)
 rootfs="$ZK_CHAOS_CACHE/rootfs/zookeeper-$suite-$rootfs_key"
 if [ "${ZK_CHAOS_REBUILD:-0}" = 1 ] || [ ! -f "$rootfs.done" ]; then

@@ -33,6 +33,8 @@ fail() {
 # The Debian mirror this host's apt uses (so restricted hosts reuse their configured mirror).
 debian_mirror() {
   if [ -n "${ZK_CHAOS_DEBIAN_MIRROR:-}" ]; then echo "$ZK_CHAOS_DEBIAN_MIRROR"; return; fi
+  # Only a Debian host's sources are a Debian mirror (an Ubuntu host's are not).
+  if ! grep -qx 'ID=debian' /etc/os-release 2>/dev/null; then echo "http://deb.debian.org/debian"; return; fi
   local uri
   uri=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
     | grep -v security | head -n1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//; s/[[:space:]].*$//')
