@@ -38,7 +38,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   pkg_version+=" -X $p.gitCommit=0000000000000000000000000000000000000000 -X $p.gitTreeState=clean"
   pkg_version+=" -X $p.buildDate=2000-01-01T00:00:00Z"
 done
-step "compiling ${binaries[*]} (the slow part: about 20-40 min on 2 cores when cold)"
+step "compiling ${binaries[*]} (the slow part: 8-12 min on 2 cores when cold)"
 (
   cd "$work"
   GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $pkg_version" -o "$out/" \

@@ -13,7 +13,7 @@ bin="$ZK_CHAOS_CACHE/kind/bin/$KUBERNETES_VERSION-kind-$KIND_VERSION"
 node_image="zk-chaos/kind-node:$KUBERNETES_VERSION-kind-$KIND_VERSION"
 if ! docker image inspect "$node_image" >/dev/null 2>&1 || [ ! -x "$bin/kind" ]; then
   started=$(date +%s)
-  echo "[$LOG_PREFIX] building the offline toolchain into $ZK_CHAOS_CACHE/kind (cold: about an hour on 2 cores; cached afterwards)" >&2
+  echo "[$LOG_PREFIX] building the offline toolchain into $ZK_CHAOS_CACHE/kind (cold: about 15 min on 2 cores plus module downloads; cached afterwards)" >&2
   bash "$here/build-node-image.sh" --prefetch >/dev/null
   bash "$here/build-kubernetes.sh" "$bin"
   bash "$here/build-components.sh" "$bin"
