@@ -13,6 +13,7 @@
  */
 
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { countAtOrBelow } from '../harness/checker/sorted.ts';
 import type { HistoryEvent, OpFunction } from '../harness/history/types.ts';
 
 export interface SimulationOptions {
@@ -122,26 +123,9 @@ export function simulateHistory(options: SimulationOptions): HistoryEvent[] {
   const sessions = new Map<number, { lastZxid: number; lastSeen: Map<string, string | null> }>();
   let fresh = 0;
 
-  const leaderZxidAt = (time: number): number => {
-    let lo = 0;
-    let hi = zxidTimes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((zxidTimes[mid] as number) <= time) lo = mid + 1;
-      else hi = mid;
-    }
-    return BASE + lo;
-  };
-  const lastAtOrBelow = (zxids: number[], z: number): number => {
-    let lo = 0;
-    let hi = zxids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((zxids[mid] as number) <= z) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
-  };
+  // Times and zxids here are integers, as countAtOrBelow requires.
+  const leaderZxidAt = (time: number): number => BASE + countAtOrBelow(zxidTimes, time);
+  const lastAtOrBelow = (zxids: number[], z: number): number => countAtOrBelow(zxids, z) - 1;
   const apply = (effect: number): number => {
     zxid++;
     zxidTimes.push(effect);

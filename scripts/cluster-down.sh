@@ -4,7 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 LOG_PREFIX=cluster
 name=${ZK_CHAOS_CLUSTER:-zk-chaos}
-kind=$(cat "$ZK_CHAOS_CACHE/kind-binary" 2>/dev/null || command -v kind || true)
+kind=$(kind_binary)
 [ -n "$kind" ] || fail "kind is not installed" "nothing to delete, or install kind"
 step "deleting cluster $name"
 "$kind" delete cluster --name "$name"

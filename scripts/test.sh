@@ -10,7 +10,7 @@ bash scripts/setup.sh
 tsc --noEmit
 projects=(--project unit --project integration)
 name=${ZK_CHAOS_CLUSTER:-zk-chaos}
-kind=$(cat "$ZK_CHAOS_CACHE/kind-binary" 2>/dev/null || command -v kind || true)
+kind=$(kind_binary)
 cluster_up=0
 [ -n "$kind" ] && "$kind" get clusters 2>/dev/null | grep -qx "$name" && cluster_up=1
 case "${ZK_CHAOS_CLUSTER_TEST:-auto}" in

@@ -40,3 +40,8 @@ debian_mirror() {
     | grep -v security | head -n1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//; s/[[:space:]].*$//')
   echo "${uri:-http://deb.debian.org/debian}"
 }
+
+# The kind binary cluster-up.sh used (the offline build or the PATH's), or nothing.
+kind_binary() {
+  cat "$ZK_CHAOS_CACHE/kind-binary" 2>/dev/null || command -v kind || true
+}
