@@ -44,8 +44,16 @@ if [ "$(id -u)" = 0 ]; then
   sysctl -qw fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 || true
 fi
 
+reused=0
 if "$kind" get clusters 2>/dev/null | grep -qx "$name"; then
   echo "[$LOG_PREFIX] cluster $name exists; reusing it" >&2
+  reused=1
+  # After a host or Docker restart the node containers may be stopped, or just starting.
+  mapfile -t stopped < <(docker ps -a --filter "label=io.x-k8s.kind.cluster=$name" --filter status=exited --format '{{.Names}}')
+  if [ "${#stopped[@]}" -gt 0 ]; then
+    step "starting the stopped nodes of $name (${stopped[*]})"
+    docker start "${stopped[@]}" >/dev/null || fail "could not start the nodes of $name" "delete the cluster: npm run cluster:down"
+  fi
 else
   shared="$ZK_CHAOS_CACHE/shared-volumes/$name"
   mkdir -p "$shared"
@@ -57,10 +65,22 @@ else
   # Tells `npm run e2e` that this run created the cluster, so it deletes it afterwards.
   touch "$ZK_CHAOS_CACHE/cluster-created-$name"
 fi
-step "installing the shared storage class (manifests/storage)"
 "$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"
 kubectl_bin=$(command -v kubectl || echo "$(dirname "$kind")/kubectl")
-"$kubectl_bin" --kubeconfig "$ZK_CHAOS_CACHE/kubeconfig-$name" apply --server-side -f manifests/storage/ >/dev/null \
+kubectl_cluster() { "$kubectl_bin" --kubeconfig "$ZK_CHAOS_CACHE/kubeconfig-$name" "$@"; }
+if [ "$reused" = 1 ]; then
+  # A reused cluster may still be coming back: its API server, then its nodes, must answer first.
+  step "waiting for the API server and the nodes of $name"
+  deadline=$(( $(date +%s) + 300 ))
+  until kubectl_cluster get --raw /readyz >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the API server of $name does not answer" "delete and recreate the cluster: npm run cluster:down && npm run cluster:up"
+    sleep 2
+  done
+  kubectl_cluster wait --for=condition=Ready nodes --all --timeout=300s >/dev/null \
+    || fail "the nodes of $name are not Ready" "see kubectl describe nodes, or recreate: npm run cluster:down && npm run cluster:up"
+fi
+step "installing the shared storage class (manifests/storage)"
+kubectl_cluster apply --server-side -f manifests/storage/ >/dev/null \
   || fail "applying manifests/storage failed" "check the cluster with kubectl get nodes"
 step "loading the ZooKeeper image into the cluster"
 zk_image=$(bash scripts/build-zookeeper-image.sh)

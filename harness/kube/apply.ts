@@ -1,6 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import type { Kube } from './client.ts';
+import { isStatus, type Kube } from './client.ts';
+import { notYet, ready, waitFor } from './wait.ts';
 
 const FIELD_MANAGER = 'zk-chaos';
 
@@ -22,5 +23,26 @@ export async function applyObjects(kube: Kube, objects: k8s.KubernetesObject[], 
   for (const object of objects) {
     const metadata = object.kind === 'Namespace' ? { ...object.metadata } : { ...object.metadata, namespace: object.metadata?.namespace ?? namespace };
     await kube.objects.patch({ ...object, metadata }, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+    if (object.kind === 'Namespace' && metadata.name) await waitForDefaultServiceAccount(kube, metadata.name);
   }
+}
+
+/**
+ * Pods are refused in a namespace until the controller manager has created its "default"
+ * service account; on a cluster that has just come up that can take seconds.
+ */
+async function waitForDefaultServiceAccount(kube: Kube, namespace: string): Promise<void> {
+  await waitFor(
+    `service account default in namespace ${namespace}`,
+    async () => {
+      try {
+        await kube.core.readNamespacedServiceAccount({ name: 'default', namespace });
+        return ready(undefined);
+      } catch (error) {
+        if (isStatus(error, 404)) return notYet('not created yet');
+        throw error;
+      }
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
 }
