@@ -90,6 +90,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
+      // The marker says "this run created the cluster"; one left by an earlier cluster:up is not ours.
+      rmSync(createdMarker, { force: true });
       const env: NodeJS.ProcessEnv = options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {};
       if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
         console.error('[e2e] the cluster could not be created; see the step that failed above');
