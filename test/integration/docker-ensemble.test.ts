@@ -14,9 +14,10 @@ describe('ZooKeeper image and Docker ensemble', () => {
   });
 
   it('forms an ensemble with exactly one leader', async () => {
-    const modes = await Promise.all(ensemble.members.map(async (m) => (await ensemble.status(m)).mode));
-    expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
-    expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
+    // Polled, not sampled once: on a loaded host a follower can drop out and resync for a moment
+    // right after the quorum first forms; what must hold is that the ensemble settles like this.
+    const modes = async () => (await Promise.all(ensemble.members.map(async (m) => (await ensemble.status(m)).mode))).sort();
+    await expect.poll(modes, { timeout: 60_000, interval: 500 }).toEqual(['follower', 'follower', 'leader']);
   });
 
   it('derives myid = ordinal + 1 and lists every member in zoo.cfg', async () => {
