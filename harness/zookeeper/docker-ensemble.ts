@@ -132,18 +132,28 @@ export class StartedDockerEnsemble {
 
   async status(member: Member): Promise<ServerStatus> {
     try {
-      const { output } = await this.exec(member, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181']);
+      const { output } = await this.exec(member, ['bash', '-c', 'echo srvr | nc -w 5 127.0.0.1 2181']);
       return parseSrvr(output);
     } catch {
       return { mode: 'not serving' };
     }
   }
 
-  async leader(): Promise<Member> {
-    for (const member of this.members) {
-      if ((await this.status(member)).mode === 'leader') return member;
-    }
-    throw new Error('no member reports itself as leader');
+  /**
+   * The member that is leader now. Polled: elections are normal in ZooKeeper (a loaded host can
+   * make a follower miss a tick), so for a moment there may be none, and a fault aimed at the
+   * leader must wait for one rather than fail.
+   */
+  async leader(timeoutMs = 60_000): Promise<Member> {
+    const deadline = Date.now() + timeoutMs;
+    let modes: ServerStatus[] = [];
+    do {
+      modes = await Promise.all(this.members.map((m) => this.status(m)));
+      const leaders = this.members.filter((_, i) => modes[i]?.mode === 'leader');
+      if (leaders.length === 1 && leaders[0]) return leaders[0];
+      await sleep(500);
+    } while (Date.now() < deadline);
+    throw new Error(`no single member reported itself leader within ${timeoutMs} ms: ${describeModes(modes)}`);
   }
 
   /** Waits until every member serves, with one leader. */
@@ -155,7 +165,7 @@ export class StartedDockerEnsemble {
       if (last.every((s) => s.mode === 'leader' || s.mode === 'follower') && last.filter((s) => s.mode === 'leader').length === 1) return;
       await sleep(500);
     }
-    throw new Error(`ensemble did not form a quorum within ${timeoutMs} ms: ${last.map((s, i) => `zk-${i} ${s.mode}`).join(', ')}`);
+    throw new Error(`ensemble did not form a quorum within ${timeoutMs} ms: ${describeModes(last)}`);
   }
 
   /** The Docker engine's handle on a member's container, for what testcontainers does not wrap. */
@@ -197,4 +207,8 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+function describeModes(modes: ServerStatus[]): string {
+  return modes.map((s, i) => `zk-${i} ${s.mode}`).join(', ');
 }
