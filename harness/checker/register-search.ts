@@ -199,28 +199,8 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     codes.length = 0;
     const shown = interest[state] === placedInterest[state] ? 0xffffffff : state;
     codes.push(shown & 0xffff, shown >>> 16, donePrefix & 0xffff, donePrefix >>> 16);
-    let word = 0;
-    let bit = 0;
-    for (let r = donePrefix + 1; r <= maxRank; r++) {
-      if (placed[order[r] as number] === 1) word |= 1 << bit;
-      if (++bit === 16) {
-        codes.push(word);
-        word = 0;
-        bit = 0;
-      }
-    }
-    if (bit > 0) codes.push(word);
-    word = 0;
-    bit = 0;
-    for (let j = 0; j < infoHi; j++) {
-      if (placed[info[j] as number] === 1) word |= 1 << bit;
-      if (++bit === 16) {
-        codes.push(word);
-        word = 0;
-        bit = 0;
-      }
-    }
-    if (bit > 0) codes.push(word);
+    pushPlacedBits(codes, placed, order, donePrefix + 1, maxRank + 1);
+    pushPlacedBits(codes, placed, info, 0, infoHi);
     let key = '';
     for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode(...codes.slice(i, i + 4096));
     return key;
@@ -335,4 +315,19 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     if (entered !== 'dead') stack.push(frame(entered));
   }
   return result('invalid');
+}
+
+/** Appends, 16 per code, one bit per operation ids[from..to): whether it is placed. */
+function pushPlacedBits(codes: number[], placed: Uint8Array, ids: ArrayLike<number>, from: number, to: number): void {
+  let word = 0;
+  let bit = 0;
+  for (let i = from; i < to; i++) {
+    if (placed[ids[i] as number] === 1) word |= 1 << bit;
+    if (++bit === 16) {
+      codes.push(word);
+      word = 0;
+      bit = 0;
+    }
+  }
+  if (bit > 0) codes.push(word);
 }

@@ -145,27 +145,30 @@ export class StartedDockerEnsemble {
    * leader must wait for one rather than fail.
    */
   async leader(timeoutMs = 60_000): Promise<Member> {
-    const deadline = Date.now() + timeoutMs;
-    let modes: ServerStatus[] = [];
-    do {
-      modes = await Promise.all(this.members.map((m) => this.status(m)));
+    return this.pollModes('a single member reporting itself leader', timeoutMs, (modes) => {
       const leaders = this.members.filter((_, i) => modes[i]?.mode === 'leader');
-      if (leaders.length === 1 && leaders[0]) return leaders[0];
-      await sleep(500);
-    } while (Date.now() < deadline);
-    throw new Error(`no single member reported itself leader within ${timeoutMs} ms: ${describeModes(modes)}`);
+      return leaders.length === 1 ? leaders[0] : undefined;
+    });
   }
 
   /** Waits until every member serves, with one leader. */
   async waitForQuorum(timeoutMs = 120_000): Promise<void> {
+    await this.pollModes('the ensemble to form a quorum', timeoutMs, (modes) =>
+      modes.every((s) => s.mode === 'leader' || s.mode === 'follower') && modes.filter((s) => s.mode === 'leader').length === 1 ? true : undefined,
+    );
+  }
+
+  /** Asks every member its mode every 500 ms until `settled` answers; the error lists the last modes. */
+  private async pollModes<T>(what: string, timeoutMs: number, settled: (modes: ServerStatus[]) => T | undefined): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    let last: ServerStatus[] = [];
-    while (Date.now() < deadline) {
-      last = await Promise.all(this.members.map((m) => this.status(m)));
-      if (last.every((s) => s.mode === 'leader' || s.mode === 'follower') && last.filter((s) => s.mode === 'leader').length === 1) return;
+    let modes: ServerStatus[] = [];
+    do {
+      modes = await Promise.all(this.members.map((m) => this.status(m)));
+      const answer = settled(modes);
+      if (answer !== undefined) return answer;
       await sleep(500);
-    }
-    throw new Error(`ensemble did not form a quorum within ${timeoutMs} ms: ${describeModes(last)}`);
+    } while (Date.now() < deadline);
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${modes.map((s, i) => `zk-${i} ${s.mode}`).join(', ')}`);
   }
 
   /** The Docker engine's handle on a member's container, for what testcontainers does not wrap. */
@@ -207,8 +210,4 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
-}
-
-function describeModes(modes: ServerStatus[]): string {
-  return modes.map((s, i) => `zk-${i} ${s.mode}`).join(', ');
 }
