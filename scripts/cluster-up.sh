@@ -26,8 +26,11 @@ if [ "$mode" = auto ]; then
 fi
 if [ "$mode" = 1 ]; then
   echo "[$LOG_PREFIX] offline mode: kind and the node image are built here" >&2
-  mapfile -t built < <(bash scripts/kind/toolchain.sh)
-  kind=${built[0]}; node_image=${built[1]}
+  # Not `mapfile < <(...)`: a process substitution's failure would be lost.
+  toolchain=$(bash scripts/kind/toolchain.sh) \
+    || fail "building the offline kind toolchain failed (its failing step is named above)" "fix that step, then rerun npm run cluster:up (what was built is cached)"
+  kind=$(sed -n 1p <<<"$toolchain"); node_image=$(sed -n 2p <<<"$toolchain")
+  [ -x "$kind" ] && [ -n "$node_image" ] || fail "the offline toolchain did not name a kind binary and a node image (got: $toolchain)" "rerun npm run toolchain and read its output"
 else
   echo "[$LOG_PREFIX] online mode: stock kind and $online_image" >&2
   kind=$(command -v kind || true)

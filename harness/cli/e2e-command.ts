@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '../workload/random.ts';
 
@@ -35,6 +35,14 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
     if (!found) throw new Error(`unknown suite "${name}"; suites: ${all.map((s) => s.name).join(', ')}`);
     return found.file;
   });
+}
+
+/** Whether kind lists the cluster (the kind binary cluster:up used, else the PATH's). */
+function clusterExists(name: string, cache: string): boolean {
+  const recorded = join(cache, 'kind-binary');
+  const kind = existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : 'kind';
+  const listed = spawnSync(kind, ['get', 'clusters'], { encoding: 'utf8' });
+  return listed.status === 0 && listed.stdout.split('\n').includes(name);
 }
 
 /**
@@ -114,8 +122,10 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     if (!options.context && created && !options.keep) {
       await run('cluster down', 'bash', ['scripts/cluster-down.sh']);
       rmSync(createdMarker, { force: true });
-    } else if (!options.context) {
+    } else if (!options.context && clusterExists(cluster, cache)) {
       console.log(`[e2e] keeping cluster ${cluster} (${options.keep ? '--keep' : 'it existed before this run'}); delete it with: npm run cluster:down`);
+    } else if (!options.context) {
+      console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
     writeFileSync(join('test-results', 'e2e-timings.json'), JSON.stringify({ seed, timings, exitCode }, null, 2) + '\n');
     process.off('SIGINT', onSignal);

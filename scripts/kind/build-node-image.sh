@@ -13,9 +13,15 @@ bin=${1:-}
 image=${2:-}
 cache="$ZK_CHAOS_CACHE/kind"
 kind_module=$(go env GOMODCACHE)/sigs.k8s.io/kind@$KIND_VERSION
-kubernetes_module=$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBERNETES_VERSION
-[ -d "$kind_module" ] || (cd "$cache/src" && go mod download "sigs.k8s.io/kind@$KIND_VERSION")
-[ -d "$kubernetes_module" ] || (cd "$cache/src" && go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION")
+mkdir -p "$cache/src"
+command -v go >/dev/null || fail "go is missing" "install Go >= 1.24 (apt-get install golang, or from go.dev)"
+for module in "sigs.k8s.io/kind@$KIND_VERSION" "k8s.io/kubernetes@$KUBERNETES_VERSION"; do
+  [ -d "$(go env GOMODCACHE)/$module" ] && continue
+  step "downloading the Go module $module (its manifests and base files)"
+  (cd "$cache/src" && go mod download "$module") \
+    || fail "downloading the Go module $module failed (go mod download, GOPROXY=$(go env GOPROXY))" \
+      "check access to the Go module proxy, or set GOPROXY to one that answers"
+done
 
 # debootstrap_cached NAME PACKAGES: a cached Debian root filesystem.
 debootstrap_cached() {

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The fresh-machine check: the README's two commands, `npm run e2e` then `npm test`, run from a
+# clean clone of the committed HEAD with HOME pointed at an empty folder, so that the npm cache,
+# the Go module and build caches and ZK_CHAOS_CACHE all start empty, and without the project's
+# Docker images. Prints a summary of step times and writes it to fresh-check.json in the work
+# folder. A warm machine hides missing install steps; this does not.
+#   --home DIR      use DIR (must be empty or absent) instead of a temporary folder
+#   --keep          keep the work folder and its caches afterwards (default: delete them)
+#   --keep-images   do not remove the project's Docker images first
+#   --only STEP     run one step only: e2e or test
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+LOG_PREFIX=fresh-check
+
+home="" keep=0 keep_images=0 only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --home) home=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --keep-images) keep_images=1; shift ;;
+    --only) only=$2; shift 2 ;;
+    *) fail "unknown option $1" "see the options at the top of scripts/fresh-check.sh" ;;
+  esac
+done
+case "$only" in ""|e2e|test) ;; *) fail "--only takes e2e or test, got $only" "scripts/fresh-check.sh --only test" ;; esac
+
+if [ -z "$home" ]; then home=$(mktemp -d /var/tmp/zk-chaos-fresh.XXXXXX)
+elif [ -e "$home" ] && [ -n "$(ls -A "$home")" ]; then fail "$home is not empty" "name an empty or absent folder with --home"
+fi
+mkdir -p "$home"
+home=$(cd "$home" && pwd)
+work="$home/zk-chaos"
+started=$(date +%s)
+
+cleanup() {
+  # dockerd, if this check's setup started it, records its pid under the fresh HOME.
+  env HOME="$home" bash "$work/scripts/docker-engine.sh" stop >/dev/null 2>&1 || true
+  if [ "$keep" = 1 ]; then
+    echo "[$LOG_PREFIX] kept $home (caches included); delete it with: chmod -R u+w $home && rm -rf $home" >&2
+  else
+    chmod -R u+w "$home" 2>/dev/null || true   # the Go module cache is read-only
+    rm -rf "$home"
+  fi
+}
+trap cleanup EXIT
+
+if docker info >/dev/null 2>&1; then
+  if docker ps -aq --filter "label=io.x-k8s.kind.cluster=${ZK_CHAOS_CLUSTER:-zk-chaos}" | grep -q .; then
+    fail "the kind cluster ${ZK_CHAOS_CLUSTER:-zk-chaos} already exists" "delete it first (npm run cluster:down), so that the check creates it from nothing"
+  fi
+  if [ "$keep_images" = 0 ]; then
+    step "removing the project's Docker images (zk-chaos/*, kindest/node)"
+    docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(zk-chaos/|kindest/node:)' | xargs -r docker rmi -f >/dev/null
+  fi
+fi
+
+step "cloning the committed HEAD into $work"
+git clone --quiet "$ZK_CHAOS_ROOT" "$work"
+step_done
+echo "[$LOG_PREFIX] HOME=$home (empty npm cache, Go caches and ZK_CHAOS_CACHE); commit $(git -C "$work" rev-parse --short HEAD)" >&2
+
+# in_fresh_home COMMAND...: runs in the clone with only the fresh HOME's caches.
+in_fresh_home() {
+  (cd "$work" && env -u ZK_CHAOS_CACHE -u XDG_CACHE_HOME -u GOPATH -u GOMODCACHE -u GOCACHE -u GOFLAGS \
+    -u ZK_CHAOS_CLUSTER_TEST HOME="$home" "$@")
+}
+
+declare -a names=() codes=() seconds=()
+run_step() {
+  local name=$1; shift
+  local log="$home/$name.log" t0; t0=$(date +%s)
+  echo "[$LOG_PREFIX] >>> $name: $* (log $log)" >&2
+  set +e
+  in_fresh_home "$@" 2>&1 | tee "$log"
+  local code=${PIPESTATUS[0]}
+  set -e
+  names+=("$name"); codes+=("$code"); seconds+=("$(( $(date +%s) - t0 ))")
+  echo "[$LOG_PREFIX] <<< $name: exit $code in ${seconds[-1]} s" >&2
+}
+
+[ "$only" = test ] || run_step e2e npm run e2e
+[ "$only" = e2e ] || run_step test npm test
+
+summary="$home/fresh-check.json"
+{
+  echo "{"
+  echo "  \"commit\": \"$(git -C "$work" rev-parse HEAD)\","
+  echo "  \"date\": \"$(date -u +%FT%TZ)\","
+  echo "  \"totalSeconds\": $(( $(date +%s) - started )),"
+  echo "  \"steps\": ["
+  for i in "${!names[@]}"; do
+    sep=","; [ "$i" = $(( ${#names[@]} - 1 )) ] && sep=""
+    echo "    { \"step\": \"${names[$i]}\", \"exitCode\": ${codes[$i]}, \"seconds\": ${seconds[$i]} }$sep"
+  done
+  echo "  ],"
+  timings="$work/test-results/e2e-timings.json"
+  echo "  \"e2eTimings\": $( [ -f "$timings" ] && cat "$timings" || echo null)"
+  echo "}"
+} > "$summary"
+echo "[$LOG_PREFIX] summary ($summary):" >&2
+for i in "${!names[@]}"; do printf '[%s]   %-5s exit %s in %s s\n' "$LOG_PREFIX" "${names[$i]}" "${codes[$i]}" "${seconds[$i]}" >&2; done
+cp "$summary" "$ZK_CHAOS_ROOT/test-results/fresh-check.json"
+for code in "${codes[@]}"; do [ "$code" = 0 ] || exit 1; done
