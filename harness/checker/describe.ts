@@ -16,9 +16,9 @@ export function opName(op: Operation): string {
   return `${op.f} ${op.id} (process ${op.process}, ${op.outcome})`;
 }
 
-/** Sorted, de-duplicated ids. */
-export function ids(...lists: (number | undefined)[]): number[] {
-  const out = [...new Set(lists.filter((x): x is number => x !== undefined))];
+/** Sorted, de-duplicated ids. One array argument, never spread: it may hold 100,000s of ids. */
+export function ids(list: readonly (number | undefined)[]): number[] {
+  const out = [...new Set(list.filter((x): x is number => x !== undefined))];
   return out.sort((a, b) => a - b);
 }
 

@@ -4,7 +4,8 @@
  * - set keys (add / read-set): direct rules, see set.ts;
  * - register keys (write / read / cas): zxid witness or search, see register.ts.
  *
- * validity: invalid if any anomaly; else unknown if any key could not be decided; else valid.
+ * validity: invalid if any anomaly; else unknown if any key could not be decided (or the history is
+ * empty: an unknownKeys entry with key '' names a reason about the whole history); else valid.
  */
 
 import type { Operation } from '../history/types.ts';
@@ -28,6 +29,7 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
     keys: 0,
     setKeys: 0,
     registerKeys: 0,
+    explainedKeys: 0,
     witnessKeys: 0,
     searchedKeys: 0,
     searchStates: 0,
@@ -47,11 +49,14 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
   for (const [key, list] of byKey) {
     if (list.every((op) => SET_FUNCTIONS.has(op.f))) {
       stats.setKeys++;
-      anomalies.push(...checkSetKey(key, list));
+      const result = checkSetKey(key, list);
+      for (const anomaly of result.anomalies) anomalies.push(anomaly);
+      if (result.unknown !== undefined) unknownKeys.push({ key, reason: result.unknown });
     } else if (list.every((op) => REGISTER_FUNCTIONS.has(op.f))) {
       stats.registerKeys++;
       const result = checkRegisterKey(key, list, budget);
-      anomalies.push(...result.anomalies);
+      for (const anomaly of result.anomalies) anomalies.push(anomaly);
+      if (result.method === 'explanation') stats.explainedKeys++;
       if (result.method === 'witness') stats.witnessKeys++;
       if (result.method === 'search') {
         stats.searchedKeys++;
@@ -63,6 +68,8 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
       unknownKeys.push({ key, reason: `key ${keyName(key)} mixes set and register operations (${functions}); it was not checked` });
     }
   }
+  // A history that checks nothing is never valid.
+  if (ops.length === 0) unknownKeys.push({ key: '', reason: 'the history has no operations: nothing was checked' });
   const validity = anomalies.length > 0 ? 'invalid' : unknownKeys.length > 0 ? 'unknown' : 'valid';
   return { validity, anomalies, unknownKeys, stats };
 }

@@ -11,7 +11,7 @@
  *   ordered after other sessions' writes that completed before it: ZooKeeper reads may be stale.
  */
 
-import type { Operation } from '../history/types.ts';
+import { casComparisonFailed, type Operation } from '../history/types.ts';
 import { byInvoke, q } from './describe.ts';
 import { CAS, FCAS, ICAS, isDefinite, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
 import { countBelow } from './sorted.ts';
@@ -69,6 +69,8 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
       const input = op.input;
       if (!Array.isArray(input) || input.length !== 2) continue;
       const [expected, next] = input as [string | null, string];
+      // A cas that failed without being compared did nothing and observed nothing.
+      if (op.outcome === 'fail' && !casComparisonFailed(op.error)) continue;
       const kind = op.outcome === 'ok' ? CAS : op.outcome === 'fail' ? FCAS : ICAS;
       chosen.push({ op, kind, need: intern(expected), put: kind === FCAS ? NONE : intern(next) });
     }

@@ -3,9 +3,10 @@
  * to small integers (0 is null: the znode is absent, the initial state), so the state is one int.
  *
  * Operation kinds (only these take part in the check; a failed write, a failed or indeterminate
- * read did not happen or observed nothing):
+ * read, a cas that failed before its comparison did not happen or observed nothing):
  *   READ   ok read v            requires state == v
- *   FCAS   failed cas [e, n]    requires state != e (a constraint: it saw something else)
+ *   FCAS   failed cas [e, n]    requires state != e (a constraint: it saw something else); only a
+ *                               cas refused by its comparison (BAD_VERSION) is one, see casComparisonFailed
  *   WRITE  ok write v           state := v
  *   CAS    ok cas [e, n]        requires state == e; state := n
  *   IWRITE indeterminate write  state := v, if it happened at all

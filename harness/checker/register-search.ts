@@ -16,7 +16,8 @@
  *   different value; it is tried only when a placeable failed cas expects the current value.
  *
  * Memo key: the register state, the length of the longest completion-order prefix of definite ops
- * that is all placed, the definite ops placed beyond it, and the placed indeterminate ops.
+ * that is all placed, the definite ops placed beyond it (but reads of unique values, which the rest
+ * determines), and the placed indeterminate ops.
  */
 
 import { CAS, FCAS, ICAS, IWRITE, NONE, READ, WRITE } from './register-model.ts';
@@ -38,7 +39,7 @@ export interface SearchResult {
   outcome: 'valid' | 'invalid' | 'unknown';
   /** Search states explored (memoised nodes). */
   states: number;
-  /** For invalid (and unknown): the deepest dead end reached. */
+  /** For invalid: the deepest dead end reached. */
   deepest?: DeadEnd;
 }
 
@@ -52,13 +53,23 @@ interface Frame {
   wkHi: number;
   infoHi: number;
   placedDefinite: number;
-  maxRank: number;
+  beyondTrailLength: number;
 }
 
 export function searchRegister(h: RegisterHistory, budget: number): SearchResult {
+  const first = searchOnce(h, budget, NONE);
+  if (first.outcome !== 'invalid' || first.deepestPlaced < 0) return { outcome: first.outcome, states: first.states };
+  // The explanation needs the deepest dead end's whole state. Copying it at every new depth costs
+  // O(n) each time (quadratic on long histories), so the first pass notes only the depth, and a
+  // second, identical pass (deterministic, memo and all) stops there and copies it once.
+  const again = searchOnce(h, budget, first.deepestPlaced);
+  return again.deepest ? { outcome: 'invalid', states: first.states, deepest: again.deepest } : { outcome: 'invalid', states: first.states };
+}
+
+function searchOnce(h: RegisterHistory, budget: number, captureAt: number): SearchResult & { deepestPlaced: number } {
   const n = h.ops.length;
   const D = h.definiteCount;
-  if (D === 0) return { outcome: 'valid', states: 0 };
+  if (D === 0) return { outcome: 'valid', states: 0, deepestPlaced: NONE };
   const kind = Uint8Array.from(h.kind);
   const { need, put, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
   const V = h.values.length;
@@ -96,6 +107,13 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     if (v !== NONE) interest[v] = (interest[v] as number) + 1;
   }
   const unique = Uint8Array.from(h.writersOf, (writers, v) => (v === 0 || writers.length <= 1 ? 1 : 0));
+  // Which placed ops the memo key must spell out. Not a read of a unique value: the search leaves
+  // such a value only once every read of it is placed (the needers rule in candidates), so the
+  // reads placed are those of values held before (all of them) and those of the current value
+  // whose session predecessor is placed (the closure's fixpoint), a function of the rest of the
+  // key.
+  const keyed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) keyed[i] = kind[i] === READ && unique[need[i] as number] === 1 ? 0 : 1;
 
   // Mutable search state.
   const placed = new Uint8Array(n);
@@ -108,11 +126,50 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
   let wkHi = 0;
   let infoHi = 0;
   let placedDefinite = 0;
-  let maxRank = -1;
+  // The keyed definite ops placed beyond the completion-order prefix (ranks > donePrefix), as an
+  // unordered set with O(1) add and remove, undone in LIFO order through beyondTrail: add = op,
+  // remove = the op's slot then -(op+1). The memo key lists just these, so its length follows the
+  // search's frontier, not the history (a window bitset up to the highest placed rank grew with
+  // the history when a late-completing read was placed early: quadratic on long histories).
+  const beyond: number[] = [];
+  const slotOf = new Int32Array(n).fill(NONE);
+  const beyondTrail: number[] = [];
+  const removeBeyond = (op: number): void => {
+    const slot = slotOf[op] as number;
+    const last = beyond.pop() as number;
+    if (last !== op) {
+      beyond[slot] = last;
+      slotOf[last] = slot;
+    }
+    slotOf[op] = NONE;
+    beyondTrail.push(slot, -op - 1);
+  };
+  const undoBeyondTo = (length: number): void => {
+    while (beyondTrail.length > length) {
+      const x = beyondTrail.pop() as number;
+      if (x >= 0) {
+        beyond.pop();
+        slotOf[x] = NONE;
+      } else {
+        const op = -x - 1;
+        const slot = beyondTrail.pop() as number;
+        if (slot < beyond.length) {
+          const moved = beyond[slot] as number;
+          slotOf[moved] = beyond.length;
+          beyond.push(moved);
+          beyond[slot] = op;
+        } else {
+          beyond.push(op);
+        }
+        slotOf[op] = slot;
+      }
+    }
+  };
 
   const memo = new Set<string>();
   let states = 0;
   let deepest: DeadEnd | undefined;
+  let deepestPlaced = NONE;
 
   const advanceWindows = (): void => {
     while (wkHi < wk.length && (pred[wk[wkHi] as number] as number) <= donePrefix) wkHi++;
@@ -126,11 +183,19 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     if (k <= CAS) {
       placedDefinite++;
       const r = rank[i] as number;
-      if (r > maxRank) maxRank = r;
       if (r === donePrefix) {
-        do donePrefix++;
-        while (donePrefix < D && placed[order[donePrefix] as number] === 1);
+        donePrefix++;
+        while (donePrefix < D) {
+          const next = order[donePrefix] as number;
+          if (placed[next] !== 1) break;
+          if (slotOf[next] !== NONE) removeBeyond(next);
+          donePrefix++;
+        }
         advanceWindows();
+      } else if (keyed[i] === 1) {
+        slotOf[i] = beyond.length;
+        beyond.push(i);
+        beyondTrail.push(i);
       }
       if (k === READ || k === CAS) {
         const v = need[i] as number;
@@ -159,6 +224,13 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     }
   };
 
+  /** Session order binds every kind of op, also when the previous op completed at the very
+   * nanosecond this one was invoked (real time alone would leave them unordered). */
+  const sessionReady = (x: number): boolean => {
+    const before = prev[x] as number;
+    return before === NONE || placed[before] === 1;
+  };
+
   /** Places every placeable read / failed cas whose precondition holds, until none is left. */
   const closure = (): void => {
     for (;;) {
@@ -182,7 +254,7 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
       }
       for (let j = wkLo; j < wkHi; j++) {
         const x = wk[j] as number;
-        if (placed[x] === 0 && kind[x] === FCAS && need[x] !== state) {
+        if (placed[x] === 0 && kind[x] === FCAS && need[x] !== state && sessionReady(x)) {
           place(x);
           progressed = true;
         }
@@ -191,15 +263,19 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     }
   };
 
-  // Memo key, packed 16 bits per character: state, donePrefix, then a bitset of the definite ops
-  // placed in completion ranks (donePrefix, maxRank], then a bitset of the indeterminate ops in
-  // [0, infoHi). Both lengths follow from the placed set, so the packing is unambiguous.
+  // Memo key, packed 16 bits per character: state, donePrefix, the number of keyed ops placed
+  // beyond the prefix and their ranks in ascending order, then a bitset of the indeterminate ops in
+  // [0, infoHi) (its length follows from donePrefix), so the packing is unambiguous.
   const codes: number[] = [];
+  const ranks: number[] = [];
   const memoKey = (): string => {
     codes.length = 0;
     const shown = interest[state] === placedInterest[state] ? 0xffffffff : state;
-    codes.push(shown & 0xffff, shown >>> 16, donePrefix & 0xffff, donePrefix >>> 16);
-    pushPlacedBits(codes, placed, order, donePrefix + 1, maxRank + 1);
+    codes.push(shown & 0xffff, shown >>> 16, donePrefix & 0xffff, donePrefix >>> 16, beyond.length & 0xffff, beyond.length >>> 16);
+    ranks.length = 0;
+    for (const op of beyond) ranks.push(rank[op] as number);
+    ranks.sort((a, b) => a - b);
+    for (const r of ranks) codes.push(r & 0xffff, r >>> 16);
     pushPlacedBits(codes, placed, info, 0, infoHi);
     let key = '';
     for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode(...codes.slice(i, i + 4096));
@@ -217,7 +293,7 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     let failedCasSeesState = false;
     for (let j = wkLo; j < wkHi; j++) {
       const x = wk[j] as number;
-      if (placed[x] === 1) continue;
+      if (placed[x] === 1 || !sessionReady(x)) continue;
       const k = kind[x];
       if (k === WRITE) {
         if (remaining === 0) definite.push(x);
@@ -231,7 +307,7 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     if (remaining > 0) return definite;
     for (let j = 0; j < infoHi; j++) {
       const u = info[j] as number;
-      if (placed[u] === 1) continue;
+      if (placed[u] === 1 || !sessionReady(u)) continue;
       if (kind[u] === ICAS && need[u] !== state) continue;
       if (observed[put[u] as number] === 0 && !failedCasSeesState) continue;
       definite.push(u);
@@ -239,8 +315,10 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     return definite;
   };
 
-  const noteDeadEnd = (): void => {
-    if (deepest && deepest.placed >= placedDefinite) return;
+  /** Notes the depth of a dead end; at depth captureAt (the second pass), copies it: true. */
+  const noteDeadEnd = (): boolean => {
+    if (placedDefinite > deepestPlaced) deepestPlaced = placedDefinite;
+    if (placedDefinite !== captureAt || deepest) return false;
     const stuck = new Set<number>();
     for (let j = wkLo; j < wkHi; j++) {
       const x = wk[j] as number;
@@ -254,9 +332,10 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     }
     if (waiting) for (const x of wk) if (placed[x] === 0 && kind[x] === CAS && need[x] === state) stuck.add(x);
     deepest = { placed: placedDefinite, state, stuck: [...stuck].sort((a, b) => a - b), placedOps: placed.slice() };
+    return true;
   };
 
-  type Entered = number[] | 'success' | 'dead' | 'budget';
+  type Entered = number[] | 'success' | 'dead' | 'budget' | 'captured';
   const enter = (): Entered => {
     closure();
     if (placedDefinite === D) return 'success';
@@ -265,10 +344,7 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     memo.add(key);
     if (++states > budget) return 'budget';
     const c = candidates();
-    if (c.length === 0) {
-      noteDeadEnd();
-      return 'dead';
-    }
+    if (c.length === 0) return noteDeadEnd() ? 'captured' : 'dead';
     return c;
   };
 
@@ -282,28 +358,28 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     wkHi,
     infoHi,
     placedDefinite,
-    maxRank,
+    beyondTrailLength: beyondTrail.length,
   });
 
-  const result = (outcome: SearchResult['outcome']): SearchResult =>
-    deepest && outcome !== 'valid' ? { outcome, states, deepest } : { outcome, states };
+  const result = (outcome: SearchResult['outcome']): SearchResult & { deepestPlaced: number } =>
+    deepest ? { outcome, states, deepest, deepestPlaced } : { outcome, states, deepestPlaced };
 
   advanceWindows();
   const root = enter();
   if (root === 'success') return result('valid');
   if (root === 'budget') return result('unknown');
-  if (root === 'dead') return result('invalid');
+  if (root === 'dead' || root === 'captured') return result('invalid');
   const stack: Frame[] = [frame(root)];
   while (stack.length > 0) {
     const top = stack[stack.length - 1] as Frame;
     undoTo(top.trailLength);
+    undoBeyondTo(top.beyondTrailLength);
     state = top.state;
     donePrefix = top.donePrefix;
     wkLo = top.wkLo;
     wkHi = top.wkHi;
     infoHi = top.infoHi;
     placedDefinite = top.placedDefinite;
-    maxRank = top.maxRank;
     if (top.next >= top.candidates.length) {
       stack.pop();
       continue;
@@ -312,6 +388,7 @@ export function searchRegister(h: RegisterHistory, budget: number): SearchResult
     const entered = enter();
     if (entered === 'success') return result('valid');
     if (entered === 'budget') return result('unknown');
+    if (entered === 'captured') return result('invalid');
     if (entered !== 'dead') stack.push(frame(entered));
   }
   return result('invalid');

@@ -12,25 +12,42 @@ import type { RegisterHistory } from './register-history.ts';
 import { countBelow } from './sorted.ts';
 import { countAtOrBelow } from './sorted.ts';
 
+/** Below every real zxid: the position of the write that created the znode. */
+const CREATED_FIRST = -1n;
+
 /** Builds the witness order (local indices), or undefined when zxids are missing or inconsistent. */
 export function zxidWitness(h: RegisterHistory): number[] | undefined {
   const n = h.ops.length;
-  const { kind, need, ops } = h;
+  const { kind, need, put, ops } = h;
 
-  // Rank the zxids.
+  // A write may lack its zxid (ZooKeeper's create answers with no stat). Its value's mzxid, as a
+  // read of that value reports it, is the write's zxid when the write is the value's only writer;
+  // a write whose value nobody read and that created the znode (version 0) came before every
+  // other write. Either is only a hint: verifyOrder checks the order it gives.
+  const readZxidOf = new Map<number, bigint>();
+  for (let i = 0; i < n; i++) {
+    const z = (ops[i] as Operation).zxid;
+    if (kind[i] === READ && need[i] !== 0 && z !== undefined) readZxidOf.set(need[i] as number, z);
+  }
+  const zxidOf = new Array<bigint | undefined>(n);
   const zxids: bigint[] = [];
   for (let i = 0; i < n; i++) {
     const k = kind[i];
-    const z = (ops[i] as Operation).zxid;
-    if (k === WRITE || k === CAS || (k === READ && need[i] !== 0)) {
-      if (z === undefined) return undefined;
-      zxids.push(z);
+    if (k !== WRITE && k !== CAS && !(k === READ && need[i] !== 0)) continue;
+    const op = ops[i] as Operation;
+    let z = op.zxid;
+    if (z === undefined && k === WRITE) {
+      const v = put[i] as number;
+      if ((h.writersOf[v] ?? []).length === 1) z = readZxidOf.get(v) ?? (op.version === 0 ? CREATED_FIRST : undefined);
     }
+    if (z === undefined) return undefined;
+    zxidOf[i] = z;
+    zxids.push(z);
   }
   zxids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rankOf = new Map<bigint, number>();
   for (const z of zxids) if (!rankOf.has(z)) rankOf.set(z, rankOf.size);
-  const zrank = (i: number): number => rankOf.get((ops[i] as Operation).zxid as bigint) as number;
+  const zrank = (i: number): number => rankOf.get(zxidOf[i] as bigint) as number;
 
   const writerAt = new Map<number, number>();
   for (let i = 0; i < n; i++) {
@@ -142,8 +159,17 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
     if (list) list.push(i);
     else sessionOps.set(p, [i]);
   }
-  const indexInSession = new Int32Array(n);
-  for (const list of sessionOps.values()) list.forEach((i, j) => (indexInSession[i] = j));
+  // The next op of the same session that is in the base order (one backward pass per session:
+  // scanning forward from each failed cas is quadratic in a session of many failed cas).
+  const nextInBase = new Int32Array(n).fill(-1);
+  for (const list of sessionOps.values()) {
+    let next = -1;
+    for (let j = list.length - 1; j >= 0; j--) {
+      const i = list[j] as number;
+      nextInBase[i] = next;
+      if (pos[i] !== -1) next = i;
+    }
+  }
 
   const lowerBound = (i: number): number => {
     const below = countBelow(completions, (ops[i] as Operation).invokeTime);
@@ -174,16 +200,13 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   const gapOf = new Int32Array(n);
   for (const f of failed) {
     const op = ops[f] as Operation;
-    const lower = Math.max(lowerBound(f), treeQuery(countBelow(failedCompletions, op.invokeTime)));
+    let lower = Math.max(lowerBound(f), treeQuery(countBelow(failedCompletions, op.invokeTime)));
+    // Session order, also when the previous op completed at the nanosecond f was invoked.
+    const before = h.previousInSession[f] as number;
+    if (before !== NONE) lower = Math.max(lower, pos[before] !== -1 ? (pos[before] as number) + 1 : (gapOf[before] as number));
     let upper = suffixMin[countAtOrBelow(invokes, op.completeTime)] as number;
-    const session = sessionOps.get(op.process) as number[];
-    for (let j = (indexInSession[f] as number) + 1; j < session.length; j++) {
-      const next = session[j] as number;
-      if (pos[next] !== -1) {
-        upper = Math.min(upper, pos[next] as number);
-        break;
-      }
-    }
+    const next = nextInBase[f] as number;
+    if (next !== -1) upper = Math.min(upper, pos[next] as number);
     let g = lower;
     if (g <= m && stateBefore[g] === need[f]) {
       // Just before the next state change, an unobserved indeterminate op may have changed it.

@@ -36,6 +36,14 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
   const ordered = [...sessionsGoingBack(h), ...staleCas(h)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
+  if (h.definiteCount === 0) {
+    return {
+      anomalies: [],
+      method: 'explanation',
+      states: 0,
+      unknown: `no operation on key ${keyName(key)} completed definitely (${all.length} indeterminate, failed or uncompared), so nothing about it could be checked`,
+    };
+  }
   const witness = zxidWitness(h);
   if (witness && verifyOrder(h, witness) === undefined) return { anomalies: [], method: 'witness', states: 0 };
 
@@ -58,6 +66,7 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
 function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[] {
   const anomalies: Anomaly[] = [];
   const observers = new Map<number, number[]>();
+  let failedByValue: Map<string, Operation[]> | undefined;
   for (let i = 0; i < h.ops.length; i++) {
     const k = h.kind[i];
     const v = h.need[i] as number;
@@ -71,7 +80,8 @@ function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[
     const writers = h.writersOf[v] as number[];
     const what = list.map((i) => describeRegisterOp(h, i));
     if (writers.length === 0) {
-      const failedWrites = all.filter((op) => op.outcome === 'fail' && op.f === 'write' && op.input === value);
+      failedByValue ??= failedWritesByValue(all);
+      const failedWrites = failedByValue.get(value) ?? [];
       const because =
         failedWrites.length > 0
           ? `; the only attempt to write it, ${failedWrites.map(opName).join(', ')}, failed (definitely did not happen)`
@@ -80,20 +90,21 @@ function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[
         type: 'phantom-value',
         key: h.key,
         element: value,
-        ops: ids(...list.map((i) => (h.ops[i] as Operation).id), ...failedWrites.map((op) => op.id)),
+        ops: ids([...list.map((i) => (h.ops[i] as Operation).id), ...failedWrites.map((op) => op.id)]),
         explanation:
           `key ${keyName(h.key)}: ${listed(what)} observed ${q(value)}, which no write or cas on the key ever wrote${because}.`,
       });
       continue;
     }
-    const firstInvoke = Math.min(...writers.map((w) => (h.ops[w] as Operation).invokeTime));
+    let firstInvoke = Infinity;
+    for (const w of writers) firstInvoke = Math.min(firstInvoke, (h.ops[w] as Operation).invokeTime);
     const early = list.filter((i) => (h.ops[i] as Operation).completeTime < firstInvoke);
     if (early.length > 0) {
       anomalies.push({
         type: 'future-read',
         key: h.key,
         element: value,
-        ops: ids(...early.map((i) => (h.ops[i] as Operation).id), ...writers.map((w) => (h.ops[w] as Operation).id)),
+        ops: ids([...early.map((i) => (h.ops[i] as Operation).id), ...writers.map((w) => (h.ops[w] as Operation).id)]),
         explanation:
           `key ${keyName(h.key)}: ${listed(early.map((i) => describeRegisterOp(h, i)))} observed ${q(value)} ` +
           `and completed before ${listed(writers.map((w) => describeRegisterOp(h, w)))}, the only writer of it, was even invoked.`,
@@ -101,6 +112,18 @@ function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[
     }
   }
   return anomalies;
+}
+
+/** Failed writes by value (a phantom value's explanation names the failed attempts to write it). */
+function failedWritesByValue(all: readonly Operation[]): Map<string, Operation[]> {
+  const byValue = new Map<string, Operation[]>();
+  for (const op of all) {
+    if (op.outcome !== 'fail' || op.f !== 'write' || typeof op.input !== 'string') continue;
+    const list = byValue.get(op.input);
+    if (list) list.push(op);
+    else byValue.set(op.input, [op]);
+  }
+  return byValue;
 }
 
 /** The unique writer of value v (local index), or undefined (null, none, or several). */
@@ -135,7 +158,7 @@ function sessionsGoingBack(h: RegisterHistory): Anomaly[] {
       anomalies.push({
         type: 'stale-read-in-session',
         key: h.key,
-        ops: ids(e.observer, i).map((x) => (h.ops[x] as Operation).id),
+        ops: ids([e.observer, i]).map((x) => (h.ops[x] as Operation).id),
         explanation:
           `key ${keyName(h.key)}: in one session, ${describeRegisterOp(h, e.observer)} came before ` +
           `${describeRegisterOp(h, i)}; nothing deletes the znode, so a session never goes back in time to absent.`,
@@ -151,7 +174,7 @@ function sessionsGoingBack(h: RegisterHistory): Anomaly[] {
           type: 'stale-read-in-session',
           key: h.key,
           element: h.values[value] ?? undefined,
-          ops: ids(writer, earlier.writer, earlier.observer, i).map((x) => (h.ops[x] as Operation).id),
+          ops: ids([writer, earlier.writer, earlier.observer, i]).map((x) => (h.ops[x] as Operation).id),
           explanation:
             `key ${keyName(h.key)}: in one session, ${describeRegisterOp(h, earlier.observer)} came before ` +
             `${describeRegisterOp(h, i)}; but ${describeRegisterOp(h, writer)} completed before ` +
@@ -213,7 +236,7 @@ function staleCas(h: RegisterHistory): Anomaly[] {
       type: 'nonlinearizable',
       key: h.key,
       ...(a !== 0 ? { element: h.values[a] as string } : {}),
-      ops: ids(...(writer === undefined ? [] : [writer]), b, x).map((i) => at(i).id),
+      ops: ids([writer, b, x]).map((i) => at(i).id),
       explanation:
         `key ${keyName(h.key)}: ${describeRegisterOp(h, x)} succeeded, but ${prior}` +
         `${writer === undefined ? '' : ', which completed'} before ${describeRegisterOp(h, b)} ${writer === undefined ? 'completed' : 'was invoked, and that completed'} ` +

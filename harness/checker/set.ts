@@ -20,13 +20,18 @@ interface Requirement {
   own?: Operation;
 }
 
-export function checkSetKey(key: string, ops: readonly Operation[]): Anomaly[] {
+export interface SetKeyResult {
+  anomalies: Anomaly[];
+  /** Set when the key's durability could not be decided (no final read). */
+  unknown?: string;
+}
+
+export function checkSetKey(key: string, ops: readonly Operation[]): SetKeyResult {
   const anomalies: Anomaly[] = [];
   const adds = ops.filter((op) => op.f === 'add' && typeof op.input === 'string');
   const reads = ops
     .filter((op) => op.f === 'read-set' && op.outcome === 'ok' && Array.isArray(op.output))
     .sort((a, b) => a.completeTime - b.completeTime || a.id - b.id);
-  const elementsOf = (r: Operation): string[] => r.output as string[];
 
   const addsOf = new Map<string, Operation[]>();
   for (const add of adds) {
@@ -37,7 +42,9 @@ export function checkSetKey(key: string, ops: readonly Operation[]): Anomaly[] {
   }
 
   // Elements in reads: unexpected, failed-add-present, future-read (each element reported once,
-  // at the earliest-completing read that shows it).
+  // at the earliest-completing read that shows it). firstSeen: the earliest-completing ok read of
+  // each element some add may have added; what a read returned was committed.
+  const firstSeen = new Map<string, Operation>();
   const judged = new Set<string>();
   for (const read of reads) {
     for (const element of elementsOf(read)) {
@@ -61,20 +68,21 @@ export function checkSetKey(key: string, ops: readonly Operation[]): Anomaly[] {
           type: 'failed-add-present',
           key,
           element,
-          ops: ids(...adders.map((a) => a.id), read.id),
+          ops: ids([...adders.map((a) => a.id), read.id]),
           explanation:
             `${adders.map(opName).join(', ')} of ${q(element)} on key ${keyName(key)} failed (definitely did not happen), ` +
             `yet read-set ${read.id} (process ${read.process}) returned it.`,
         });
         continue;
       }
+      firstSeen.set(element, read);
       const possible = adders.filter((a) => a.outcome !== 'fail');
       if (possible.every((a) => a.invokeTime > read.completeTime)) {
         anomalies.push({
           type: 'future-read',
           key,
           element,
-          ops: ids(...possible.map((a) => a.id), read.id),
+          ops: ids([...possible.map((a) => a.id), read.id]),
           explanation:
             `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)} before ` +
             `${possible.map(opName).join(', ')} that adds it was even invoked.`,
@@ -83,17 +91,85 @@ export function checkSetKey(key: string, ops: readonly Operation[]): Anomaly[] {
     }
   }
 
-  // lost: the final read must hold every ok add that completed before it was invoked.
   const okAdds = adds.filter((a) => a.outcome === 'ok').sort((a, b) => a.completeTime - b.completeTime || a.id - b.id);
-  const lostInFinal = new Set<string>();
-  const final = reads.at(-1);
-  if (final) {
+  const completeTimes = okAdds.map((a) => a.completeTime);
+  const ranksOf = new Map<string, number[]>();
+  okAdds.forEach((add, rank) => {
+    const element = add.input as string;
+    const list = ranksOf.get(element);
+    if (list) list.push(rank);
+    else ranksOf.set(element, [rank]);
+  });
+  const reported = new Set<string>();
+  const finals = finalReads(ops, reads, adds);
+  const lost = checkFinals(key, finals.reads, okAdds, firstSeen, reported);
+  for (const anomaly of lost) anomalies.push(anomaly);
+  for (const anomaly of checkSessions(key, ops, okAdds, completeTimes, ranksOf, reported)) anomalies.push(anomaly);
+  for (const anomaly of checkPrefixes(key, reads, addsOf, okAdds, completeTimes, ranksOf, reported)) anomalies.push(anomaly);
+  return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
+}
+
+const elementsOf = (r: Operation): string[] => r.output as string[];
+
+/**
+ * The final reads of a key, chosen by meaning, not by completion time. Marked ones (`final` in the
+ * history) when the history marks any; otherwise the last-completing ok read-set among those invoked
+ * after every add of the key completed (a read invoked earlier, however late it completed, may
+ * rightly miss an add still in flight). Without one, durability cannot be judged: `missing` says why.
+ */
+function finalReads(ops: readonly Operation[], reads: readonly Operation[], adds: readonly Operation[]): { reads: Operation[]; missing: string } {
+  const marked = ops.filter((op) => op.f === 'read-set' && op.final === true);
+  if (marked.length > 0) {
+    const ok = reads.filter((r) => r.final === true);
+    return {
+      reads: ok,
+      missing: `none of its ${marked.length} final read-set${marked.length === 1 ? '' : 's'} succeeded (${outcomes(marked)}), so no acknowledged add could be checked for loss`,
+    };
+  }
+  let lastAdd = -Infinity;
+  for (const add of adds) if (add.completeTime !== Infinity) lastAdd = Math.max(lastAdd, add.completeTime);
+  // Of those eligible, the one that completed last (reads are sorted by completion): any other
+  // session's eligible read may be a lagging follower's, which ZooKeeper allows.
+  let last: Operation | undefined;
+  for (const r of reads) if (r.invokeTime > lastAdd) last = r;
+  return {
+    reads: last ? [last] : [],
+    missing:
+      reads.length === 0
+        ? 'no read-set of it succeeded, so no acknowledged add could be checked for loss'
+        : 'no read-set of it succeeded after every add on it completed (none is marked final), so no acknowledged add could be checked for loss',
+  };
+}
+
+function outcomes(ops: readonly Operation[]): string {
+  const n = { ok: 0, fail: 0, info: 0 };
+  for (const op of ops) n[op.outcome]++;
+  return Object.entries(n).filter(([, c]) => c > 0).map(([o, c]) => `${c} ${o === 'info' ? 'indeterminate' : o === 'fail' ? 'failed' : 'ok'}`).join(', ');
+}
+
+/**
+ * lost: a final read must hold every ok add that completed before it was invoked, and every element
+ * an ok read returned before it was invoked (what a read saw was committed, even when its add's
+ * outcome is unknown). Each element is reported once, at the first final read lacking it.
+ */
+function checkFinals(
+  key: string,
+  finals: readonly Operation[],
+  okAdds: readonly Operation[],
+  firstSeen: ReadonlyMap<string, Operation>,
+  reported: Set<string>,
+): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  const seen = [...firstSeen].sort((a, b) => a[1].completeTime - b[1].completeTime);
+  for (const final of [...finals].sort((a, b) => a.invokeTime - b.invokeTime || a.id - b.id)) {
     const present = new Set(elementsOf(final));
+    const lostHere = (element: string): boolean => !present.has(element) && !reported.has(`lost:${element}`);
     for (const add of okAdds) {
       if (add.completeTime >= final.invokeTime) break;
       const element = add.input as string;
-      if (present.has(element)) continue;
-      lostInFinal.add(element);
+      if (!lostHere(element)) continue;
+      reported.add(`lost:${element}`);
+      reported.add(`${final.id}:${element}`);
       anomalies.push({
         type: 'lost',
         key,
@@ -104,9 +180,78 @@ export function checkSetKey(key: string, ops: readonly Operation[]): Anomaly[] {
           `read-set ${final.id} (process ${final.process}) was invoked, but that final read does not contain it.`,
       });
     }
+    for (const [element, read] of seen) {
+      if (read.completeTime >= final.invokeTime) break;
+      if (!lostHere(element)) continue;
+      reported.add(`lost:${element}`);
+      reported.add(`${final.id}:${element}`);
+      anomalies.push({
+        type: 'lost',
+        key,
+        element,
+        ops: ids([read.id, final.id]),
+        explanation:
+          `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)}, so its add had been ` +
+          `committed, and completed before the final read-set ${final.id} (process ${final.process}) was invoked, but that ` +
+          `final read does not contain it.`,
+      });
+    }
   }
+  return anomalies;
+}
 
-  anomalies.push(...checkSessions(key, ops, okAdds, final, lostInFinal));
+/**
+ * skipped-write: every server applies writes in one order, so a read that shows an element holds
+ * every element whose add was acknowledged before that element's add was invoked. Any session.
+ * O(|R| + missing) per read, with the completion ranks of the ok adds.
+ */
+function checkPrefixes(
+  key: string,
+  reads: readonly Operation[],
+  addsOf: ReadonlyMap<string, Operation[]>,
+  okAdds: readonly Operation[],
+  completeTimes: readonly number[],
+  ranksOf: ReadonlyMap<string, number[]>,
+  reported: Set<string>,
+): Anomaly[] {
+  const anomalies: Anomaly[] = [];
+  for (const read of reads) {
+    const elements = elementsOf(read);
+    // The latest "earliest possible invoke" of an element the read shows, and that add.
+    let latest: Operation | undefined;
+    let latestInvoke = -Infinity;
+    for (const element of elements) {
+      let earliest: Operation | undefined;
+      for (const add of addsOf.get(element) ?? []) {
+        if (add.outcome !== 'fail' && (!earliest || add.invokeTime < earliest.invokeTime)) earliest = add;
+      }
+      if (earliest && earliest.invokeTime > latestInvoke) {
+        latestInvoke = earliest.invokeTime;
+        latest = earliest;
+      }
+    }
+    if (!latest) continue;
+    const prefix = countBelow(completeTimes, latestInvoke);
+    const first = firstMissingRank(elements, ranksOf);
+    if (first >= prefix) continue;
+    const present = new Set(elements);
+    for (let rank = first; rank < prefix; rank++) {
+      const add = okAdds[rank] as Operation;
+      const element = add.input as string;
+      if (present.has(element) || reported.has(`${read.id}:${element}`) || reported.has(`skip:${element}`)) continue;
+      reported.add(`skip:${element}`);
+      anomalies.push({
+        type: 'skipped-write',
+        key,
+        element,
+        ops: ids([add.id, latest.id, read.id]),
+        explanation:
+          `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(latest.input as string)}, ` +
+          `added by ${opName(latest)}, but lacks ${q(element)}, whose ${opName(add)} completed before that add was ` +
+          `invoked: every server applies writes in one order, so a state that holds the later add holds the earlier one.`,
+      });
+    }
+  }
   return anomalies;
 }
 
@@ -122,18 +267,11 @@ function checkSessions(
   key: string,
   ops: readonly Operation[],
   okAdds: readonly Operation[],
-  final: Operation | undefined,
-  lostInFinal: ReadonlySet<string>,
+  completeTimes: readonly number[],
+  ranksOf: ReadonlyMap<string, number[]>,
+  reported: Set<string>,
 ): Anomaly[] {
   const anomalies: Anomaly[] = [];
-  const ranksOf = new Map<string, number[]>();
-  okAdds.forEach((add, rank) => {
-    const element = add.input as string;
-    const list = ranksOf.get(element);
-    if (list) list.push(rank);
-    else ranksOf.set(element, [rank]);
-  });
-  const completeTimes = okAdds.map((a) => a.completeTime);
 
   const byProcess = new Map<number, Operation[]>();
   for (const op of ops) {
@@ -151,7 +289,7 @@ function checkSessions(
     let seen = new Map<string, Requirement>();
     let ownSinceLastRead: Operation[] = [];
     let lastOwnAdd: Operation | undefined;
-    const reported = new Set<string>();
+    const reportedHere = new Set<string>();
 
     for (const op of list) {
       if (op.f === 'add') {
@@ -179,9 +317,12 @@ function checkSessions(
       }
 
       for (const [element, why] of missing) {
-        if (reported.has(element)) continue;
-        if (read === final && lostInFinal.has(element)) continue; // already reported as lost
-        reported.add(element);
+        // This read's lack of the element is explained (here, by an earlier read of the session,
+        // or as lost): no other rule reports it again.
+        const explained = reported.has(`${read.id}:${element}`);
+        reported.add(`${read.id}:${element}`);
+        if (reportedHere.has(element) || explained) continue;
+        reportedHere.add(element);
         anomalies.push(staleAnomaly(key, process, read, element, why));
       }
 
@@ -204,7 +345,7 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         type: 'stale-read-in-session',
         key,
         element,
-        ops: ids(req.source.id, read.id),
+        ops: ids([req.source.id, read.id]),
         explanation: `${head}, which the same session already saw in read-set ${req.source.id}: a session's reads never go back in time.`,
       };
     case 'own':
@@ -212,7 +353,7 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         type: 'stale-read-in-session',
         key,
         element,
-        ops: ids(req.source.id, read.id),
+        ops: ids([req.source.id, read.id]),
         explanation: `${head}, which the same session added itself in ${opName(req.source)} before this read: a session reads its own writes.`,
       };
     case 'before-own': {
@@ -221,7 +362,7 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         type: 'stale-read-in-session',
         key,
         element,
-        ops: ids(req.source.id, own.id, read.id),
+        ops: ids([req.source.id, own.id, read.id]),
         explanation:
           `${head}, added by ${opName(req.source)}, which completed before this session's own add ${own.id} was invoked; ` +
           `ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,

@@ -6,8 +6,12 @@
 export type Validity = 'valid' | 'invalid' | 'unknown';
 
 /**
- * - lost: an ok add that completed before the final read-set of its key was invoked is missing
- *   from that final read.
+ * - lost: an ok add that completed before a final read-set of its key was invoked is missing from
+ *   that final read; or an element an ok read-set returned (so committed, whatever its add's
+ *   outcome) before a final read-set was invoked is missing from it.
+ * - skipped-write: a read-set shows an element but lacks one whose add was acknowledged before the
+ *   shown element's add was invoked (any session): no server state holds a later write without an
+ *   earlier one.
  * - failed-add-present: an add that failed (definitely did not happen) appears in an ok read-set.
  * - unexpected-element: an ok read-set holds an element no add on that key ever tried to add.
  * - stale-read-in-session: a session went back in time. Set keys: a read-set lacks an element the
@@ -30,7 +34,8 @@ export type AnomalyType =
   | 'stale-read-in-session'
   | 'nonlinearizable'
   | 'phantom-value'
-  | 'future-read';
+  | 'future-read'
+  | 'skipped-write';
 
 export interface Anomaly {
   type: AnomalyType;
@@ -44,6 +49,7 @@ export interface Anomaly {
 }
 
 export interface UnknownKey {
+  /** The key; '' when the reason is about the whole history (e.g. it has no operations). */
   key: string;
   /** Why the key could not be decided (e.g. the search budget ran out). */
   reason: string;
@@ -63,6 +69,8 @@ export interface CheckStats {
   keys: number;
   setKeys: number;
   registerKeys: number;
+  /** Register keys decided by a direct explanation (an anomaly named without search, or nothing to check). */
+  explainedKeys: number;
   /** Register keys proven valid by the zxid witness (no search needed). */
   witnessKeys: number;
   /** Register keys that needed the search, and the states it explored over all of them. */

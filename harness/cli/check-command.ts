@@ -1,33 +1,46 @@
-import { readFile } from 'node:fs/promises';
 import { check, type Verdict } from '../checker/index.ts';
-import { HistoryFormatError, parseHistory, toOperations } from '../history/parse.ts';
+import { HistoryFormatError, toOperations } from '../history/parse.ts';
+import { readHistoryFile } from '../history/read-file.ts';
 
-export const EXIT = { valid: 0, invalid: 1, unknown: 2, unreadable: 3 } as const;
+/**
+ * Exit codes of `zk-chaos check`. A crash of the checker is never a verdict: it has a code of its
+ * own, so that "invalid" (1) always means the checker found an anomaly.
+ */
+export const EXIT = { valid: 0, invalid: 1, unknown: 2, unreadable: 3, internal: 4 } as const;
 
 /** `zk-chaos check FILE`: prints a summary (or JSON) and returns the exit code. */
 export async function checkCommand(file: string, options: { json?: boolean; budget?: number }): Promise<number> {
-  let text: string;
+  let operations;
   try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    console.error(`zk-chaos check: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(error)}`);
-    return EXIT.unreadable;
-  }
-  let verdict: Verdict;
-  try {
-    const operations = toOperations(parseHistory(text, file));
-    verdict = check(operations, options.budget ? { budget: options.budget } : {});
+    // Streamed line by line: a history larger than the largest JavaScript string still loads.
+    operations = toOperations(await readHistoryFile(file));
   } catch (error) {
     if (error instanceof HistoryFormatError) {
       console.error(`zk-chaos check: ${error.message}`);
       console.error('The history format is described in the README (section "History format").');
       return EXIT.unreadable;
     }
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) {
+      console.error(`zk-chaos check: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(error)}`);
+      return EXIT.unreadable;
+    }
+    return internalError(error);
+  }
+  let verdict: Verdict;
+  try {
+    verdict = check(operations, options.budget === undefined ? {} : { budget: options.budget });
+  } catch (error) {
+    return internalError(error);
   }
   console.log(options.json ? JSON.stringify(verdict, null, 2) : summarize(file, verdict));
   return EXIT[verdict.validity];
+}
+
+function internalError(error: unknown): number {
+  console.error(`zk-chaos check: internal error, no verdict: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error('This is a bug in zk-chaos, not a finding about the history; please report it with the history file.');
+  return EXIT.internal;
 }
 
 export function summarize(file: string, verdict: Verdict): string {
@@ -40,7 +53,7 @@ export function summarize(file: string, verdict: Verdict): string {
     lines.push(`  ${anomaly.type} on ${anomaly.key}: ${anomaly.explanation}`);
   }
   for (const unknown of verdict.unknownKeys) {
-    lines.push(`  unknown on ${unknown.key}: ${unknown.reason}`);
+    lines.push(`  unknown${unknown.key === '' ? '' : ` on ${unknown.key}`}: ${unknown.reason}`);
   }
   return lines.join('\n');
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { checkCommand } from './check-command.ts';
-import { reportCommand } from './report-command.ts';
-import { e2eCommand, type E2eOptions } from './e2e-command.ts';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { E2eOptions } from './e2e-command.ts';
 
-/** zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input. */
+/**
+ * zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input
+ * or usage error, 4 internal error. Each command's module is loaded only when it runs, so `check`
+ * does not pay for the Kubernetes and Docker clients.
+ */
 const program = new Command()
   .name('zk-chaos')
   .description('Chaos harness for ZooKeeper: check recorded histories for lost writes and broken guarantees.')
@@ -15,8 +17,9 @@ program
   .description('check a history (JSON Lines) and print the verdict')
   .argument('<file>', 'history.jsonl to check')
   .option('--json', 'print the verdict as JSON')
-  .option('--budget <states>', 'search budget per key before a key is declared unknown', (v) => Number(v))
+  .option('--budget <states>', 'search budget per key before a key is declared unknown (a whole number >= 1)', budget)
   .action(async (file: string, options: { json?: boolean; budget?: number }) => {
+    const { checkCommand } = await import('./check-command.ts');
     process.exitCode = await checkCommand(file, options);
   });
 
@@ -26,6 +29,7 @@ program
   .argument('<file>', 'history.jsonl; faults.jsonl, events.jsonl and verdict.json beside it are used when present')
   .option('--out <path>', 'where to write the report (default: report.html beside the history)')
   .action(async (file: string, options: { out?: string }) => {
+    const { reportCommand } = await import('./report-command.ts');
     process.exitCode = await reportCommand(file, options);
   });
 
@@ -43,8 +47,17 @@ program
   .option('--offline', 'build kind and the node image here instead of pulling them')
   .option('--online', 'use stock kind and kindest/node from the registries')
   .action(async (options: E2eOptions) => {
+    const { e2eCommand } = await import('./e2e-command.ts');
     process.exitCode = await e2eCommand(options);
   });
+
+/** --budget: validated here so that a bad value is a usage error, never the default in disguise. */
+function budget(text: string): number {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) {
+    throw new InvalidArgumentError(`a whole number of search states, at least 1, is needed (got "${text}")`);
+  }
+  return Number(text);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -46,6 +46,7 @@ export class HistoryParser {
   private lineNumber = 0;
   private readonly events: HistoryEvent[] = [];
   private readonly outstanding = new Map<number, Outstanding>();
+  private readonly lastCompletion = new Map<number, { time: number; line: number }>();
 
   constructor(source: string) {
     this.source = source;
@@ -120,8 +121,21 @@ export class HistoryParser {
       event.error = o.error;
     }
 
+    if (o.final !== undefined && o.final !== null) {
+      if (typeof o.final !== 'boolean') this.fail(`"final" must be true or false (got ${show(o.final)})`);
+      if (o.final && f !== 'read' && f !== 'read-set') this.fail(`"final" marks a read or read-set, not ${article(f)} ${f}`);
+      if (o.final) event.final = true;
+    }
+
     const open = this.outstanding.get(process);
     if (type === 'invoke') {
+      const last = this.lastCompletion.get(process);
+      if (last !== undefined && time < last.time) {
+        this.fail(
+          `"time" ${time} is earlier than the completion of process ${process}'s previous operation ` +
+            `(line ${last.line}, time ${last.time}): time never goes backwards within a process`,
+        );
+      }
       if (open) {
         this.fail(
           `process ${process} invokes ${f} on ${JSON.stringify(key)} while its ${open.f} from line ${open.line} ` +
@@ -141,6 +155,7 @@ export class HistoryParser {
         this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${open.line})`);
       }
       this.outstanding.delete(process);
+      this.lastCompletion.set(process, { time, line: this.lineNumber });
     }
     return event;
   }
@@ -227,6 +242,7 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
         version: undefined,
         server: undefined,
         error: undefined,
+        final: event.final,
       };
       ops.push(op);
       pending.set(event.process, op);
@@ -243,6 +259,7 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
     if (event.version !== undefined) op.version = event.version;
     if (event.server !== undefined) op.server = event.server;
     if (event.error !== undefined) op.error = event.error;
+    if (event.final) op.final = true;
   }
   return ops;
 }

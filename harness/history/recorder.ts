@@ -32,12 +32,13 @@ export class HistoryRecorder {
     return this.nextIndex;
   }
 
-  invoke(process: number, f: OpFunction, key: string, value: HistoryEvent['value']): void {
+  /** Records an invoke; `final` marks a final read (see HistoryEvent.final). */
+  invoke(process: number, f: OpFunction, key: string, value: HistoryEvent['value'], marks: { final?: boolean } = {}): void {
     if (this.outstanding.has(process)) {
       throw new Error(`HistoryRecorder: process ${process} already has an operation outstanding`);
     }
     this.outstanding.set(process, { f, key });
-    this.append({ type: 'invoke', process, f, key, value });
+    this.append({ type: 'invoke', process, f, key, value, ...(marks.final ? { final: true } : {}) });
   }
 
   complete(process: number, type: Exclude<EventType, 'invoke'>, value: HistoryEvent['value'], extra: Completion = {}): void {

@@ -32,6 +32,21 @@ export interface HistoryEvent {
   server?: string;
   /** Optional on completions: the error that ended the operation. */
   error?: string;
+  /**
+   * Optional on a read or read-set (its invoke or completion): true marks a final read, made after
+   * the faults healed and every other operation on its key completed. The checker requires final
+   * reads to hold every acknowledged write; without marks it infers them (see checker/set.ts).
+   */
+  final?: boolean;
+}
+
+/**
+ * A failed cas changed nothing. It also says what the register held only when the server refused
+ * it because the comparison failed (ZooKeeper's BAD_VERSION); a cas that failed before it was
+ * compared (never sent, no connection) says nothing about the register.
+ */
+export function casComparisonFailed(error: string | undefined): boolean {
+  return error !== undefined && error.includes('BAD_VERSION');
 }
 
 /** An operation: an invoke paired with its completion (or none). */
@@ -56,4 +71,6 @@ export interface Operation {
   version?: number;
   server?: string;
   error?: string;
+  /** A final read (marked in the history; see HistoryEvent.final). */
+  final?: boolean;
 }

@@ -1,10 +1,10 @@
 import { writeReport } from '../report/write-report.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
-import { parseHistory, toOperations } from '../history/parse.ts';
+import { toOperations } from '../history/parse.ts';
+import { readHistoryFile } from '../history/read-file.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
@@ -144,6 +144,5 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {
-  const events = parseHistory(await readFile(path, 'utf8'), path);
-  return check(toOperations(events));
+  return check(toOperations(await readHistoryFile(path)));
 }

@@ -27,8 +27,9 @@ export async function add(rec: HistoryRecorder, p: number, s: ZooKeeperSession, 
   return finish(rec, p, result, element, {});
 }
 
-export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string): Promise<{ type: CompletionType; elements?: string[] }> {
-  rec.invoke(p, 'read-set', key, null);
+/** `final`: the read is a final read (marked in the history; the checker requires it to hold every acknowledged add). */
+export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string, final = false): Promise<{ type: CompletionType; elements?: string[] }> {
+  rec.invoke(p, 'read-set', key, null, { final });
   const result = await s.getChildren(paths.setParent(key));
   if (result.type === 'fail' && result.error.includes('NO_NODE')) {
     // The set's parent znode is gone (an ensemble that lost its data): the set is empty.
@@ -66,7 +67,9 @@ export async function write(rec: HistoryRecorder, p: number, s: ZooKeeperSession
   if (updated.type === 'fail' && updated.error.includes('NO_NODE')) {
     const created = await s.create(path, value);
     if (created.type === 'ok') {
-      rec.complete(p, 'ok', value, { server: s.server });
+      // create answers with no stat, so no zxid: version 0 tells the checker this write created
+      // the znode (the first of all writes), and a read of the value reports its zxid.
+      rec.complete(p, 'ok', value, { version: 0, server: s.server });
       return { type: 'ok', knowledge: { value, version: 0 } };
     }
     if (!(created.type === 'fail' && created.error.includes('NODE_EXISTS'))) return { type: finish(rec, p, created, value, {}) };

@@ -202,7 +202,7 @@ async function readFinalState(
         const marked = await op.add(rec, p, session, paths, key, generator.nextUnique('final-'));
         counts[marked]++;
         if (marked === 'info') continue;
-        const result = await op.readSet(rec, p, session, paths, key);
+        const result = await op.readSet(rec, p, session, paths, key, true);
         counts[result.type]++;
         done = result.type === 'ok';
         if (done) reads++;

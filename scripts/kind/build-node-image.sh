@@ -22,6 +22,7 @@ for module in "sigs.k8s.io/kind@$KIND_VERSION" "k8s.io/kubernetes@$KUBERNETES_VE
     || fail "downloading the Go module $module failed (go mod download, GOPROXY=$(go env GOPROXY))" \
       "check access to the Go module proxy, or set GOPROXY to one that answers"
 done
+step_done
 
 # debootstrap_cached NAME PACKAGES: a cached Debian root filesystem.
 debootstrap_cached() {
@@ -33,6 +34,7 @@ debootstrap_cached() {
       || fail "debootstrap for $name failed" "read $dir.log; set ZK_CHAOS_DEBIAN_MIRROR to a reachable mirror"
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
     touch "$dir.done"
+    step_done   # here: this runs in a $(...) subshell, whose step the caller never sees
   fi
   echo "$dir"
 }

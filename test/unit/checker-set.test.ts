@@ -39,9 +39,21 @@ describe('set keys', () => {
       const h = new HistoryBuilder();
       h.invoke(1, 'add', 's', 'a');
       h.invoke(2, 'read-set', 's');
+      h.events.at(-1)!.final = true;
       h.ok(1);
       h.ok(2, []);
       expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('takes no read invoked before an add completed as final (unknown, not valid)', () => {
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a');
+      h.invoke(2, 'read-set', 's');
+      h.ok(1);
+      h.ok(2, []);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('unknown');
+      expect(verdict.unknownKeys[0]?.reason).toContain('no read-set of it succeeded after every add on it completed');
     });
   });
 
@@ -203,6 +215,7 @@ describe('set keys', () => {
       h.readSet(3, 's', []);
       h.readSet(3, 's', ['a']);
       h.readSet(3, 's', []);
+      h.readSet(4, 's', ['a']); // the final read
       expect(types(h)).toEqual(['stale-read-in-session']);
     });
   });

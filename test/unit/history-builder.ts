@@ -71,10 +71,12 @@ export class HistoryBuilder {
     return id;
   }
 
-  cas(process: number, key: string, expected: string | null, next: string, outcome: EventType = 'ok', zxid?: string): number {
+  /** A failed cas is refused by its comparison (BAD_VERSION) unless `error` says otherwise. */
+  cas(process: number, key: string, expected: string | null, next: string, outcome: EventType = 'ok', zxid?: string, error?: string): number {
     // types.ts types values as string | string[] | null; a cas from absent holds a null.
     const id = this.invoke(process, 'cas', key, [expected, next] as string[]);
-    this.finish(outcome, process, undefined, zxid ? { zxid } : {});
+    const extra: Extra = { ...(zxid ? { zxid } : {}), ...(outcome === 'fail' ? { error: error ?? 'BAD_VERSION' } : {}) };
+    this.finish(outcome, process, undefined, extra);
     return id;
   }
 
