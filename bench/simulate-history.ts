@@ -50,6 +50,8 @@ interface Draft {
   complete: number;
   /** 'info' decided up front (crash); 'fail' for a failed write up front, for cas at effect time. */
   outcome: 'ok' | 'fail' | 'info';
+  /** A final read (marked in the history, as the harness marks its own). */
+  final?: boolean;
   applies: boolean;
   input: HistoryEvent['value'];
   output: HistoryEvent['value'];
@@ -241,6 +243,7 @@ export function simulateHistory(options: SimulationOptions): HistoryEvent[] {
         input: null,
         output: set.elements.slice(),
         zxid,
+        final: true,
       });
       clocks[slot] = invoke + latency + int(1, MS / 10);
     });
@@ -265,7 +268,7 @@ function toEvents(drafts: readonly Draft[], options: SimulationOptions): History
     const e = events[index] as number;
     const d = drafts[e >>> 1] as Draft;
     if ((e & 1) === 0) {
-      out[index] = { index, type: 'invoke', process: d.process, time: d.invoke, f: d.f, key: d.key, value: invokeValue(d) };
+      out[index] = { index, type: 'invoke', process: d.process, time: d.invoke, f: d.f, key: d.key, value: invokeValue(d), ...(d.final ? { final: true } : {}) };
       continue;
     }
     const event: HistoryEvent = {

@@ -119,6 +119,8 @@ export interface ReportModel {
   counts: {
     operations: number;
     byOutcome: Record<Outcome, number>;
+    /** Of the failed: cas refused by their comparison (BAD_VERSION), which observed the register. */
+    casRejected: number;
     byFunction: Record<string, number>;
     /** Indeterminate operations with no completion event at all. */
     neverCompleted: number;

@@ -4,7 +4,7 @@
  */
 
 import type { Verdict } from '../checker/index.ts';
-import type { HistoryEvent, Operation } from '../history/types.ts';
+import { casComparisonFailed, type HistoryEvent, type Operation } from '../history/types.ts';
 import type { FaultWindow } from '../nemesis/fault.ts';
 import { bucketize, type TimedOp } from './buckets.ts';
 import { encodeDeltas, StringTable } from './compact.ts';
@@ -73,9 +73,11 @@ export function prepareReportData(input: ReportInput): ReportModel {
 
   const byFunction: Record<string, number> = {};
   const byOutcome = { ok: 0, fail: 0, info: 0 };
+  let casRejected = 0;
   for (const op of ops) {
     byFunction[op.f] = (byFunction[op.f] ?? 0) + 1;
     byOutcome[op.outcome]++;
+    if (op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error)) casRejected++;
   }
 
   const keys = new StringTable();
@@ -99,6 +101,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
     counts: {
       operations: ops.length,
       byOutcome,
+      casRejected,
       byFunction,
       neverCompleted: timed.filter((t) => t.completeUs === null).length,
       keys: keys.values.length,

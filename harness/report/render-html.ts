@@ -84,7 +84,8 @@ export function embedScript(code: string): string {
 
 function summary(model: ReportModel): string {
   const { run, counts, verdict } = model;
-  const outcomes = `${count(counts.byOutcome.ok)} ok · ${count(counts.byOutcome.fail)} fail · ${count(counts.byOutcome.info)} info`;
+  const rejected = counts.casRejected > 0 ? ` (of which ${count(counts.casRejected)} cas rejected by comparison)` : '';
+  const outcomes = `${count(counts.byOutcome.ok)} ok · ${count(counts.byOutcome.fail)} fail${rejected} · ${count(counts.byOutcome.info)} info`;
   const functions = Object.entries(counts.byFunction)
     .map(([f, n]) => `<tr><th scope="row">${h(f)}</th><td>${count(n)}</td></tr>`)
     .join('');

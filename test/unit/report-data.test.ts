@@ -178,6 +178,7 @@ describe('prepareReportData', () => {
     expect(model.counts).toEqual({
       operations: 6,
       byOutcome: { ok: 3, fail: 1, info: 2 },
+      casRejected: 1, // the failed cas was refused by its comparison (BAD_VERSION): an observation
       byFunction: { add: 2, cas: 1, 'read-set': 2, write: 1 },
       neverCompleted: 1,
       keys: 2,

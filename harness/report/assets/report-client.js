@@ -10,7 +10,7 @@
   var model = JSON.parse(document.getElementById('report-data').textContent);
   performance.mark('zk-report:parsed');
   var OUTCOMES = ['ok', 'fail', 'info'];
-  var COLOR = { ok: '#3b82c4', fail: '#d1495b', info: '#e49b0f', open: '#f2c46d', fault: 'rgba(120, 120, 120, 0.16)', highlight: '#8a2be2' };
+  var COLOR = { ok: '#3b82c4', fail: '#d1495b', rejected: '#8fb996', info: '#e49b0f', open: '#f2c46d', fault: 'rgba(120, 120, 120, 0.16)', highlight: '#8a2be2' };
   var LATENCY_STYLE = { p50: 'solid', p95: 'dashed', p99: 'dotted' };
 
   // ---- decode the columns (mirror of compact.ts) -----------------------------------------
@@ -44,7 +44,13 @@
   }
   function outcomeOf(i) { return OUTCOMES[cols.c[i] % 3]; }
   function fOf(i) { return model.dict.f[Math.floor(cols.c[i] / 3)]; }
-  function category(i) { return cols.d[i] < 0 ? 'open' : outcomeOf(i); }
+  // A cas refused by its comparison (BAD_VERSION) is the workload working, not a failure: it gets
+  // its own quiet colour (the checker reads it as an observation, see the README's history format).
+  function rejected(i) {
+    var e = cols.e[i];
+    return outcomeOf(i) === 'fail' && fOf(i) === 'cas' && e > 0 && model.dict.errors[e - 1].indexOf('BAD_VERSION') !== -1;
+  }
+  function category(i) { return cols.d[i] < 0 ? 'open' : rejected(i) ? 'rejected' : outcomeOf(i); }
 
   performance.mark('zk-report:decoded');
   // Operations of each lane in invoke order, for finding the one under the pointer.
@@ -120,21 +126,21 @@
     if (count === 0) return new Float64Array([2, axisMin - 1e12, 0, axisMin - 1e12, 0]);
     return flat.subarray(0, count * 5);
   }
-  var byCategory = { ok: [], fail: [], info: [], open: [] };
+  var byCategory = { ok: [], fail: [], rejected: [], info: [], open: [] };
   for (i = 0; i < n; i++) byCategory[category(i)].push(i);
 
   var opLineWidth = laneHeight === 26 ? 12 : Math.max(2, Math.round(laneHeight * 0.6));
   // Minimum drawn length in pixels: 1.5 for ok and fail (they crowd the lanes of a long run),
   // 4 for indeterminate operations, rare and the ones worth finding.
-  var MIN_PX = { ok: 1.5, fail: 1.5, info: 4, open: 4 };
+  var MIN_PX = { ok: 1.5, fail: 1.5, rejected: 1.5, info: 4, open: 4 };
   function msPerPixel(spanMs) { return spanMs / Math.max(chartEl.clientWidth - 150, 100); }
 
   var gt = grids.timeline.index;
   var series = [];
-  var names = { ok: 'ok', fail: 'fail', info: 'info', open: 'info, never completed' };
+  var names = { ok: 'ok', fail: 'fail', rejected: 'cas rejected by comparison', info: 'info', open: 'info, never completed' };
   // Drawn in this order: where a zoomed-out pixel holds several operations, the later colour wins,
   // so ok covers fail (a failed cas is routine) and indeterminate operations stay on top.
-  var DRAW_ORDER = ['fail', 'ok', 'open', 'info'];
+  var DRAW_ORDER = ['rejected', 'fail', 'ok', 'open', 'info'];
   // The window the drawn segments were prepared for (a visible range, widened to allow panning).
   var prepared = { fromMs: axisMin, toMs: axisMax, msPerPixel: msPerPixel(axisMax - axisMin) };
   function opsData(c) {
@@ -306,7 +312,7 @@
   Object.keys(grids).forEach(function (name) {
     titles.push({ text: TITLES[name], left: 10, top: grids[name].top - 38, textStyle: { fontSize: 13, fontWeight: 600 } });
   });
-  legends.push({ data: ['ok', 'fail', 'info', 'info, never completed', 'anomaly operations'], top: grids.timeline.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
+  legends.push({ data: ['ok', 'cas rejected by comparison', 'fail', 'info', 'info, never completed', 'anomaly operations'], top: grids.timeline.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
   legends.push({ data: OUTCOMES.map(function (o) { return o + ' /s'; }), top: grids.throughput.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
   legends.push({ data: latencyNames, top: grids.latency.top - 38, right: 40, itemWidth: 18, itemGap: 6, textStyle: { fontSize: 11 } });
 

@@ -1,0 +1,172 @@
+/**
+ * Scaling figures of the checker, each printed with its goal (PASS / MISS). Goals are figures to
+ * read, never assertions: a loaded machine inflates wall times, and the load is printed.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { check, type Verdict } from '../harness/checker/index.ts';
+import { toOperations } from '../harness/history/parse.ts';
+import { readHistoryFile } from '../harness/history/read-file.ts';
+import type { HistoryEvent, Operation } from '../harness/history/types.ts';
+import { simulateHistory } from './simulate-history.ts';
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const verdictText = (v: Verdict): string =>
+  `${v.validity} (${v.stats.explainedKeys} explained, ${v.stats.witnessKeys} by zxid witness, ${v.stats.searchedKeys} searched, ${v.stats.searchStates.toLocaleString('en-US')} states)`;
+const goal = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+
+function timed<T>(f: () => T): { value: T; ms: number } {
+  const t = performance.now();
+  const value = f();
+  return { value, ms: performance.now() - t };
+}
+
+/** One register key, 6 sessions, no zxids: the search alone. */
+function oneKey(seed: number, operations: number): Operation[] {
+  return toOperations(
+    simulateHistory({
+      seed,
+      operations,
+      slots: 6,
+      setKeys: 1,
+      registerKeys: 1,
+      mix: { write: 30, read: 40, cas: 30 },
+      zxids: false,
+      crash: 0.0005,
+      failWrite: 0.001,
+      maxLagNs: 3_000_000,
+      finalReads: false,
+      servers: 3,
+    }),
+  );
+}
+
+/** n reads of values nobody wrote, after one write: invalid (phantom values), must stay linear. */
+function phantomReads(n: number): Operation[] {
+  const ops: Operation[] = [{ id: 0, process: 0, f: 'write', key: 'r', input: 'a', output: 'a', outcome: 'ok', invokeTime: 0, completeTime: 5 }];
+  for (let i = 1; i <= n; i++) {
+    ops.push({ id: i, process: i % 6, f: 'read', key: 'r', input: null, output: `ghost${i}`, outcome: 'ok', invokeTime: i * 10, completeTime: i * 10 + 5 });
+  }
+  return ops;
+}
+
+/** One write, n failed cas (compared: BAD_VERSION) in one session, one read; with or without zxids. */
+function failedCas(n: number, zxids: boolean): Operation[] {
+  const z = zxids ? { zxid: 0x100000001n } : {};
+  const ops: Operation[] = [{ id: 0, process: 0, f: 'write', key: 'r', input: 'a', output: 'a', outcome: 'ok', invokeTime: 0, completeTime: 5, ...z }];
+  for (let i = 1; i <= n; i++) {
+    ops.push({ id: i, process: 1, f: 'cas', key: 'r', input: [`x${i}`, `y${i}`], output: null, outcome: 'fail', error: 'BAD_VERSION', invokeTime: i * 10, completeTime: i * 10 + 5 });
+  }
+  ops.push({ id: n + 1, process: 2, f: 'read', key: 'r', input: null, output: 'a', outcome: 'ok', invokeTime: (n + 1) * 10, completeTime: (n + 1) * 10 + 5, ...z });
+  return ops;
+}
+
+/** Writes a history of `bytes` or more (distinct register keys with long values) to `path`. */
+async function writeLargeHistory(path: string, bytes: number): Promise<number> {
+  const out = createWriteStream(path);
+  const value = 'v'.repeat(8000);
+  let index = 0;
+  let written = 0;
+  for (let k = 0; written < bytes; k++) {
+    for (const e of [
+      { type: 'invoke', process: k, time: k * 100, f: 'write', key: `r${k}`, value },
+      { type: 'ok', process: k, time: k * 100 + 10, f: 'write', key: `r${k}`, value },
+      { type: 'invoke', process: k, time: k * 100 + 20, f: 'read', key: `r${k}`, value: null },
+      { type: 'ok', process: k, time: k * 100 + 30, f: 'read', key: `r${k}`, value },
+    ]) {
+      const line = JSON.stringify({ index: index++, ...e }) + '\n';
+      written += line.length;
+      if (!out.write(line)) await once(out, 'drain');
+    }
+  }
+  out.end();
+  await once(out, 'finish');
+  return index;
+}
+
+export async function scalingFigures(seed: number): Promise<boolean> {
+  let asExpected = true;
+  const expect = (v: Verdict, validity: Verdict['validity'], what: string): void => {
+    if (v.validity !== validity) {
+      asExpected = false;
+      console.error(`  UNEXPECTED: ${what} was judged ${v.validity}, built ${validity}`);
+    }
+  };
+
+  console.log('\n== One register key, 6 sessions, no zxids (the search alone)');
+  const small = timed(() => check(oneKey(seed, 100_000)));
+  console.log(`100,000 ops     ${seconds(small.ms)}: ${verdictText(small.value)}`);
+  expect(small.value, 'valid', '100k one-key history');
+  const ops = oneKey(seed, 1_000_000);
+  const rssBefore = process.memoryUsage().rss;
+  const large = timed(() => check(ops));
+  console.log(`1,000,000 ops   ${seconds(large.ms)}: ${verdictText(large.value)}; RSS ${mb(process.memoryUsage().rss)} (${mb(process.memoryUsage().rss - rssBefore)} more)`);
+  expect(large.value, 'valid', '1M one-key history');
+  const ratio = large.ms / small.ms;
+  console.log(`goal            1M < 5 s and time(1M)/time(100k) < 12 (${ratio.toFixed(1)}): ${goal(large.ms < 5000 && ratio < 12)}`);
+
+  console.log('\n== Reads of values nobody wrote (phantom values)');
+  const p20 = timed(() => check(phantomReads(20_000)));
+  const p80 = timed(() => check(phantomReads(80_000)));
+  console.log(`20,000 reads    ${seconds(p20.ms)}; 80,000 reads ${seconds(p80.ms)}: ${p80.value.anomalies.length} anomalies`);
+  expect(p80.value, 'invalid', 'phantom reads');
+  console.log(`goal            linear: time(80k)/time(20k) < 6 (${(p80.ms / p20.ms).toFixed(1)}): ${goal(p80.ms / p20.ms < 6)}`);
+
+  console.log('\n== The zxid fast path against the search it replaces (80,000 failed cas, one session)');
+  const withZ = timed(() => check(failedCas(80_000, true)));
+  const withoutZ = timed(() => check(failedCas(80_000, false)));
+  console.log(`with zxids      ${seconds(withZ.ms)}: ${verdictText(withZ.value)}`);
+  console.log(`without zxids   ${seconds(withoutZ.ms)}: ${verdictText(withoutZ.value)}`);
+  expect(withZ.value, 'valid', 'failed cas with zxids');
+  expect(withoutZ.value, 'valid', 'failed cas without zxids');
+  console.log(`goal            fast path not slower than the search (within 25 %): ${goal(withZ.ms <= withoutZ.ms * 1.25)}`);
+
+  console.log('\n== A history larger than the largest JavaScript string (streamed)');
+  const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-bench-'));
+  try {
+    const path = join(dir, 'large.jsonl');
+    const events = await writeLargeHistory(path, 560 * 2 ** 20);
+    const t = performance.now();
+    const parsed: HistoryEvent[] = await readHistoryFile(path);
+    const verdict = check(toOperations(parsed));
+    const ms = performance.now() - t;
+    console.log(`${mb(statSync(path).size)}, ${events.toLocaleString('en-US')} events: read + check ${seconds(ms)}: ${verdict.validity}`);
+    expect(verdict, 'valid', 'the large history');
+    console.log(`goal            a verdict, not "Invalid string length": ${goal(verdict.validity === 'valid')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log('\n== zk-chaos check start-up (a two-line history)');
+  const two = join(mkdtempSync(join(tmpdir(), 'zk-chaos-bench-')), 'two.jsonl');
+  await import('node:fs/promises').then((fs) =>
+    fs.writeFile(
+      two,
+      '{"index":0,"type":"invoke","process":0,"time":1,"f":"read","key":"r","value":null}\n' +
+        '{"index":1,"type":"ok","process":0,"time":2,"f":"read","key":"r","value":null}\n',
+    ),
+  );
+  const cli = join(import.meta.dirname, '../harness/cli/zk-chaos.ts');
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, [cli, 'check', two], { stdio: 'ignore' });
+    runs.push(performance.now() - t);
+  }
+  const bare = timed(() => spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' })).ms;
+  runs.sort((a, b) => a - b);
+  const median = runs[2] as number;
+  console.log(`check           median of 5: ${seconds(median)} (bare node: ${seconds(bare)})`);
+  console.log(`goal            < 0.3 s: ${goal(median < 300)}`);
+  rmSync(join(two, '..'), { recursive: true, force: true });
+
+  const load = loadavg()[0] ?? 0;
+  if (load > cpus().length) console.log(`\n(load average ${load.toFixed(1)} on ${cpus().length} CPUs: wall times are inflated)`);
+  return asExpected;
+}
