@@ -11,14 +11,16 @@
  *
  * Every history is valid by construction unless a figure says otherwise; the run exits non-zero if
  * a verdict is not the expected one. Goals are printed as PASS or MISS, never asserted in tests.
- * Each history goes through the real path: JSON Lines → HistoryParser → toOperations → check.
+ * Each history goes through the real path: a JSON Lines file → readOperationsFile → check.
  */
 
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { check, type Verdict } from '../harness/checker/index.ts';
-import { HistoryParser, toOperations } from '../harness/history/parse.ts';
-import type { HistoryEvent } from '../harness/history/types.ts';
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readOperationsFile } from '../harness/history/read-file.ts';
 import { scalingFigures } from './scaling.ts';
 import { simulateHistory, type SimulationOptions } from './simulate-history.ts';
 
@@ -87,7 +89,7 @@ function sample(): void {
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 }
 
-function run(scenario: Scenario, seed: number): boolean {
+async function run(scenario: Scenario, seed: number): Promise<boolean> {
   console.log(`\n== ${scenario.name}`);
   peakHeap = 0;
   let t = performance.now();
@@ -95,23 +97,23 @@ function run(scenario: Scenario, seed: number): boolean {
   const simulateMs = performance.now() - t;
   sample();
 
-  // Serialise and parse line by line (the history file's path, without the disk).
-  t = performance.now();
-  const parser = new HistoryParser(`simulated-${seed}.jsonl`);
-  let bytes = 0;
+  // Written to a file (untimed), then read back the way `zk-chaos check` reads it: streamed, each
+  // line validated and paired into operations as it comes.
+  const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-bench-'));
+  const file = join(dir, `simulated-${seed}.jsonl`);
   const eventCount = events.length;
-  for (const event of events) {
-    const line = JSON.stringify(event);
-    bytes += Buffer.byteLength(line) + 1;
-    parser.line(line);
+  writeFileSync(file, '');
+  for (let i = 0; i < events.length; i += 50_000) {
+    appendFileSync(file, events.slice(i, i + 50_000).map((e) => JSON.stringify(e)).join('\n') + '\n');
   }
+  const bytes = statSync(file).size;
   events = undefined;
-  let parsedEvents: HistoryEvent[] | undefined = parser.finish();
-  const ops = toOperations(parsedEvents);
+  t = performance.now();
+  const ops = await readOperationsFile(file);
   const parseMs = performance.now() - t;
+  rmSync(dir, { recursive: true, force: true });
   sample();
 
-  parsedEvents = undefined;
   t = performance.now();
   const cpu = process.cpuUsage();
   const verdict: Verdict = check(ops);
@@ -124,7 +126,7 @@ function run(scenario: Scenario, seed: number): boolean {
   console.log(`operations      ${s.operations.toLocaleString('en-US')} (ok ${s.byOutcome.ok}, fail ${s.byOutcome.fail}, info ${s.byOutcome.info}; ${JSON.stringify(s.byFunction)})`);
   console.log(`history         ${eventCount.toLocaleString('en-US')} events, ${mb(bytes)} of JSON Lines; ${s.keys} keys (${s.setKeys} set, ${s.registerKeys} register)`);
   console.log(`simulate        ${seconds(simulateMs)}`);
-  console.log(`parse + pair    ${seconds(parseMs)}`);
+  console.log(`read + parse    ${seconds(parseMs)} (streamed from the file)`);
   console.log(`check           ${seconds(checkMs)} wall, ${seconds((checkCpu.user + checkCpu.system) / 1000)} CPU (register keys: ${s.witnessKeys} by zxid witness, ${s.searchedKeys} searched, ${s.searchStates.toLocaleString('en-US')} search states)`);
   console.log(`validity        ${verdict.validity}${verdict.anomalies.length > 0 ? ` (${verdict.anomalies.length} anomalies)` : ''}${verdict.unknownKeys.length > 0 ? ` (${verdict.unknownKeys.length} unknown keys)` : ''}`);
   for (const a of verdict.anomalies.slice(0, 5)) console.log(`  ${a.type}: ${a.explanation}`);
@@ -140,10 +142,10 @@ const seed = parseSeed(argv);
 const only = argv.includes('--scenario') ? Number(argv[argv.indexOf('--scenario') + 1]) : undefined;
 console.log(`checker benchmark, seed ${seed} (replay with --seed ${seed})`);
 let allValid = true;
-scenarios.forEach((scenario, i) => {
-  if (argv.includes('--scaling-only') || (only !== undefined && only !== i + 1)) return;
-  if (!run(scenario, seed)) allValid = false;
-});
+for (const [i, scenario] of scenarios.entries()) {
+  if (argv.includes('--scaling-only') || (only !== undefined && only !== i + 1)) continue;
+  if (!(await run(scenario, seed))) allValid = false;
+}
 if (only === undefined && !(await scalingFigures(seed))) allValid = false;
 if (!allValid) {
   console.error('\nFAIL: a history was not judged as constructed (see above)');

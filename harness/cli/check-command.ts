@@ -1,6 +1,6 @@
 import { check, type Verdict } from '../checker/index.ts';
-import { HistoryFormatError, toOperations } from '../history/parse.ts';
-import { readHistoryFile } from '../history/read-file.ts';
+import { HistoryFormatError } from '../history/parse.ts';
+import { readOperationsFile } from '../history/read-file.ts';
 
 /**
  * Exit codes of `zk-chaos check`. A crash of the checker is never a verdict: it has a code of its
@@ -13,7 +13,7 @@ export async function checkCommand(file: string, options: { json?: boolean; budg
   let operations;
   try {
     // Streamed line by line: a history larger than the largest JavaScript string still loads.
-    operations = toOperations(await readHistoryFile(file));
+    operations = await readOperationsFile(file);
   } catch (error) {
     if (error instanceof HistoryFormatError) {
       console.error(`zk-chaos check: ${error.message}`);

@@ -39,7 +39,9 @@ interface Outstanding {
 
 /**
  * Incremental parser: feed it lines in order (e.g. from a stream), then call finish(). Useful for
- * files too large to hold as one string; parseHistory is the one-shot form.
+ * files too large to hold as one string; parseHistory is the one-shot form. With keep = false it
+ * only validates and returns each event (for a caller that pairs them as they come, holding
+ * operations but not events).
  */
 export class HistoryParser {
   readonly source: string;
@@ -47,22 +49,28 @@ export class HistoryParser {
   private readonly events: HistoryEvent[] = [];
   private readonly outstanding = new Map<number, Outstanding>();
   private readonly lastCompletion = new Map<number, { time: number; line: number }>();
+  private readonly keep: boolean;
+  private count = 0;
 
-  constructor(source: string) {
+  constructor(source: string, keep = true) {
     this.source = source;
+    this.keep = keep;
   }
 
   /** Parses the next line of the file (without its line terminator; a trailing \r is ignored). */
-  line(text: string): void {
+  line(text: string): HistoryEvent | undefined {
     this.lineNumber++;
-    if (text.trim() === '') return;
+    if (text.length === 0 || (text.trim() === '')) return undefined;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (error) {
       this.fail(`not valid JSON (${(error as Error).message})`);
     }
-    this.events.push(this.validate(raw));
+    const event = this.validate(raw);
+    this.count++;
+    if (this.keep) this.events.push(event);
+    return event;
   }
 
   /** All events parsed so far. Operations still outstanding are fine: they are indeterminate. */
@@ -79,7 +87,7 @@ export class HistoryParser {
       this.fail(`an event must be a JSON object (got ${show(raw)})`);
     }
     const o = raw as Record<string, unknown>;
-    const position = this.events.length;
+    const position = this.count;
 
     if (!isNonNegativeInt(o.index)) this.fail(`"index" must be an integer >= 0 (got ${show(o.index)})`);
     if (o.index !== position) {
@@ -221,9 +229,19 @@ export function parseHistory(text: string, source: string): HistoryEvent[] {
  * take effect later) but keeps its completionIndex. Operations come out in invoke order.
  */
 export function toOperations(events: readonly HistoryEvent[]): Operation[] {
-  const ops: Operation[] = [];
-  const pending = new Map<number, Operation>();
-  for (const event of events) {
+  const pairer = new OperationPairer();
+  for (const event of events) pairer.add(event);
+  return pairer.operations;
+}
+
+/** toOperations, one event at a time (for a stream: the events need not be kept). */
+export class OperationPairer {
+  readonly operations: Operation[] = [];
+  private readonly pending = new Map<number, Operation>();
+
+  add(event: HistoryEvent): void {
+    const ops = this.operations;
+    const pending = this.pending;
     if (event.type === 'invoke') {
       // A second invoke without completion (only in unvalidated input) leaves the first open.
       const op: Operation = {
@@ -246,10 +264,10 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
       };
       ops.push(op);
       pending.set(event.process, op);
-      continue;
+      return;
     }
     const op = pending.get(event.process);
-    if (!op) continue;
+    if (!op) return;
     pending.delete(event.process);
     op.outcome = event.type;
     op.output = event.value;
@@ -261,7 +279,6 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
     if (event.error !== undefined) op.error = event.error;
     if (event.final) op.final = true;
   }
-  return ops;
 }
 
 function isNonNegativeInt(v: unknown): v is number {

@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
-import { toOperations } from '../history/parse.ts';
-import { readHistoryFile } from '../history/read-file.ts';
+import { readOperationsFile } from '../history/read-file.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
@@ -144,5 +143,5 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {
-  return check(toOperations(await readHistoryFile(path)));
+  return check(await readOperationsFile(path));
 }
