@@ -37,6 +37,26 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
   });
 }
 
+/** Why the suites could not reach the cluster (kubeconfig, context, API server), or undefined. */
+async function preflight(context: string, kubeconfig: string | undefined): Promise<string | undefined> {
+  const { Kube, describeError } = await import('../kube/client.ts');
+  try {
+    const kube = Kube.load({ context, ...(kubeconfig ? { kubeconfig } : {}) });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the API server of context ${context} did not answer within 20 s; check the cluster and --context`)), 20_000);
+    });
+    try {
+      await Promise.race([kube.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return undefined;
+  } catch (error) {
+    return describeError(error);
+  }
+}
+
 /** Whether kind lists the cluster (the kind binary cluster:up used, else the PATH's). */
 function clusterExists(name: string, cache: string): boolean {
   const recorded = join(cache, 'kind-binary');
@@ -107,6 +127,12 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       }
     }
     if (interrupted) return 130;
+    // A wrong context or kubeconfig is one line here, not a stack trace inside every suite.
+    const unreachable = await preflight(context, options.kubeconfig);
+    if (unreachable) {
+      console.error(`zk-chaos e2e: ${unreachable}`);
+      return 2;
+    }
     mkdirSync('test-results', { recursive: true });
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
       ZK_CHAOS_SEED: seed,

@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The failure paths a newcomer meets first, run for real: each step that fails stops the run with
+ * its own message and the fix, no failure surfaces as another one, and nothing reports a cluster
+ * that does not exist.
+ */
+
+const ROOT = join(import.meta.dirname, '../..');
+const scratch = mkdtempSync(join(tmpdir(), 'zk-chaos-failure-paths-'));
+afterAll(() => {
+  spawnSync('chmod', ['-R', 'u+w', scratch]); // the Go module cache is read-only
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** An environment with empty caches, the Go module proxy switched off and a cluster name no one uses. */
+function offlineEnv(name: string): NodeJS.ProcessEnv {
+  const dir = join(scratch, name);
+  return {
+    ...process.env,
+    ZK_CHAOS_CACHE: join(dir, 'cache'),
+    GOMODCACHE: join(dir, 'gomod'),
+    GOPROXY: 'off',
+    ZK_CHAOS_OFFLINE: '1',
+    ZK_CHAOS_CLUSTER: 'zk-chaos-never-created',
+  };
+}
+
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv) =>
+  spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+
+describe('a cold toolchain without the Go module proxy', () => {
+  it('stops at the download step, naming it, the module and the proxy setting', () => {
+    const r = run('bash', ['scripts/kind/toolchain.sh'], offlineEnv('toolchain'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/FAILED at step "downloading the Go module sigs\.k8s\.io\/kind@v[\d.]+ \(its manifests and base files\)"/);
+    expect(r.stderr).toContain('GOPROXY=off');
+    expect(r.stderr).toContain('fix: check access to the Go module proxy');
+    expect(r.stdout).toBe(''); // names no kind binary or node image that was never built
+  });
+
+  it('makes cluster:up fail with its own message, not an unrelated bash error', () => {
+    const r = run('bash', ['scripts/cluster-up.sh'], offlineEnv('cluster-up'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('[cluster] FAILED: building the offline kind toolchain failed (its failing step is named above)');
+    expect(r.stderr).not.toMatch(/unbound variable|No such file or directory/);
+  });
+
+  it('makes npm run e2e stop before any suite and claim no cluster', () => {
+    const r = run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--offline', '--seed', '1'], offlineEnv('e2e'));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('[e2e] cluster up: failed (exit 1)');
+    expect(r.stdout).toContain('no cluster zk-chaos-never-created exists: nothing to clean up');
+    expect(r.stdout).not.toContain('existed before this run');
+    expect(r.stdout).not.toContain('[e2e] suites');
+  });
+});
+
+describe('npm run e2e against a cluster it cannot use', () => {
+  const kubeconfig = join(scratch, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: dead, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: dead, context: {cluster: dead, user: u}}]',
+      'current-context: dead',
+      '',
+    ].join('\n'),
+  );
+  const e2e = (...args: string[]) => run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--seed', '1', ...args], process.env);
+
+  it('an unknown context is one line naming the contexts there are', () => {
+    const r = e2e('--context', 'nope', '--kubeconfig', kubeconfig);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`zk-chaos e2e: context "nope" is not in ${kubeconfig} (it has: dead); pass --context with one of them`]);
+    expect(r.stdout).not.toContain('[e2e] suites');
+  });
+
+  it('a missing kubeconfig is one line', () => {
+    const r = e2e('--context', 'any', '--kubeconfig', join(scratch, 'absent'));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`no kubeconfig at ${join(scratch, 'absent')}`);
+  });
+
+  it('an API server that does not answer is one line naming it', () => {
+    const r = e2e('--context', 'dead', '--kubeconfig', kubeconfig);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('cannot reach the API server https://127.0.0.1:1 (context dead)');
+  });
+
+  it('an unknown suite is named with the suites there are', () => {
+    const r = e2e('--context', 'dead', '--suites', 'health,bogus');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown suite "bogus"; suites: health,');
+  });
+});
