@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates the kind cluster from kind-config.yaml and loads the ZooKeeper image into it.
 #   ZK_CHAOS_CLUSTER   cluster name (default zk-chaos)
+#   ZK_CHAOS_PORT_MAPPINGS=0  no NodePorts mapped to 127.0.0.1 (the host reaches only the API server)
 #   ZK_CHAOS_OFFLINE   1: build kind and the node image here (no registry); 0: stock kind and
 #                      kindest/node from the registries; unset: online when kindest/node can be
 #                      pulled, offline otherwise
@@ -14,13 +15,28 @@ started=$(date +%s)
 
 bash scripts/docker-engine.sh
 
-online_image="kindest/node:$KUBERNETES_VERSION"
+# Online: kind's own default node image, pinned by digest, which needs a cgroup v2 host (its
+# kubelet refuses v1). Offline, or on a cgroup v1 host: Kubernetes $KUBERNETES_VERSION built here.
+online_image=$KIND_DEFAULT_NODE_IMAGE
+cgroup_v2=0; [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ] && cgroup_v2=1
 mode=${ZK_CHAOS_OFFLINE:-auto}
 if [ "$mode" = auto ]; then
-  if docker image inspect "$online_image" >/dev/null 2>&1; then mode=0
+  if [ "$cgroup_v2" = 0 ]; then
+    echo "[$LOG_PREFIX] this host uses cgroup v1; kind's default node image ($online_image) needs v2: building Kubernetes $KUBERNETES_VERSION here" >&2
+    mode=1
+  elif docker image inspect "$online_image" >/dev/null 2>&1; then mode=0
   else
     step "checking whether $online_image can be pulled"
-    if timeout 120 docker pull -q "$online_image" >/dev/null 2>&1; then mode=0; else mode=1; fi
+    if timeout 120 docker pull -q "$online_image" >/dev/null 2>&1; then mode=0
+    else echo "[$LOG_PREFIX] $online_image cannot be pulled here: building kind and the node image instead" >&2; mode=1; fi
+    step_done
+  fi
+elif [ "$mode" = 0 ]; then
+  [ "$cgroup_v2" = 1 ] || fail "--online needs a cgroup v2 host: $online_image (kind $KIND_VERSION's default) refuses cgroup v1" "drop --online (Kubernetes $KUBERNETES_VERSION is then built here), or use a cgroup v2 host"
+  if ! docker image inspect "$online_image" >/dev/null 2>&1; then
+    step "pulling $online_image"
+    docker pull -q "$online_image" >/dev/null 2>"$ZK_CHAOS_CACHE/pull.log" \
+      || fail "the pull of $online_image was refused: $(tail -n 2 "$ZK_CHAOS_CACHE/pull.log" | tr '\n' ' ')" "check access to the registry, or drop --online to build the node image here"
     step_done
   fi
 fi
@@ -62,6 +78,11 @@ else
   mkdir -p "$shared"
   config=$(mktemp --suffix=.yaml)
   sed "s|ZK_CHAOS_SHARED_DIR|$shared|g" kind-config.yaml > "$config"
+  if [ "${ZK_CHAOS_PORT_MAPPINGS:-1}" = 0 ]; then
+    # A cluster the host reaches only through its API server, like most clusters users have:
+    # the suites then reach the members through port-forwards (e2e --context ... --access port-forward).
+    sed -i '/extraPortMappings:/d; /containerPort: [0-9]*, hostPort:/d' "$config"
+  fi
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
   "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
     || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"

@@ -11,6 +11,7 @@ export interface E2eOptions {
   duration?: string;
   storage?: string;
   image?: string;
+  access?: string;
   keep?: boolean;
   offline?: boolean;
   online?: boolean;
@@ -83,6 +84,10 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     console.error(`zk-chaos e2e: --seed must be a non-negative integer, got "${options.seed}"`);
     return 2;
   }
+  if (options.access && !['nodeport', 'port-forward'].includes(options.access)) {
+    console.error(`zk-chaos e2e: --access must be nodeport or port-forward, got "${options.access}"`);
+    return 2;
+  }
   if (options.storage && !['local-path', 'shared'].includes(options.storage)) {
     console.error(`zk-chaos e2e: --storage must be local-path or shared, got "${options.storage}"`);
     return 2;
@@ -141,6 +146,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Number(options.duration) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
       ...(options.image ? { ZK_CHAOS_ZK_IMAGE: options.image } : {}),
+      // NodePorts on 127.0.0.1 are what kind-config.yaml maps; any other cluster is reached
+      // through the API server.
+      ZK_CHAOS_ACCESS: options.access ?? (options.context ? 'port-forward' : 'nodeport'),
     });
     return interrupted ? 130 : exitCode;
   } finally {

@@ -43,6 +43,7 @@ program
   .option('--duration <seconds>', 'workload time before, between and after faults', '10')
   .option('--storage <mode>', 'local-path (node-pinned volumes) or shared (volumes follow pods)')
   .option('--image <ref>', 'ZooKeeper image the ensemble runs (default zk-chaos/zookeeper:local, loaded into kind)')
+  .option('--access <mode>', 'how the host reaches the members: nodeport (kind-config.yaml\'s ports on 127.0.0.1) or port-forward (through the API server; default with --context)')
   .option('--keep', 'keep the cluster afterwards')
   .option('--offline', 'build kind and the node image here instead of pulling them')
   .option('--online', 'use stock kind and kindest/node from the registries')

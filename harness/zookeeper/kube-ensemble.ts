@@ -2,6 +2,7 @@ import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
 import { execInPod, type ExecResult } from '../kube/exec.ts';
+import { PodPortForward } from '../kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { ensembleManifests, readManifests, type StorageMode } from './ensemble-manifests.ts';
@@ -9,6 +10,9 @@ import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
 const MEMBERS = ['zk-0', 'zk-1', 'zk-2'];
+
+/** How the host reaches the members (see StartedKubeEnsemble.endpoints). */
+export type MemberAccess = 'nodeport' | 'port-forward';
 
 /**
  * The tutorial's ensemble on Kubernetes, built from manifests/ in the style of testcontainers:
@@ -20,6 +24,7 @@ export class KubeEnsemble {
   private image = 'zk-chaos/zookeeper:local';
   private storage: StorageMode = 'local-path';
   private manifestsDir = 'manifests';
+  private access: MemberAccess = 'nodeport';
   private log: (line: string) => void = () => {};
 
   constructor(kube: Kube) {
@@ -46,6 +51,12 @@ export class KubeEnsemble {
     return this;
   }
 
+  /** How the host reaches the members: NodePorts on 127.0.0.1 (kind, fast) or port-forwards through the API server (any cluster). */
+  withAccess(access: MemberAccess): this {
+    this.access = access;
+    return this;
+  }
+
   withLog(log: (line: string) => void): this {
     this.log = log;
     return this;
@@ -58,6 +69,7 @@ export class KubeEnsemble {
     await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));
     await applyObjects(this.kube, objects, this.namespace);
     await started.waitReady();
+    if (this.access === 'port-forward') await started.forwardMembers();
     return started;
   }
 }
@@ -75,10 +87,28 @@ export class StartedKubeEnsemble {
     this.log = log;
   }
 
-  /** Host addresses of the members: per-member NodePorts published on 127.0.0.1 (kind-config.yaml). */
+  private forwards: PodPortForward[] = [];
+
+  /**
+   * Host addresses of the members: per-member port-forwards through the API server when
+   * forwardMembers() ran, else per-member NodePorts published on 127.0.0.1 (kind-config.yaml).
+   */
   endpoints(): Endpoint[] {
+    if (this.forwards.length > 0) return MEMBERS.map((name, i) => ({ name, address: (this.forwards[i] as PodPortForward).address }));
     const base = Number(process.env.ZK_CHAOS_NODEPORT_BASE ?? 30181);
     return MEMBERS.map((name, i) => ({ name, address: `127.0.0.1:${base + i}` }));
+  }
+
+  /** Reaches each member through its own port-forward listener (see PodPortForward). */
+  async forwardMembers(): Promise<void> {
+    if (this.forwards.length > 0) return;
+    this.forwards = await Promise.all(MEMBERS.map((m) => PodPortForward.open(this.kube, this.namespace, m, 2181)));
+    this.log(`members reached through port-forwards: ${this.forwards.map((f, i) => `${MEMBERS[i]} → ${f.address}`).join(', ')}`);
+  }
+
+  /** Forwarded connections that broke (each a connection loss the workload saw), for diagnostics. */
+  forwardProblems(): string[] {
+    return this.forwards.filter((f) => f.broken > 0).map((f, i) => `${MEMBERS[i]}: ${f.broken} connections broke (last: ${f.lastProblem})`);
   }
 
   async pods(): Promise<V1Pod[]> {
@@ -174,6 +204,8 @@ export class StartedKubeEnsemble {
 
   /** Deletes the namespace (and so every object and claim of this ensemble). */
   async destroy(): Promise<void> {
+    await Promise.all(this.forwards.map((f) => f.close()));
+    this.forwards = [];
     await this.kube.core.deleteNamespace({ name: this.namespace }).catch((error: unknown) => {
       if (!isStatus(error, 404)) throw error;
     });

@@ -24,26 +24,22 @@ for module in "sigs.k8s.io/kind@$KIND_VERSION" "k8s.io/kubernetes@$KUBERNETES_VE
 done
 step_done
 
-# debootstrap_cached NAME PACKAGES: a cached Debian root filesystem.
-debootstrap_cached() {
-  local name=$1 packages=$2 dir="$cache/rootfs/$1"
-  if [ ! -f "$dir.done" ]; then
-    step "debootstrap $DEBIAN_SUITE for $name (log $dir.log)"
-    rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
-    debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$dir" "$(debian_mirror)" >"$dir.log" 2>&1 \
-      || fail "debootstrap for $name failed" "read $dir.log; set ZK_CHAOS_DEBIAN_MIRROR to a reachable mirror"
-    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-    touch "$dir.done"
-    step_done   # here: this runs in a $(...) subshell, whose step the caller never sees
-  fi
-  echo "$dir"
+# The online path's node image must be the one this kind version defaults to.
+kind_default=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_module/pkg/apis/config/defaults/image.go")
+[ "$kind_default" = "$KIND_DEFAULT_NODE_IMAGE" ] \
+  || fail "kind $KIND_VERSION defaults to $kind_default, but versions.sh says $KIND_DEFAULT_NODE_IMAGE" "set KIND_DEFAULT_NODE_IMAGE in scripts/kind/versions.sh to $kind_default"
+
+# A cached Debian root filesystem (debootstrap_cached in lib/common.sh); prints its folder.
+rootfs() {
+  debootstrap_cached "$cache/rootfs/$1" "$2"
+  echo "$cache/rootfs/$1"
 }
 
 # 1. The node's root filesystem: kind's base image, from Debian packages.
 node_packages=systemd,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,bash,ca-certificates,curl,jq,procps,containerd,runc,containernetworking-plugins,socat,ipset
-base=$(debootstrap_cached "kind-node-base-$(echo "$node_packages" | sha256sum | cut -c1-10)" "$node_packages")
+base=$(rootfs "kind-node-base-$(echo "$node_packages" | sha256sum | cut -c1-10)" "$node_packages")
 
-tools=$(debootstrap_cached "kind-net-tools" "iptables,nftables,conntrack,iproute2,ipset,kmod")
+tools=$(rootfs "kind-net-tools" "iptables,nftables,conntrack,iproute2,ipset,kmod")
 [ "$bin" = "--prefetch" ] && exit 0
 
 # 2. Component images (docker save archives), tagged exactly as kubeadm and kind's manifests ask.

@@ -45,3 +45,21 @@ debian_mirror() {
 kind_binary() {
   cat "$ZK_CHAOS_CACHE/kind-binary" 2>/dev/null || command -v kind || true
 }
+
+# debootstrap_cached DIR PACKAGES: a minimal Debian root filesystem at DIR with PACKAGES, built once
+# (DIR.done marks it complete; DIR.log keeps debootstrap's output). Needs root and debootstrap.
+debootstrap_cached() {
+  local dir=$1 packages=$2 suite=${DEBIAN_SUITE:-bookworm}
+  [ -f "$dir.done" ] && return 0
+  command -v debootstrap >/dev/null || {
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || fail "apt-get install debootstrap failed" "install debootstrap"
+  }
+  step "debootstrap $suite for $(basename "$dir") ($(tr ',' ' ' <<<"$packages" | wc -w) extra packages; log $dir.log)"
+  rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
+  debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$(debian_mirror)" >"$dir.log" 2>&1 \
+    || fail "debootstrap for $(basename "$dir") failed: $(tail -n 3 "$dir.log" | tr '\n' ' ')" "read $dir.log; set ZK_CHAOS_DEBIAN_MIRROR to a reachable Debian mirror"
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  touch "$dir.done"
+  step_done
+}

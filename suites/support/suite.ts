@@ -6,7 +6,7 @@ import type { Fault } from '../../harness/nemesis/fault.ts';
 export { explain } from '../../harness/run/explain.ts';
 import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
-import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
+import { KubeEnsemble, type MemberAccess, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 
 /**
  * What every suite shares: the cluster from the environment `npm run e2e` sets, the ensemble
@@ -19,6 +19,8 @@ export const settings = {
   namespace: process.env.ZK_CHAOS_NAMESPACE ?? 'zk-chaos',
   image: process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
   storage: (process.env.ZK_CHAOS_STORAGE ?? 'local-path') as StorageMode,
+  /** nodeport (kind's mapped ports on 127.0.0.1) or port-forward (through the API server, any cluster). */
+  access: (process.env.ZK_CHAOS_ACCESS ?? 'nodeport') as MemberAccess,
   /** Workload time before, between and after faults. */
   quietMs: Number(process.env.ZK_CHAOS_QUIET_MS ?? 10_000),
   holdMs: Number(process.env.ZK_CHAOS_HOLD_MS ?? 5_000),
@@ -36,6 +38,7 @@ export async function startEnsemble(kube: Kube, overrides: { namespace?: string;
     .inNamespace(overrides.namespace ?? settings.namespace)
     .withImage(settings.image)
     .withStorage(overrides.storage ?? settings.storage)
+    .withAccess(settings.access)
     .withLog(log)
     .start();
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObjects, parseManifests } from '../../harness/kube/apply.ts';
 import { Kube, isStatus } from '../../harness/kube/client.ts';
 import { execInPod } from '../../harness/kube/exec.ts';
+import { PodPortForward } from '../../harness/kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 
 /**
@@ -149,5 +150,36 @@ describe('kind cluster', () => {
       { timeoutMs: 60_000, log },
     );
     expect(answer.trim()).toBe('pong from peer-0');
+  });
+
+  it('reaches a pod through a port-forward, again after the pod is recreated, with no error but a closed connection meanwhile', async () => {
+    const forward = await PodPortForward.open(kube, namespace, 'peer-0', 8080);
+    try {
+      const [host, port] = forward.address.split(':') as [string, string];
+      const ask = (): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(port), host);
+          let data = '';
+          socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+          socket.on('data', (chunk) => (data += chunk.toString()));
+          socket.on('close', () => resolve(data));
+          socket.on('error', reject);
+        });
+      const pong = (what: string) =>
+        waitFor(what, async () => {
+          const text = await ask().catch((error: Error) => `(${error.message})`);
+          return text.includes('pong') ? ready(text) : notYet(`answer "${text}"`);
+        }, { timeoutMs: 120_000, log });
+      expect((await pong('peer-0 through a port-forward')).trim()).toBe('pong from peer-0');
+      const before = (await kube.core.readNamespacedPod({ name: 'peer-0', namespace })).metadata?.uid;
+      await kube.core.deleteNamespacedPod({ name: 'peer-0', namespace, gracePeriodSeconds: 0 });
+      // While the pod is gone, a connection through the forward just closes (no answer).
+      expect(await ask().catch(() => '')).not.toContain('pong');
+      expect((await pong('the recreated peer-0 through the same listener')).trim()).toBe('pong from peer-0');
+      const after = (await kube.core.readNamespacedPod({ name: 'peer-0', namespace })).metadata?.uid;
+      expect(after).not.toBe(before);
+    } finally {
+      await forward.close();
+    }
   });
 });
