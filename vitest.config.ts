@@ -8,7 +8,9 @@ export default defineConfig({
   test: {
     // Suites are numbered; run every project's files in file-name order, not by duration cache.
     sequence: { sequencer: FileNameSequencer },
-    reporters: ['default', ['junit', { outputFile: 'test-results/junit.xml' }], './test/support/summary-reporter.ts'],
+    // JUnit through our reporter: rewritten atomically after every test, and an interrupted test is
+    // recorded as such (vitest's own JUnit file is left empty when a run is cut short).
+    reporters: ['default', ['./test/support/junit-reporter.ts', { outputFile: 'test-results/junit.xml' }], './test/support/summary-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { SeededRandom } from '../workload/random.ts';
 
 export interface E2eOptions {
@@ -96,49 +97,74 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
   const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
   const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
-  const createdMarker = join(cache, `cluster-created-${cluster}`);
-  let interrupted = false;
-  let child: ReturnType<typeof spawn> | undefined;
-  const onSignal = () => {
-    interrupted = true;
-    console.error('[e2e] interrupted: stopping the suites, then cleaning up (use --keep to keep the cluster)');
-    child?.kill('SIGINT');
+  const started = Date.now();
+  // Only a cluster this run created is deleted afterwards; one that was there before is kept.
+  const existedBefore = !options.context && clusterExists(cluster, cache);
+  let phase = 'start';
+  let interruptedBy: NodeJS.Signals | undefined;
+  let interruptedPhase: string | undefined;
+  let child: ChildProcess | undefined;
+  // Children run in their own process group, so a Ctrl-C reaches them once, from here: the
+  // suites then record the test in progress as interrupted and stop (vitest force-quits on a
+  // second signal, before anything is written).
+  const stopChild = (signal: NodeJS.Signals): void => {
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interruptedBy === undefined) {
+      interruptedBy = signal;
+      interruptedPhase = phase;
+      console.error(`[e2e] interrupted (${signal}) during ${phase}: stopping, keeping what was recorded, then cleaning up${options.keep ? '' : ' (--keep keeps the cluster)'}; press Ctrl-C again to stop cleaning up`);
+      stopChild(signal);
+      return;
+    }
+    stopChild('SIGKILL');
+    console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
+    process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   const run = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> =>
     new Promise((resolve) => {
-      const started = Date.now();
+      const t0 = Date.now();
+      phase = what;
       console.log(`[e2e] ${what} ...`);
-      child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+      child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
       child.on('exit', (code, signal) => {
-        timings[what] = Math.round((Date.now() - started) / 1000);
+        timings[what] = Math.round((Date.now() - t0) / 1000);
         console.log(`[e2e] ${what}: ${code === 0 ? 'done' : `failed (${signal ?? `exit ${code}`})`} in ${timings[what]} s`);
         resolve(code ?? 1);
       });
     });
 
   let exitCode = 1;
+  const finalized: string[] = [];
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
-      // The marker says "this run created the cluster"; one left by an earlier cluster:up is not ours.
-      rmSync(createdMarker, { force: true });
       const env: NodeJS.ProcessEnv = options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {};
       if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
+        if (interruptedBy) return 130;
         console.error('[e2e] the cluster could not be created; see the step that failed above');
         return 1;
       }
     }
-    if (interrupted) return 130;
+    if (interruptedBy) return 130;
     // A wrong context or kubeconfig is one line here, not a stack trace inside every suite.
+    phase = 'checking the cluster';
     const unreachable = await preflight(context, options.kubeconfig);
     if (unreachable) {
       console.error(`zk-chaos e2e: ${unreachable}`);
       return 2;
     }
-    mkdirSync('test-results', { recursive: true });
+    mkdirSync(RESULTS, { recursive: true });
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
       ZK_CHAOS_SEED: seed,
       ZK_CHAOS_CONTEXT: context,
@@ -150,19 +176,89 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       // through the API server.
       ZK_CHAOS_ACCESS: options.access ?? (options.context ? 'port-forward' : 'nodeport'),
     });
-    return interrupted ? 130 : exitCode;
+    // A suite cut short (or a killed test worker) left a run folder without a verdict.
+    phase = 'checking what interrupted runs recorded';
+    const why = interruptedBy ? `${interruptedBy} during the suites` : 'its test stopped before the run finished';
+    finalized.push(...(await finalizeInterruptedRuns(RESULTS, started, why)));
+    for (const dir of finalized) console.log(`[e2e] ${dir}: interrupted run, verdict and report written from what it recorded`);
+    return interruptedBy ? 130 : exitCode;
   } finally {
-    const created = existsSync(createdMarker);
-    if (!options.context && created && !options.keep) {
+    phase = 'cleaning up';
+    const exists = !options.context && clusterExists(cluster, cache);
+    if (exists && !existedBefore && !options.keep) {
       await run('cluster down', 'bash', ['scripts/cluster-down.sh']);
-      rmSync(createdMarker, { force: true });
-    } else if (!options.context && clusterExists(cluster, cache)) {
+    } else if (exists) {
       console.log(`[e2e] keeping cluster ${cluster} (${options.keep ? '--keep' : 'it existed before this run'}); delete it with: npm run cluster:down`);
     } else if (!options.context) {
       console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
-    writeFileSync(join('test-results', 'e2e-timings.json'), JSON.stringify({ seed, timings, exitCode }, null, 2) + '\n');
+    const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...interruptedTests(), finalized } : undefined;
+    const summary = runSummary(RESULTS, started);
+    printSummary(summary, timings, Date.now() - started);
+    writeFileSync(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs: summary, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+const RESULTS = 'test-results';
+
+/** What a stop during clean-up leaves behind, and how to remove it. */
+function leftovers(cluster: string, options: E2eOptions, existedBefore: boolean): string {
+  if (options.context) return `Left behind: the namespaces zk-chaos and zk-chaos-negative in context ${options.context} (kubectl delete namespace zk-chaos zk-chaos-negative).`;
+  if (existedBefore || options.keep) return `The cluster ${cluster} stays, as it would have. Nothing else is left.`;
+  return `Left behind: the kind cluster ${cluster} (npm run cluster:down deletes it), and the Docker engine if setup started it (bash scripts/docker-engine.sh stop).`;
+}
+
+/** The suites interrupted.json names (written by the JUnit reporter on a signal). */
+function interruptedTests(): { tests?: unknown } {
+  try {
+    return { tests: (JSON.parse(readFileSync(join(RESULTS, 'interrupted.json'), 'utf8')) as { tests: unknown }).tests };
+  } catch {
+    return {};
+  }
+}
+
+interface RunLine {
+  run: string;
+  validity: string;
+  operations: number;
+  seconds: number;
+  report: string;
+}
+
+/** One line per run folder this e2e wrote: verdict, operations, duration, report. */
+function runSummary(resultsDir: string, since: number): RunLine[] {
+  if (!existsSync(resultsDir)) return [];
+  const lines: RunLine[] = [];
+  for (const name of readdirSync(resultsDir).sort()) {
+    const dir = join(resultsDir, name);
+    const verdictFile = join(dir, 'verdict.json');
+    if (!existsSync(verdictFile) || statSync(verdictFile).mtimeMs < since) continue;
+    try {
+      const verdict = JSON.parse(readFileSync(verdictFile, 'utf8')) as { validity: string; stats?: { operations?: number } };
+      const history = statSync(join(dir, 'history.jsonl'));
+      lines.push({
+        run: name,
+        validity: verdict.validity,
+        operations: verdict.stats?.operations ?? 0,
+        seconds: Math.round((history.mtimeMs - history.birthtimeMs) / 1000),
+        report: join(dir, 'report.html'),
+      });
+    } catch {
+      // a folder without a readable verdict or history is not a finished run
+    }
+  }
+  return lines;
+}
+
+function printSummary(runs: readonly RunLine[], timings: Record<string, number>, totalMs: number): void {
+  if (runs.length > 0) {
+    console.log('[e2e] runs:');
+    for (const r of runs) {
+      console.log(`[e2e]   ${r.validity.padEnd(8)} ${String(r.operations).padStart(7)} ops ${String(r.seconds).padStart(5)} s  ${r.run}  ${r.report}`);
+    }
+  }
+  const steps = Object.entries(timings).map(([what, s]) => `${what} ${s} s`).join(', ');
+  console.log(`[e2e] total ${Math.round(totalMs / 1000)} s${steps ? ` (${steps})` : ''}; timings in ${join(RESULTS, 'e2e-timings.json')}`);
 }

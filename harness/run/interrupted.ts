@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, type Verdict } from '../checker/index.ts';
+import { HistoryFormatError } from '../history/parse.ts';
+import { readOperationsFile } from '../history/read-file.ts';
+import { writeReport } from '../report/write-report.ts';
+
+/**
+ * Runs that were cut short (Ctrl-C, a cancelled CI job, a killed harness) leave a folder with the
+ * history, faults and events recorded up to that moment, but no verdict. This gives each one a
+ * verdict and a report: the checker reads what was recorded (operations without completion are
+ * indeterminate), and since the final reads never happened the run can never be `valid`; it is
+ * `unknown` with the reason, or `invalid` when what was recorded already proves an anomaly.
+ * Returns the folders it finalized.
+ */
+export async function finalizeInterruptedRuns(resultsDir: string, since: number, why: string): Promise<string[]> {
+  if (!existsSync(resultsDir)) return [];
+  const done: string[] = [];
+  for (const name of readdirSync(resultsDir)) {
+    const dir = join(resultsDir, name);
+    const history = join(dir, 'history.jsonl');
+    if (!existsSync(history) || existsSync(join(dir, 'verdict.json')) || statSync(history).mtimeMs < since) continue;
+    const reason = `the run was interrupted (${why}) before it finished: its final reads were not made, so no verdict can be valid`;
+    let verdict: Verdict;
+    try {
+      verdict = interruptedVerdict(check(await readOperationsFile(history)), reason);
+    } catch (error) {
+      if (!(error instanceof HistoryFormatError)) throw error;
+      // A harness killed mid-write can leave a last line cut short: nothing to check then.
+      writeFileSync(join(dir, 'verdict.json'), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
+      done.push(dir);
+      continue;
+    }
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
+    await writeReport(dir);
+    done.push(dir);
+  }
+  return done;
+}
+
+/** The checker's verdict on an interrupted run: never valid, the interruption named. Pure. */
+export function interruptedVerdict(verdict: Verdict, reason: string): Verdict {
+  return {
+    ...verdict,
+    validity: verdict.anomalies.length > 0 ? 'invalid' : 'unknown',
+    unknownKeys: [{ key: '', reason }, ...verdict.unknownKeys],
+  };
+}
+
+function unreadable(reason: string): Verdict {
+  return {
+    validity: 'unknown',
+    anomalies: [],
+    unknownKeys: [{ key: '', reason }],
+    stats: check([]).stats,
+  };
+}

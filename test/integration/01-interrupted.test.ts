@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { finalizeInterruptedRuns } from '../../harness/run/interrupted.ts';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
+
+/**
+ * A run cut short by Ctrl-C keeps what it recorded: a test run (real vitest, our JUnit reporter,
+ * the real history recorder) is interrupted while a test is recording; the JUnit file keeps the
+ * finished case and names the interrupted one with its phase, and the run's folder gets a verdict
+ * (unknown, never valid) and a report.
+ */
+
+const ROOT = join(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-interrupted-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fixture(): { results: string; history: string } {
+  const results = join(dir, 'results');
+  const runDir = join(results, 'recording-run');
+  mkdirSync(runDir, { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(
+    join(dir, 'vitest.config.ts'),
+    `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { include: ['*.test.ts'], testTimeout: 120000,
+  reporters: [['${join(ROOT, 'test/support/junit-reporter.ts')}', { outputFile: '${join(results, 'junit.xml')}' }]] } });\n`,
+  );
+  writeFileSync(
+    join(dir, 'recording.test.ts'),
+    `import { it } from 'vitest';
+import { HistoryRecorder } from '${join(ROOT, 'harness/history/recorder.ts')}';
+it('finishes before the interruption', () => {});
+it('records until interrupted', async () => {
+  const rec = new HistoryRecorder('${join(runDir, 'history.jsonl')}');
+  console.log('[e2e] workload: adding elements');
+  for (let i = 0; ; i++) {
+    rec.invoke(1, 'add', 's', 'e' + i);
+    await new Promise((r) => setTimeout(r, 20));
+    rec.complete(1, 'ok', 'e' + i);
+  }
+});\n`,
+  );
+  return { results, history: join(runDir, 'history.jsonl') };
+}
+
+describe('a test run interrupted by Ctrl-C', () => {
+  it('keeps the finished cases, names the interrupted one, and the run gets an unknown verdict and a report', async () => {
+    const { results, history } = fixture();
+    const child = spawn(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--root', dir], { cwd: dir, detached: true, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor('the test to record operations', async () => {
+      const lines = existsSync(history) ? readFileSync(history, 'utf8').split('\n').length : 0;
+      return lines > 20 ? ready(lines) : notYet(`${lines} lines`);
+    }, { timeoutMs: 60_000 });
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited).toBe(130);
+
+    const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<testcase classname="recording.test.ts" name="finishes before the interruption"');
+    expect(junit).toContain('name="records until interrupted" time="0.000"><error type="interrupted" message="interrupted by SIGINT during: [e2e] workload: adding elements"/>');
+    expect(JSON.parse(readFileSync(join(results, 'interrupted.json'), 'utf8'))).toEqual({
+      signal: 'SIGINT',
+      tests: [{ file: 'recording.test.ts', name: 'records until interrupted', phase: '[e2e] workload: adding elements' }],
+    });
+
+    const finalized = await finalizeInterruptedRuns(results, 0, 'SIGINT during the suites');
+    expect(finalized).toEqual([join(results, 'recording-run')]);
+    const verdict = JSON.parse(readFileSync(join(results, 'recording-run', 'verdict.json'), 'utf8'));
+    expect(verdict.validity).toBe('unknown');
+    expect(verdict.unknownKeys[0].reason).toContain('the run was interrupted (SIGINT during the suites)');
+    expect(verdict.stats.operations).toBeGreaterThan(10);
+    expect(existsSync(join(results, 'recording-run', 'report.html'))).toBe(true);
+    // A second pass finds nothing left to finalize.
+    expect(await finalizeInterruptedRuns(results, 0, 'again')).toEqual([]);
+  });
+});
