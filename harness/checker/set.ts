@@ -104,12 +104,25 @@ export function checkSetKey(key: string, ops: readonly Operation[]): SetKeyResul
   const finals = finalReads(ops, reads, adds);
   const lost = checkFinals(key, finals.reads, okAdds, firstSeen, reported);
   for (const anomaly of lost) anomalies.push(anomaly);
-  for (const anomaly of checkSessions(key, ops, okAdds, completeTimes, ranksOf, reported)) anomalies.push(anomaly);
-  for (const anomaly of checkPrefixes(key, reads, addsOf, okAdds, completeTimes, ranksOf, reported)) anomalies.push(anomaly);
+  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported };
+  for (const anomaly of checkSessions(index, ops)) anomalies.push(anomaly);
+  for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
 }
 
 const elementsOf = (r: Operation): string[] => r.output as string[];
+
+/** The ok adds of a key in completion order, indexed, and what was reported already (shared by the rules). */
+interface AddIndex {
+  key: string;
+  okAdds: readonly Operation[];
+  /** okAdds' completion times (ascending). */
+  completeTimes: readonly number[];
+  /** Element → its ranks in okAdds. */
+  ranksOf: ReadonlyMap<string, number[]>;
+  /** "lost:e", "skip:e" and "<read id>:e" for what an anomaly already explains. */
+  reported: Set<string>;
+}
 
 /**
  * The final reads of a key, chosen by meaning, not by completion time. Marked ones (`final` in the
@@ -163,38 +176,25 @@ function checkFinals(
   const seen = [...firstSeen].sort((a, b) => a[1].completeTime - b[1].completeTime);
   for (const final of [...finals].sort((a, b) => a.invokeTime - b.invokeTime || a.id - b.id)) {
     const present = new Set(elementsOf(final));
-    const lostHere = (element: string): boolean => !present.has(element) && !reported.has(`lost:${element}`);
-    for (const add of okAdds) {
-      if (add.completeTime >= final.invokeTime) break;
-      const element = add.input as string;
-      if (!lostHere(element)) continue;
+    const lost = (element: string, ops: number[], why: string): void => {
+      if (present.has(element) || reported.has(`lost:${element}`)) return;
       reported.add(`lost:${element}`);
       reported.add(`${final.id}:${element}`);
       anomalies.push({
         type: 'lost',
         key,
         element,
-        ops: [add.id, final.id],
-        explanation:
-          `${q(element)} was acknowledged by ${opName(add)} on key ${keyName(key)}, which completed before the final ` +
-          `read-set ${final.id} (process ${final.process}) was invoked, but that final read does not contain it.`,
+        ops: ids([...ops, final.id]),
+        explanation: `${why}, which completed before the final read-set ${final.id} (process ${final.process}) was invoked, but that final read does not contain it.`,
       });
+    };
+    for (const add of okAdds) {
+      if (add.completeTime >= final.invokeTime) break;
+      lost(add.input as string, [add.id], `${q(add.input as string)} was acknowledged by ${opName(add)} on key ${keyName(key)}`);
     }
     for (const [element, read] of seen) {
       if (read.completeTime >= final.invokeTime) break;
-      if (!lostHere(element)) continue;
-      reported.add(`lost:${element}`);
-      reported.add(`${final.id}:${element}`);
-      anomalies.push({
-        type: 'lost',
-        key,
-        element,
-        ops: ids([read.id, final.id]),
-        explanation:
-          `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)}, so its add had been ` +
-          `committed, and completed before the final read-set ${final.id} (process ${final.process}) was invoked, but that ` +
-          `final read does not contain it.`,
-      });
+      lost(element, [read.id], `${q(element)} was returned by read-set ${read.id} (process ${read.process}) on key ${keyName(key)} (so its add had been committed)`);
     }
   }
   return anomalies;
@@ -205,15 +205,8 @@ function checkFinals(
  * every element whose add was acknowledged before that element's add was invoked. Any session.
  * O(|R| + missing) per read, with the completion ranks of the ok adds.
  */
-function checkPrefixes(
-  key: string,
-  reads: readonly Operation[],
-  addsOf: ReadonlyMap<string, Operation[]>,
-  okAdds: readonly Operation[],
-  completeTimes: readonly number[],
-  ranksOf: ReadonlyMap<string, number[]>,
-  reported: Set<string>,
-): Anomaly[] {
+function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: ReadonlyMap<string, Operation[]>): Anomaly[] {
+  const { key, okAdds, completeTimes, ranksOf, reported } = index;
   const anomalies: Anomaly[] = [];
   for (const read of reads) {
     const elements = elementsOf(read);
@@ -263,14 +256,8 @@ function checkPrefixes(
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
  * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
  */
-function checkSessions(
-  key: string,
-  ops: readonly Operation[],
-  okAdds: readonly Operation[],
-  completeTimes: readonly number[],
-  ranksOf: ReadonlyMap<string, number[]>,
-  reported: Set<string>,
-): Anomaly[] {
+function checkSessions(index: AddIndex, ops: readonly Operation[]): Anomaly[] {
+  const { key, okAdds, completeTimes, ranksOf, reported } = index;
   const anomalies: Anomaly[] = [];
 
   const byProcess = new Map<number, Operation[]>();
