@@ -76,14 +76,20 @@ describe('liveness probe script deleted', () => {
         const count = await restarts('shell');
         return count >= 1 ? ready(count) : notYet(`restarts ${count}`);
       }, { timeoutMs: 90_000, intervalMs: 1000, log });
-      // Give the direct form ten more probe periods than the shell form needed.
-      await new Promise((resolve) => setTimeout(resolve, 20_000));
+      // The direct form: wait for evidence, not for time. Once its probe has errored five times
+      // (more failed probes than the shell form needed to be restarted), it has still not been.
+      const errored = await waitFor('the direct-form probe to have errored five times', async () => {
+        const events = await ensemble.kube.core.listNamespacedEvent({
+          namespace: ensemble.namespace,
+          fieldSelector: `involvedObject.name=${podName('direct')}`,
+        });
+        const count = events.items
+          .filter((e) => /errored and resulted in unknown state/.test(e.message ?? ''))
+          .reduce((sum, e) => sum + (e.count ?? e.series?.count ?? 1), 0);
+        return count >= 5 ? ready(count) : notYet(`${count} probe errors`);
+      }, { timeoutMs: 120_000, intervalMs: 1000, log });
+      expect(errored).toBeGreaterThanOrEqual(5);
       expect(await restarts('direct')).toBe(0);
-      const events = await ensemble.kube.core.listNamespacedEvent({
-        namespace: ensemble.namespace,
-        fieldSelector: `involvedObject.name=${podName('direct')}`,
-      });
-      expect(events.items.some((e) => /errored and resulted in unknown state/.test(e.message ?? ''))).toBe(true);
     });
   });
 });
