@@ -106,9 +106,11 @@ fi
 step "installing the shared storage class (manifests/storage)"
 kubectl_cluster apply --server-side -f manifests/storage/ >/dev/null \
   || fail "applying manifests/storage failed" "check the cluster with kubectl get nodes"
-step "loading the ZooKeeper image into the cluster"
 zk_image=$(bash scripts/build-zookeeper-image.sh)
-"$kind" load docker-image --name "$name" "$zk_image" >/dev/null || fail "kind load of $zk_image failed" "check disk space"
+# Only the workers run pods (kind taints the control plane when there are workers).
+workers=$("$kind" get nodes --name "$name" | grep -v control-plane | sort | paste -sd, -)
+step "loading $zk_image into the workers ($workers)"
+"$kind" load docker-image --name "$name" --nodes "$workers" "$zk_image" >/dev/null || fail "kind load of $zk_image failed" "check disk space"
 step_done
 echo "[$LOG_PREFIX] cluster $name ready in $(( $(date +%s) - started ))s (kubectl context kind-$name)" >&2
 echo "$kind" > "$ZK_CHAOS_CACHE/kind-binary"
