@@ -23,6 +23,23 @@ step_done() {
   fi
 }
 
+# with_progress LOG COMMAND...: runs COMMAND with its output in LOG, printing a line every 30 s
+# with the time so far and, when the log grows line by line (go build -v, debootstrap), how many
+# lines it has: long steps show they are alive. On failure, prints the log's last lines.
+with_progress() {
+  local log=$1; shift
+  "$@" >"$log" 2>&1 &
+  local pid=$! t0; t0=$(date +%s)
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && printf '[%s]   ... %s: %ss, %s lines of output (%s)\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:-working}" "$(( $(date +%s) - t0 ))" "$(wc -l <"$log")" "$log" >&2
+  done
+  if ! wait "$pid"; then
+    tail -n 15 "$log" | sed "s/^/[${LOG_PREFIX:-zk-chaos}]   | /" >&2
+    return 1
+  fi
+}
+
 # fail "problem" "fix": names the failing step, the problem and what to do, then exits.
 fail() {
   printf '[%s] FAILED%s: %s\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:+ at step \"$_step_name\"}" "$1" >&2
@@ -57,7 +74,7 @@ debootstrap_cached() {
   }
   step "debootstrap $suite for $(basename "$dir") ($(tr ',' ' ' <<<"$packages" | wc -w) extra packages; log $dir.log)"
   rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
-  debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$(debian_mirror)" >"$dir.log" 2>&1 \
+  with_progress "$dir.log" debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$(debian_mirror)" \
     || fail "debootstrap for $(basename "$dir") failed: $(tail -n 3 "$dir.log" | tr '\n' ' ')" "read $dir.log; set ZK_CHAOS_DEBIAN_MIRROR to a reachable Debian mirror"
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
   touch "$dir.done"
