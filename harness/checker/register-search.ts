@@ -84,7 +84,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
     if (k === FCAS || k === WRITE || k === CAS) wk.push(i);
     else if (k === IWRITE || k === ICAS) info.push(i);
   }
-  const byPred = (a: number, b: number): number => (pred[a] as number) - (pred[b] as number) || a - b;
+  const byPred = (a: number, b: number): number => pred[a]! - pred[b]! || a - b;
   wk.sort(byPred);
   info.sort(byPred);
 
@@ -102,9 +102,9 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
     const k = kind[i];
     const v = need[i] as number;
     if (k === READ) (readsOf[v] as number[]).push(i);
-    if (k === READ || k === CAS) needers[v] = (needers[v] as number) + 1;
+    if (k === READ || k === CAS) needers[v] = needers[v]! + 1;
     if (k === READ || k === CAS || k === ICAS) observed[v] = 1;
-    if (v !== NONE) interest[v] = (interest[v] as number) + 1;
+    if (v !== NONE) interest[v] = interest[v]! + 1;
   }
   const unique = Uint8Array.from(h.writersOf, (writers, v) => (v === 0 || writers.length <= 1 ? 1 : 0));
   // Which placed ops the memo key must spell out. Not a read of a unique value: the search leaves
@@ -113,7 +113,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   // whose session predecessor is placed (the closure's fixpoint), a function of the rest of the
   // key.
   const keyed = new Uint8Array(n);
-  for (let i = 0; i < n; i++) keyed[i] = kind[i] === READ && unique[need[i] as number] === 1 ? 0 : 1;
+  for (let i = 0; i < n; i++) keyed[i] = kind[i] === READ && unique[need[i]!] === 1 ? 0 : 1;
 
   // Mutable search state.
   const placed = new Uint8Array(n);
@@ -172,8 +172,8 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   let deepestPlaced = NONE;
 
   const advanceWindows = (): void => {
-    while (wkHi < wk.length && (pred[wk[wkHi] as number] as number) <= donePrefix) wkHi++;
-    while (infoHi < info.length && (pred[info[infoHi] as number] as number) <= donePrefix) infoHi++;
+    while (wkHi < wk.length && (pred[wk[wkHi]!] as number) <= donePrefix) wkHi++;
+    while (infoHi < info.length && (pred[info[infoHi]!] as number) <= donePrefix) infoHi++;
   };
 
   const place = (i: number): void => {
@@ -199,12 +199,12 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
       }
       if (k === READ || k === CAS) {
         const v = need[i] as number;
-        placedNeeders[v] = (placedNeeders[v] as number) + 1;
+        placedNeeders[v] = placedNeeders[v]! + 1;
       }
-      if (k !== READ) while (wkLo < wk.length && placed[wk[wkLo] as number] === 1) wkLo++;
+      if (k !== READ) while (wkLo < wk.length && placed[wk[wkLo]!] === 1) wkLo++;
     }
     const v = need[i] as number;
-    if (v !== NONE) placedInterest[v] = (placedInterest[v] as number) + 1;
+    if (v !== NONE) placedInterest[v] = placedInterest[v]! + 1;
     const p = put[i] as number;
     if (p !== NONE) state = p;
   };
@@ -216,8 +216,8 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         placed[x] = 0;
         const k = kind[x];
         const v = need[x] as number;
-        if (k === READ || k === CAS) placedNeeders[v] = (placedNeeders[v] as number) - 1;
-        if (v !== NONE) placedInterest[v] = (placedInterest[v] as number) - 1;
+        if (k === READ || k === CAS) placedNeeders[v] = placedNeeders[v]! - 1;
+        if (v !== NONE) placedInterest[v] = placedInterest[v]! - 1;
       } else {
         readPtr[-x - 1] = trail.pop() as number;
       }
@@ -238,7 +238,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
       const list = readsOf[state] as number[];
       const old = readPtr[state] as number;
       let p = old;
-      while (p < list.length && placed[list[p] as number] === 1) p++;
+      while (p < list.length && placed[list[p]!] === 1) p++;
       if (p !== old) {
         trail.push(old, -state - 1);
         readPtr[state] = p;
@@ -284,7 +284,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
 
   /** Unplaced definite needers of the current value (when unique), or 0. */
   const pendingNeeders = (): number =>
-    unique[state] === 1 ? (needers[state] as number) - (placedNeeders[state] as number) : 0;
+    unique[state] === 1 ? needers[state]! - placedNeeders[state]! : 0;
 
   const candidates = (): number[] => {
     const remaining = pendingNeeders();
@@ -303,13 +303,13 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         failedCasSeesState = true;
       }
     }
-    definite.sort((a, b) => (completeTime[a] as number) - (completeTime[b] as number) || a - b);
+    definite.sort((a, b) => completeTime[a]! - completeTime[b]! || a - b);
     if (remaining > 0) return definite;
     for (let j = 0; j < infoHi; j++) {
       const u = info[j] as number;
       if (placed[u] === 1 || !sessionReady(u)) continue;
       if (kind[u] === ICAS && need[u] !== state) continue;
-      if (observed[put[u] as number] === 0 && !failedCasSeesState) continue;
+      if (observed[put[u]!] === 0 && !failedCasSeesState) continue;
       definite.push(u);
     }
     return definite;
@@ -399,7 +399,7 @@ function pushPlacedBits(codes: number[], placed: Uint8Array, ids: ArrayLike<numb
   let word = 0;
   let bit = 0;
   for (let i = from; i < to; i++) {
-    if (placed[ids[i] as number] === 1) word |= 1 << bit;
+    if (placed[ids[i]!] === 1) word |= 1 << bit;
     if (++bit === 16) {
       codes.push(word);
       word = 0;

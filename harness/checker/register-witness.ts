@@ -13,7 +13,7 @@ import { countBelow } from './sorted.ts';
 import { countAtOrBelow } from './sorted.ts';
 
 /** Below every real zxid: the position of the write that created the znode. */
-const CREATED_FIRST = -1n;
+const CREATED_FIRST = BigInt(-1);
 
 /** Builds the witness order (local indices), or undefined when zxids are missing or inconsistent. */
 export function zxidWitness(h: RegisterHistory): number[] | undefined {
@@ -66,7 +66,7 @@ export function zxidWitness(h: RegisterHistory): number[] | undefined {
   };
   const placeIndeterminate = (u: number, z: number, sub: number): void => {
     const current = major[u] as number;
-    if (Number.isNaN(current) || z < current || (z === current && sub < (minor[u] as number))) {
+    if (Number.isNaN(current) || z < current || (z === current && sub < minor[u]!)) {
       major[u] = z;
       minor[u] = sub;
     }
@@ -105,7 +105,7 @@ export function zxidWitness(h: RegisterHistory): number[] | undefined {
 
   const base: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(major[i] as number)) base.push(i);
-  base.sort((a, b) => (major[a] as number) - (major[b] as number) || (minor[a] as number) - (minor[b] as number) || a - b);
+  base.sort((a, b) => major[a]! - major[b]! || minor[a]! - minor[b]! || a - b);
 
   const failed: number[] = [];
   for (let i = 0; i < n; i++) if (kind[i] === FCAS) failed.push(i);
@@ -128,12 +128,12 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   // stateBefore[g]: register value in gap g (before base[g]); runEnd[g]: next gap with another value.
   const stateBefore = new Int32Array(m + 1);
   for (let g = 0; g < m; g++) {
-    const p = put[base[g] as number] as number;
-    stateBefore[g + 1] = p !== NONE ? p : (stateBefore[g] as number);
+    const p = put[base[g]!] as number;
+    stateBefore[g + 1] = p !== NONE ? p : stateBefore[g]!;
   }
   const runEnd = new Int32Array(m + 1);
   runEnd[m] = m + 1;
-  for (let g = m - 1; g >= 0; g--) runEnd[g] = stateBefore[g] !== stateBefore[g + 1] ? g + 1 : (runEnd[g + 1] as number);
+  for (let g = m - 1; g >= 0; g--) runEnd[g] = stateBefore[g] !== stateBefore[g + 1] ? g + 1 : runEnd[g + 1]!;
 
   // Lower bound: definite ops in base by completion time, prefix max of position.
   const byCompletion = base.filter((i) => kind[i] === READ || kind[i] === WRITE || kind[i] === CAS);
@@ -150,7 +150,7 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   writes.sort((a, b) => (ops[a] as Operation).invokeTime - (ops[b] as Operation).invokeTime);
   const invokes = writes.map((i) => (ops[i] as Operation).invokeTime);
   const suffixMin = new Int32Array(writes.length + 1).fill(m);
-  for (let j = writes.length - 1; j >= 0; j--) suffixMin[j] = Math.min(suffixMin[j + 1] as number, pos[writes[j] as number] as number);
+  for (let j = writes.length - 1; j >= 0; j--) suffixMin[j] = Math.min(suffixMin[j + 1] as number, pos[writes[j]!] as number);
   // Session successors in base.
   const sessionOps = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -173,7 +173,7 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
 
   const lowerBound = (i: number): number => {
     const below = countBelow(completions, (ops[i] as Operation).invokeTime);
-    return below > 0 ? (prefixMax[below - 1] as number) + 1 : 0;
+    return below > 0 ? prefixMax[below - 1]! + 1 : 0;
   };
   // Unobserved indeterminate ops (left out of the base order): they may be needed to explain a
   // failed cas that saw a value other than the one every observation implies.
@@ -203,14 +203,14 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
     let lower = Math.max(lowerBound(f), treeQuery(countBelow(failedCompletions, op.invokeTime)));
     // Session order, also when the previous op completed at the nanosecond f was invoked.
     const before = h.previousInSession[f] as number;
-    if (before !== NONE) lower = Math.max(lower, pos[before] !== -1 ? (pos[before] as number) + 1 : (gapOf[before] as number));
+    if (before !== NONE) lower = Math.max(lower, pos[before] !== -1 ? pos[before]! + 1 : gapOf[before]!);
     let upper = suffixMin[countAtOrBelow(invokes, op.completeTime)] as number;
     const next = nextInBase[f] as number;
     if (next !== -1) upper = Math.min(upper, pos[next] as number);
     let g = lower;
     if (g <= m && stateBefore[g] === need[f]) {
       // Just before the next state change, an unobserved indeterminate op may have changed it.
-      const beforeChange = (runEnd[g] as number) - 1;
+      const beforeChange = runEnd[g]! - 1;
       const e = stateBefore[g] as number;
       const helped = helperAt.has(beforeChange);
       if (!helped && beforeChange <= upper) {
@@ -220,19 +220,19 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
           spare.splice(k, 1);
         }
       }
-      g = helperAt.has(beforeChange) && beforeChange <= upper ? beforeChange : (runEnd[g] as number);
+      g = helperAt.has(beforeChange) && beforeChange <= upper ? beforeChange : runEnd[g]!;
     }
     if (g > upper) return undefined;
     gapOf[f] = g;
     treeUpdate(failedRank.get(f) as number, g);
   }
-  failed.sort((a, b) => (gapOf[a] as number) - (gapOf[b] as number) || a - b);
+  failed.sort((a, b) => gapOf[a]! - gapOf[b]! || a - b);
   const order: number[] = [];
   let j = 0;
   for (let g = 0; g <= m; g++) {
     const helper = helperAt.get(g);
     if (helper !== undefined) order.push(helper);
-    while (j < failed.length && gapOf[failed[j] as number] === g) order.push(failed[j++] as number);
+    while (j < failed.length && gapOf[failed[j]!] === g) order.push(failed[j++] as number);
     if (g < m) order.push(base[g] as number);
   }
   return order;
@@ -254,7 +254,7 @@ export function verifyOrder(h: RegisterHistory, order: readonly number[]): strin
     pos[i] = p;
   }
   for (let i = 0; i < n; i++) {
-    if ((kind[i] as Kind) <= CAS && pos[i] === -1) return `definite op ${(ops[i] as Operation).id} is not ordered`;
+    if (kind[i]! <= CAS && pos[i] === -1) return `definite op ${(ops[i] as Operation).id} is not ordered`;
   }
   let state = registerModel.init;
   for (const i of order) {
@@ -265,20 +265,20 @@ export function verifyOrder(h: RegisterHistory, order: readonly number[]): strin
   const suffixMin = new Float64Array(order.length + 1).fill(Infinity);
   for (let p = order.length - 1; p >= 0; p--) {
     const i = order[p] as number;
-    const t = (kind[i] as Kind) <= CAS ? (ops[i] as Operation).completeTime : Infinity;
+    const t = kind[i]! <= CAS ? (ops[i] as Operation).completeTime : Infinity;
     suffixMin[p] = Math.min(suffixMin[p + 1] as number, t);
   }
   for (let p = 0; p < order.length; p++) {
     const i = order[p] as number;
     if (kind[i] === READ) continue;
-    if ((suffixMin[p + 1] as number) < (ops[i] as Operation).invokeTime) {
+    if (suffixMin[p + 1]! < (ops[i] as Operation).invokeTime) {
       return `an op completed before op ${(ops[i] as Operation).id} was invoked but is ordered after it`;
     }
   }
   for (let i = 0; i < n; i++) {
     const before = h.previousInSession[i] as number;
     if (pos[i] === -1 || before === NONE) continue;
-    if ((pos[before] as number) > (pos[i] as number)) return `op ${(ops[i] as Operation).id} is ordered before an earlier op of its session`;
+    if (pos[before]! > pos[i]!) return `op ${(ops[i] as Operation).id} is ordered before an earlier op of its session`;
   }
   return undefined;
 }

@@ -257,7 +257,7 @@ function nonlinearizable(h: RegisterHistory, deepest: DeadEnd | undefined): Anom
   const state = h.values[deepest.state] ?? null;
   const reasons = deepest.stuck.map((i) => `${describeRegisterOp(h, i)}${why(h, i, deepest)}`);
   const first = deepest.stuck.find((i) => h.kind[i] === READ || h.kind[i] === CAS) ?? deepest.stuck[0];
-  const firstValue = first !== undefined && h.need[first] !== NONE ? (h.values[h.need[first] as number] ?? null) : undefined;
+  const firstValue = first !== undefined && h.need[first] !== NONE ? (h.values[h.need[first]!] ?? null) : undefined;
   return {
     type: 'nonlinearizable',
     key: h.key,

@@ -6,7 +6,7 @@ export function countBelow(sorted: readonly number[], limit: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < limit) lo = mid + 1;
+    if (sorted[mid]! < limit) lo = mid + 1;
     else hi = mid;
   }
   return lo;

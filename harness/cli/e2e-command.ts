@@ -237,12 +237,13 @@ function runSummary(resultsDir: string, since: number): RunLine[] {
     if (!existsSync(verdictFile) || statSync(verdictFile).mtimeMs < since) continue;
     try {
       const verdict = JSON.parse(readFileSync(verdictFile, 'utf8')) as { validity: string; stats?: { operations?: number } };
-      const history = statSync(join(dir, 'history.jsonl'));
+      // The seed file is written when the run starts, the history last appended when it ends.
+      const seconds = (statSync(join(dir, 'history.jsonl')).mtimeMs - statSync(join(dir, 'seed')).mtimeMs) / 1000;
       lines.push({
         run: name,
         validity: verdict.validity,
         operations: verdict.stats?.operations ?? 0,
-        seconds: Math.round((history.mtimeMs - history.birthtimeMs) / 1000),
+        seconds: Math.round(seconds),
         report: join(dir, 'report.html'),
       });
     } catch {

@@ -30,7 +30,8 @@ describe('a failed cas is a read only when its comparison failed', () => {
   });
 });
 
-describe('a crash is never a verdict: arrays of any size', () => {
+// Large histories: the timeout is a guard against a hang, not a speed goal (npm run bench has those).
+describe('a crash is never a verdict: arrays of any size', { timeout: 120_000 }, () => {
   it('200,000 writes of one value and a read of it: valid', () => {
     const ops: Operation[] = [];
     let t = 0;
