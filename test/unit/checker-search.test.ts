@@ -53,6 +53,37 @@ function bruteForce(ops: readonly Operation[]): boolean | undefined {
   return dfs(null, 0);
 }
 
+const CAS_KIND = 3; // kinds above it are indeterminate (register-model.ts)
+
+/** The guarantee for one total order, checked the plainest way (independent of verifyOrder). */
+function independentOrderCheck(h: ReturnType<typeof prepareRegister>, order: readonly number[]): boolean {
+  const n = h.ops.length;
+  if (order.some((i) => i < 0 || i >= n) || new Set(order).size !== order.length) return false;
+  for (let i = 0; i < n; i++) if (h.kind[i]! <= CAS_KIND && !order.includes(i)) return false;
+  let state = 0;
+  for (const i of order) {
+    const k = h.kind[i]!;
+    const need = h.need[i]!;
+    const put = h.put[i]!;
+    if ((k === 0 || k === 3 || k === 5) && state !== need) return false; // read, cas, indeterminate cas
+    if (k === 1 && state === need) return false; // failed cas
+    if (k >= 2 && k !== 1 && put !== -1) state = put;
+  }
+  for (let a = 0; a < order.length; a++) {
+    for (let b = a + 1; b < order.length; b++) {
+      const x = order[a]!; // placed before y
+      const y = order[b]!;
+      const ox = h.ops[x]!;
+      const oy = h.ops[y]!;
+      // y before x is forced by real time when x is write-kind and y definite and completed first,
+      // and by session order always.
+      if (h.kind[x] !== 0 && h.kind[y]! <= CAS_KIND && oy.completeTime < ox.invokeTime) return false;
+      if (ox.process === oy.process && h.kind[y]! <= CAS_KIND && (oy.invokeTime < ox.invokeTime || (oy.invokeTime === ox.invokeTime && oy.id < ox.id)) && h.previousInSession[x] !== -1) return false;
+    }
+  }
+  return true;
+}
+
 /** Trial counts; mutation testing (vitest.mutation.config.ts) runs a quarter of them per mutant. */
 const trials = (n: number): number => Math.ceil(n * Number(process.env.ZK_CHAOS_TRIALS_SCALE ?? 1));
 
@@ -268,6 +299,33 @@ describe('register search', () => {
       }
     }
     expect(verified).toBeGreaterThan(trials(50));
+  });
+
+  it('verifyOrder, the witness\'s safety net, accepts exactly the orders an independent check accepts', () => {
+    // Adversarial orders, not the witness's own: a verifier that let one bad order through would
+    // turn an invalid history valid whenever a witness proposed that order.
+    const rng = xoroshiro128plus(11);
+    const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
+    const seen = { accepted: 0, rejected: 0 };
+    for (let trial = 0; trial < trials(3000); trial++) {
+      const h = prepareRegister('r', randomHistory(rng, 3, 3));
+      const n = h.ops.length;
+      // A random order: some ops dropped (sometimes a definite one), shuffled, sometimes a repeat
+      // or an index out of range.
+      const order = [...Array(n).keys()].filter((i) => h.kind[i]! > CAS_KIND ? int(0, 1) === 0 : int(0, 19) > 0);
+      for (let i = order.length - 1; i > 0; i--) {
+        if (int(0, 2) === 0) continue; // keep runs in order: some orders should pass
+        const j = int(0, i);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      if (int(0, 29) === 0 && order.length > 0) order.push(order[0]!);
+      if (int(0, 29) === 0) order.push(int(0, 1) === 0 ? -1 : n);
+      const expected = independentOrderCheck(h, order);
+      expect(verifyOrder(h, order) === undefined, JSON.stringify({ order, kinds: h.kind })).toBe(expected);
+      seen[expected ? 'accepted' : 'rejected']++;
+    }
+    expect(seen.accepted).toBeGreaterThan(trials(100));
+    expect(seen.rejected).toBeGreaterThan(trials(1000));
   });
 
   it('decides a long sequential history quickly', () => {
