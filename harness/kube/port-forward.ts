@@ -46,10 +46,11 @@ export class PodPortForward {
     };
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    // The forward's error stream: the pod refused the port (not listening yet, or gone).
+    // The forward's error stream: the pod refused the port (not listening yet, or gone). Its
+    // first frame is only the port number, which arrives here empty.
     const errors = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        broke(`pod ${pod}: ${chunk.toString().trim()}`);
+        if (chunk.length > 0) broke(`pod ${pod}: ${chunk.toString().trim()}`);
         done();
       },
     });
