@@ -220,6 +220,8 @@ function interruptedTests(): { tests?: unknown } {
 }
 
 interface RunLine {
+  /** When the run started (ms since the epoch): the lines are in the order the runs ran. */
+  started: number;
   run: string;
   validity: string;
   operations: number;
@@ -240,6 +242,7 @@ function runSummary(resultsDir: string, since: number): RunLine[] {
       // The seed file is written when the run starts, the history last appended when it ends.
       const seconds = (statSync(join(dir, 'history.jsonl')).mtimeMs - statSync(join(dir, 'seed')).mtimeMs) / 1000;
       lines.push({
+        started: statSync(join(dir, 'seed')).mtimeMs,
         run: name,
         validity: verdict.validity,
         operations: verdict.stats?.operations ?? 0,
@@ -250,7 +253,7 @@ function runSummary(resultsDir: string, since: number): RunLine[] {
       // a folder without a readable verdict or history is not a finished run
     }
   }
-  return lines;
+  return lines.sort((a, b) => a.started - b.started);
 }
 
 function printSummary(runs: readonly RunLine[], timings: Record<string, number>, totalMs: number): void {
