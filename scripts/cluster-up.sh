@@ -102,6 +102,14 @@ if [ "$reused" = 1 ]; then
   done
   kubectl_cluster wait --for=condition=Ready nodes --all --timeout=300s >/dev/null \
     || fail "the nodes of $name are not Ready" "see kubectl describe nodes, or recreate: npm run cluster:down && npm run cluster:up"
+  # A run killed during the drain suite leaves nodes cordoned; the next drain would then find no
+  # room. Say what is being undone.
+  cordoned=$(kubectl_cluster get nodes -o jsonpath='{range .items[?(@.spec.unschedulable==true)]}{.metadata.name}{" "}{end}')
+  if [ -n "$cordoned" ]; then
+    echo "[$LOG_PREFIX] uncordoning nodes an earlier run left cordoned: $cordoned" >&2
+    # shellcheck disable=SC2086 # node names contain no spaces
+    kubectl_cluster uncordon $cordoned >/dev/null || fail "could not uncordon $cordoned" "kubectl uncordon $cordoned"
+  fi
 fi
 step "installing the shared storage class (manifests/storage)"
 kubectl_cluster apply --server-side -f manifests/storage/ >/dev/null \
