@@ -41,20 +41,34 @@ export class PodWatch {
   private async open(): Promise<void> {
     if (this.stopped) return;
     const watch = new k8s.Watch(this.kube.config);
-    const reopen = () => {
-      if (!this.stopped) setTimeout(() => void this.open(), 1000);
+    // A watch that drops (the API server restarting, a broken connection) is re-opened; the gap is
+    // recorded, since changes during it are seen only when the watch lists the pods again.
+    const reopen = (error?: unknown) => {
+      if (this.stopped) return;
+      if (error !== undefined && error !== null && this.gapSince === undefined) {
+        this.gapSince = Date.now();
+        this.events.record('pod-watch', 'gap', `the pod watch dropped (${error instanceof Error ? error.message : String(error)}); re-opening`);
+      }
+      setTimeout(() => void this.open(), 1000);
     };
     try {
       this.request = await watch.watch(
         `/api/v1/namespaces/${this.namespace}/pods`,
         { timeoutSeconds: 120 },
         (type: string, pod: k8s.V1Pod) => this.observe(type, pod),
-        () => reopen(),
+        (error: unknown) => reopen(error),
       );
-    } catch {
-      reopen();
+      if (this.gapSince !== undefined) {
+        this.events.record('pod-watch', 'resumed', `the pod watch is back after ${Math.round((Date.now() - this.gapSince) / 1000)} s; changes in between are recorded as seen now`);
+        this.gapSince = undefined;
+      }
+    } catch (error) {
+      reopen(error ?? new Error('the watch could not be opened'));
     }
   }
+
+  /** When the watch dropped (ms since the epoch), while it is down. */
+  private gapSince: number | undefined;
 
   private observe(type: string, pod: k8s.V1Pod): void {
     const name = pod.metadata?.name ?? '?';
