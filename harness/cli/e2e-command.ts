@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
+import { atomicWrite, junitXml } from '../run/junit.ts';
 import { SeededRandom } from '../workload/random.ts';
 
 export interface E2eOptions {
@@ -151,18 +152,18 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     if (!options.context) {
       const env: NodeJS.ProcessEnv = options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {};
       if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
-        if (interruptedBy) return 130;
+        if (interruptedBy) return setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up; no suite ran`, 130);
         console.error('[e2e] the cluster could not be created; see the step that failed above');
-        return 1;
+        return setupJUnit('cluster up', 'failure', 'the kind cluster could not be created (scripts/cluster-up.sh failed; its output names the step); no suite ran', 1);
       }
     }
-    if (interruptedBy) return 130;
+    if (interruptedBy) return setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} after cluster up; no suite ran`, 130);
     // A wrong context or kubeconfig is one line here, not a stack trace inside every suite.
     phase = 'checking the cluster';
     const unreachable = await preflight(context, options.kubeconfig);
     if (unreachable) {
       console.error(`zk-chaos e2e: ${unreachable}`);
-      return 2;
+      return setupJUnit('checking the cluster', 'failure', `${unreachable}; no suite ran`, 2);
     }
     mkdirSync(RESULTS, { recursive: true });
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
@@ -195,13 +196,23 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...interruptedTests(), finalized } : undefined;
     const summary = runSummary(RESULTS, started);
     printSummary(summary, timings, Date.now() - started);
-    writeFileSync(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs: summary, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');
+    atomicWrite(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs: summary, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-const RESULTS = 'test-results';
+/** Where e2e writes its timings and, when no suite ran, its JUnit file (ZK_CHAOS_RESULTS for tests). */
+const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
+
+/**
+ * A step before the suites failed or was interrupted: junit.xml says so (one case), so that a CI
+ * job never publishes an earlier run's results as this run's. Returns the exit code.
+ */
+function setupJUnit(step: string, kind: 'failure' | 'error', message: string, exitCode: number): number {
+  atomicWrite(join(RESULTS, 'junit.xml'), junitXml([{ suite: 'npm run e2e', name: step, seconds: 0, outcome: { kind, message, ...(kind === 'error' ? { type: 'interrupted' } : {}) } }]));
+  return exitCode;
+}
 
 /** What a stop during clean-up leaves behind, and how to remove it. */
 function leftovers(cluster: string, options: E2eOptions, existedBefore: boolean): string {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,7 @@ function offlineEnv(name: string): NodeJS.ProcessEnv {
     GOPROXY: 'off',
     ZK_CHAOS_OFFLINE: '1',
     ZK_CHAOS_CLUSTER: 'zk-chaos-never-created',
+    ZK_CHAOS_RESULTS: join(dir, 'results'),
   };
 }
 
@@ -57,6 +58,9 @@ describe('a cold toolchain without the Go module proxy', () => {
     expect(r.stdout).toContain('no cluster zk-chaos-never-created exists: nothing to clean up');
     expect(r.stdout).not.toContain('existed before this run');
     expect(r.stdout).not.toContain('[e2e] suites');
+    // The JUnit file says what happened instead of showing an earlier run's results.
+    const junit = readFileSync(join(scratch, 'e2e', 'results', 'junit.xml'), 'utf8');
+    expect(junit).toContain('<testcase classname="npm run e2e" name="cluster up" time="0.000"><failure message="the kind cluster could not be created');
   });
 });
 
@@ -74,7 +78,8 @@ describe('npm run e2e against a cluster it cannot use', () => {
       '',
     ].join('\n'),
   );
-  const e2e = (...args: string[]) => run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--seed', '1', ...args], process.env);
+  const e2e = (...args: string[]) =>
+    run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--seed', '1', ...args], { ...process.env, ZK_CHAOS_RESULTS: join(scratch, 'e2e-context-results') });
 
   it('an unknown context is one line naming the contexts there are', () => {
     const r = e2e('--context', 'nope', '--kubeconfig', kubeconfig);

@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
+import { atomicWrite, junitXml, type JUnitCase } from '../../harness/run/junit.ts';
 
 /**
  * JUnit XML that survives interruption. The file is rewritten after every finished test, always
@@ -57,69 +58,30 @@ export default class InterruptibleJUnitReporter implements Reporter {
   }
 
   private write(): void {
-    const suites: string[] = [];
-    let tests = 0;
-    let failures = 0;
-    let errors = 0;
-    let skipped = 0;
+    const cases: JUnitCase[] = [];
     const interruptedTests: { file: string; name: string; phase: string | undefined }[] = [];
     for (const module of this.modules.values()) {
-      const cases: string[] = [];
-      let suiteFailures = 0;
-      let suiteErrors = 0;
-      let suiteSkipped = 0;
       const file = relative(process.cwd(), module.moduleId);
       for (const test of module.children.allTests()) {
         const result = test.result();
-        const seconds = ((test.diagnostic()?.duration ?? 0) / 1000).toFixed(3);
-        const head = `<testcase classname="${xml(file)}" name="${xml(test.fullName)}" time="${seconds}"`;
-        if (result.state === 'passed') cases.push(`${head}/>`);
+        const base = { suite: file, name: test.fullName, seconds: (test.diagnostic()?.duration ?? 0) / 1000 };
+        if (result.state === 'passed') cases.push(base);
         else if (result.state === 'failed') {
-          suiteFailures++;
           const error = result.errors?.[0];
-          cases.push(`${head}><failure message="${xml(error?.message ?? 'failed')}">${xml(error?.stack ?? error?.message ?? '')}</failure></testcase>`);
+          cases.push({ ...base, outcome: { kind: 'failure', message: error?.message ?? 'failed', detail: error?.stack ?? error?.message ?? '' } });
         } else if (this.interrupted && this.running.has(test.id)) {
-          suiteErrors++;
           const phase = this.lastLine.get(test.id);
           interruptedTests.push({ file, name: test.fullName, phase });
-          const message = `interrupted by ${this.interrupted}${phase ? ` during: ${phase}` : ''}`;
-          cases.push(`${head}><error type="interrupted" message="${xml(message)}"/></testcase>`);
+          cases.push({ ...base, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${this.interrupted}${phase ? ` during: ${phase}` : ''}` } });
         } else {
-          suiteSkipped++;
-          const why = this.interrupted ? `not run: interrupted by ${this.interrupted}` : 'skipped';
-          cases.push(`${head}><skipped message="${xml(why)}"/></testcase>`);
+          cases.push({ ...base, outcome: { kind: 'skipped', message: this.interrupted ? `not run: interrupted by ${this.interrupted}` : 'skipped' } });
         }
       }
-      tests += cases.length;
-      failures += suiteFailures;
-      errors += suiteErrors;
-      skipped += suiteSkipped;
-      suites.push(
-        `  <testsuite name="${xml(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="${suiteErrors}" skipped="${suiteSkipped}">\n` +
-          cases.map((c) => `    ${c}`).join('\n') +
-          '\n  </testsuite>',
-      );
     }
-    const text =
-      '<?xml version="1.0" encoding="UTF-8" ?>\n' +
-      `<testsuites name="zk-chaos" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n` +
-      suites.join('\n') +
-      '\n</testsuites>\n';
-    atomicWrite(this.outputFile, text);
+    atomicWrite(this.outputFile, junitXml(cases));
     if (this.interrupted) {
       atomicWrite(`${dirname(this.outputFile)}/interrupted.json`, JSON.stringify({ signal: this.interrupted, tests: interruptedTests }, null, 2) + '\n');
     }
   }
 }
 
-function atomicWrite(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.partial`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
-function xml(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
-}
