@@ -117,7 +117,17 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       }
     }
   };
+  let cleaning = false;
+  let warnedWhileCleaning = false;
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (cleaning && !warnedWhileCleaning) {
+      // The first signal during clean-up does not stop the clean-up: it is what the user wants done.
+      warnedWhileCleaning = true;
+      interruptedBy ??= signal;
+      interruptedPhase ??= phase;
+      console.error(`[e2e] cleaning up (${phase}); press Ctrl-C again to stop and leave it as it is`);
+      return;
+    }
     if (interruptedBy === undefined) {
       interruptedBy = signal;
       interruptedPhase = phase;
@@ -152,18 +162,18 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     if (!options.context) {
       const env: NodeJS.ProcessEnv = options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {};
       if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
-        if (interruptedBy) return setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up; no suite ran`, 130);
+        if (interruptedBy) return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up; no suite ran`, 130));
         console.error('[e2e] the cluster could not be created; see the step that failed above');
-        return setupJUnit('cluster up', 'failure', 'the kind cluster could not be created (scripts/cluster-up.sh failed; its output names the step); no suite ran', 1);
+        return (exitCode = setupJUnit('cluster up', 'failure', 'the kind cluster could not be created (scripts/cluster-up.sh failed; its output names the step); no suite ran', 1));
       }
     }
-    if (interruptedBy) return setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} after cluster up; no suite ran`, 130);
+    if (interruptedBy) return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} after cluster up; no suite ran`, 130));
     // A wrong context or kubeconfig is one line here, not a stack trace inside every suite.
     phase = 'checking the cluster';
     const unreachable = await preflight(context, options.kubeconfig);
     if (unreachable) {
       console.error(`zk-chaos e2e: ${unreachable}`);
-      return setupJUnit('checking the cluster', 'failure', `${unreachable}; no suite ran`, 2);
+      return (exitCode = setupJUnit('checking the cluster', 'failure', `${unreachable}; no suite ran`, 2));
     }
     mkdirSync(RESULTS, { recursive: true });
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
@@ -185,6 +195,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     return interruptedBy ? 130 : exitCode;
   } finally {
     phase = 'cleaning up';
+    cleaning = true;
     const exists = !options.context && clusterExists(cluster, cache);
     if (exists && !existedBefore && !options.keep) {
       await run('cluster down', 'bash', ['scripts/cluster-down.sh']);

@@ -84,7 +84,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
   const seed = resolveSeed(options.seed);
   const runId = `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const dir = resolve(options.resultsDir ?? 'test-results', runId);
+  const dir = resolve(options.resultsDir ?? process.env.ZK_CHAOS_RESULTS ?? 'test-results', runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'seed'), `${seed}\n`);
   log(`seed ${seed} (rerun with ZK_CHAOS_SEED=${seed}); results in ${dir}`);
