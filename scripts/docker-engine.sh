@@ -52,7 +52,9 @@ fi
 
 step "starting dockerd (log: $logfile)"
 # containerd and runc come with docker.io; dockerd starts its own containerd.
-nohup dockerd --host unix:///var/run/docker.sock "${runtime_flags[@]}" >"$logfile" 2>&1 &
+# In a session of its own: a Ctrl-C meant for `npm run e2e` reaches the terminal's whole foreground
+# process group, and an engine in it would die before the run could clean up its cluster.
+setsid nohup dockerd --host unix:///var/run/docker.sock "${runtime_flags[@]}" >"$logfile" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then step_done; exit 0; fi

@@ -60,12 +60,16 @@ async function preflight(context: string, kubeconfig: string | undefined): Promi
   }
 }
 
-/** Whether kind lists the cluster (the kind binary cluster:up used, else the PATH's). */
-function clusterExists(name: string, cache: string): boolean {
+/**
+ * Whether kind lists the cluster (the kind binary cluster:up used, else the PATH's): 'unknown'
+ * when kind cannot tell (no kind, no Docker engine), which is never taken for "no cluster".
+ */
+function clusterExists(name: string, cache: string): 'yes' | 'no' | 'unknown' {
   const recorded = join(cache, 'kind-binary');
   const kind = existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : 'kind';
   const listed = spawnSync(kind, ['get', 'clusters'], { encoding: 'utf8' });
-  return listed.status === 0 && listed.stdout.split('\n').includes(name);
+  if (listed.status !== 0) return 'unknown';
+  return listed.stdout.split('\n').includes(name) ? 'yes' : 'no';
 }
 
 /**
@@ -100,7 +104,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
   const started = Date.now();
   // Only a cluster this run created is deleted afterwards; one that was there before is kept.
-  const existedBefore = !options.context && clusterExists(cluster, cache);
+  const existedBefore = !options.context && clusterExists(cluster, cache) === 'yes';
   let phase = 'start';
   let interruptedBy: NodeJS.Signals | undefined;
   let interruptedPhase: string | undefined;
@@ -196,11 +200,13 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   } finally {
     phase = 'cleaning up';
     cleaning = true;
-    const exists = !options.context && clusterExists(cluster, cache);
-    if (exists && !existedBefore && !options.keep) {
+    const exists = options.context ? 'no' : clusterExists(cluster, cache);
+    if (exists === 'yes' && !existedBefore && !options.keep) {
       await run('cluster down', 'bash', ['scripts/cluster-down.sh']);
-    } else if (exists) {
+    } else if (exists === 'yes') {
       console.log(`[e2e] keeping cluster ${cluster} (${options.keep ? '--keep' : 'it existed before this run'}); delete it with: npm run cluster:down`);
+    } else if (exists === 'unknown') {
+      console.log(`[e2e] could not list the kind clusters (is the Docker engine up?); if cluster ${cluster} is left, delete it with: npm run cluster:down`);
     } else if (!options.context) {
       console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
