@@ -62,12 +62,14 @@ async function preflight(context: string, kubeconfig: string | undefined): Promi
 
 /**
  * Whether kind lists the cluster (the kind binary cluster:up used, else the PATH's): 'unknown'
- * when kind cannot tell (no kind, no Docker engine), which is never taken for "no cluster".
+ * when kind cannot tell (no Docker engine), which is never taken for "no cluster".
  */
 function clusterExists(name: string, cache: string): 'yes' | 'no' | 'unknown' {
   const recorded = join(cache, 'kind-binary');
   const kind = existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : 'kind';
   const listed = spawnSync(kind, ['get', 'clusters'], { encoding: 'utf8' });
+  // No kind at all: no kind cluster can have been made with it.
+  if ((listed.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return 'no';
   if (listed.status !== 0) return 'unknown';
   return listed.stdout.split('\n').includes(name) ? 'yes' : 'no';
 }
