@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,5 +76,38 @@ describe('a test run interrupted by Ctrl-C', () => {
     expect(existsSync(join(results, 'recording-run', 'report.html'))).toBe(true);
     // A second pass finds nothing left to finalize.
     expect(await finalizeInterruptedRuns(results, 0, 'again')).toEqual([]);
+  });
+
+  it('killed with kill -9, the harness leaves a history that zk-chaos check gives a verdict on', async () => {
+    const history = join(dir, 'killed', 'history.jsonl');
+    const script = join(dir, 'record-forever.ts');
+    writeFileSync(
+      script,
+      `import { HistoryRecorder } from '${join(ROOT, 'harness/history/recorder.ts')}';
+const rec = new HistoryRecorder('${history}');
+rec.invoke(0, 'add', 's', 'first'); rec.complete(0, 'ok', 'first');
+rec.invoke(0, 'read-set', 's', null, { final: true }); rec.complete(0, 'ok', ['first']);
+for (let i = 0; ; i++) {
+  rec.invoke(1 + (i % 4), 'add', 's', 'e' + i);
+  await new Promise((r) => setTimeout(r, 5));
+  rec.complete(1 + (i % 4), 'ok', 'e' + i);
+}\n`,
+    );
+    const child = spawn(process.execPath, [script], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await waitFor('the recorder to record operations', async () => {
+      const lines = existsSync(history) ? readFileSync(history, 'utf8').split('\n').length : 0;
+      return lines > 50 ? ready(lines) : notYet(`${lines} lines`);
+    }, { timeoutMs: 60_000 });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // Every line on disk is whole; the operation in flight has no completion: indeterminate.
+    const check = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'check', '--json', history], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    const verdict = JSON.parse(check.stdout);
+    expect([0, 1, 2]).toContain(check.status); // a verdict, whatever it is; never 3 (unreadable)
+    expect(verdict.stats.operations).toBeGreaterThan(20);
+    // The adds after the final read were never read: they cannot be lost, and nothing is invented.
+    expect(verdict.validity).toBe('valid');
   });
 });
