@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { atomicWrite, junitXml } from '../run/junit.ts';
+import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
 import { SeededRandom } from '../workload/random.ts';
 
 export interface E2eOptions {
@@ -250,8 +251,6 @@ function interruptedTests(): { tests?: unknown } {
 }
 
 interface RunLine {
-  /** When the run started (ms since the epoch): the lines are in the order the runs ran. */
-  started: number;
   run: string;
   validity: string;
   operations: number;
@@ -261,29 +260,26 @@ interface RunLine {
 
 /** One line per run folder this e2e wrote: verdict, operations, duration, report. */
 function runSummary(resultsDir: string, since: number): RunLine[] {
-  if (!existsSync(resultsDir)) return [];
   const lines: RunLine[] = [];
-  for (const name of readdirSync(resultsDir).sort()) {
-    const dir = join(resultsDir, name);
-    const verdictFile = join(dir, 'verdict.json');
-    if (!existsSync(verdictFile) || statSync(verdictFile).mtimeMs < since) continue;
+  for (const dir of runFoldersSince(resultsDir, since)) {
+    const verdictFile = join(dir, RUN_FILES.verdict);
+    if (!existsSync(verdictFile)) continue;
     try {
       const verdict = JSON.parse(readFileSync(verdictFile, 'utf8')) as { validity: string; stats?: { operations?: number } };
       // The seed file is written when the run starts, the history last appended when it ends.
-      const seconds = (statSync(join(dir, 'history.jsonl')).mtimeMs - statSync(join(dir, 'seed')).mtimeMs) / 1000;
+      const seconds = (statSync(join(dir, RUN_FILES.history)).mtimeMs - statSync(join(dir, RUN_FILES.seed)).mtimeMs) / 1000;
       lines.push({
-        started: statSync(join(dir, 'seed')).mtimeMs,
-        run: name,
+        run: basename(dir),
         validity: verdict.validity,
         operations: verdict.stats?.operations ?? 0,
         seconds: Math.round(seconds),
-        report: join(dir, 'report.html'),
+        report: join(dir, RUN_FILES.report),
       });
     } catch {
-      // a folder without a readable verdict or history is not a finished run
+      // a folder without a readable verdict or seed is not a finished run
     }
   }
-  return lines.sort((a, b) => a.started - b.started);
+  return lines;
 }
 
 function printSummary(runs: readonly RunLine[], timings: Record<string, number>, totalMs: number): void {

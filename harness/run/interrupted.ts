@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 import { writeReport } from '../report/write-report.ts';
+import { RUN_FILES, runFoldersSince } from './run-folder.ts';
 
 /**
  * Runs that were cut short (Ctrl-C, a cancelled CI job, a killed harness) leave a folder with the
@@ -14,12 +15,10 @@ import { writeReport } from '../report/write-report.ts';
  * Returns the folders it finalized.
  */
 export async function finalizeInterruptedRuns(resultsDir: string, since: number, why: string): Promise<string[]> {
-  if (!existsSync(resultsDir)) return [];
   const done: string[] = [];
-  for (const name of readdirSync(resultsDir)) {
-    const dir = join(resultsDir, name);
-    const history = join(dir, 'history.jsonl');
-    if (!existsSync(history) || existsSync(join(dir, 'verdict.json')) || statSync(history).mtimeMs < since) continue;
+  for (const dir of runFoldersSince(resultsDir, since)) {
+    const history = join(dir, RUN_FILES.history);
+    if (existsSync(join(dir, RUN_FILES.verdict))) continue;
     const reason = `the run was interrupted (${why}) before it finished: its final reads were not made, so no verdict can be valid`;
     let verdict: Verdict;
     try {
@@ -27,11 +26,11 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
     } catch (error) {
       if (!(error instanceof HistoryFormatError)) throw error;
       // A harness killed mid-write can leave a last line cut short: nothing to check then.
-      writeFileSync(join(dir, 'verdict.json'), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
+      writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
       done.push(dir);
       continue;
     }
-    writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
+    writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
     await writeReport(dir);
     done.push(dir);
   }

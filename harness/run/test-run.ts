@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
+import { RUN_FILES } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
@@ -86,12 +87,12 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const runId = `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const dir = resolve(options.resultsDir ?? process.env.ZK_CHAOS_RESULTS ?? 'test-results', runId);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'seed'), `${seed}\n`);
+  writeFileSync(join(dir, RUN_FILES.seed), `${seed}\n`);
   log(`seed ${seed} (rerun with ZK_CHAOS_SEED=${seed}); results in ${dir}`);
 
-  const recorder = new HistoryRecorder(join(dir, 'history.jsonl'));
-  const timeline = new FaultTimeline(join(dir, 'faults.jsonl'), () => recorder.now());
-  const events = new EventLog(join(dir, 'events.jsonl'), () => recorder.now());
+  const recorder = new HistoryRecorder(join(dir, RUN_FILES.history));
+  const timeline = new FaultTimeline(join(dir, RUN_FILES.faults), () => recorder.now());
+  const events = new EventLog(join(dir, RUN_FILES.events), () => recorder.now());
   const ctx: RunContext = { events, timeline, log, pause: (ms) => sleep(ms) };
   const quietMs = options.quietMs ?? 5000;
   const observer = options.observe?.(ctx);
@@ -130,8 +131,8 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     recorder.close();
   }
 
-  const verdict = await checkHistoryFile(join(dir, 'history.jsonl'));
-  writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict, null, 2) + '\n');
+  const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
+  writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);

@@ -1,0 +1,29 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The files of one run's folder (test-results/<run-id>/), named once. */
+export const RUN_FILES = {
+  history: 'history.jsonl',
+  faults: 'faults.jsonl',
+  events: 'events.jsonl',
+  seed: 'seed',
+  verdict: 'verdict.json',
+  report: 'report.html',
+} as const;
+
+/**
+ * The run folders under resultsDir whose history was written at or after `since` (ms since the
+ * epoch), in the order the runs started (their seed file is written first).
+ */
+export function runFoldersSince(resultsDir: string, since: number): string[] {
+  if (!existsSync(resultsDir)) return [];
+  const runs: { dir: string; started: number }[] = [];
+  for (const name of readdirSync(resultsDir)) {
+    const dir = join(resultsDir, name);
+    const history = join(dir, RUN_FILES.history);
+    if (!existsSync(history) || statSync(history).mtimeMs < since) continue;
+    const seed = join(dir, RUN_FILES.seed);
+    runs.push({ dir, started: existsSync(seed) ? statSync(seed).mtimeMs : statSync(history).mtimeMs });
+  }
+  return runs.sort((a, b) => a.started - b.started || a.dir.localeCompare(b.dir)).map((r) => r.dir);
+}
