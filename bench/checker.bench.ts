@@ -7,7 +7,8 @@
  *             key goes through the search). Goal: a verdict within 60 s.
  * Then the scaling figures (bench/scaling.ts): one register key at 100k and 1M operations, reads
  * of values nobody wrote, the zxid fast path against the search, a history larger than a
- * JavaScript string, and the start-up of `zk-chaos check`.
+ * JavaScript string, and the start-up of `zk-chaos check`; and the comparison with Porcupine on
+ * the same files (bench/porcupine-compare.ts).
  *
  * Every history is valid by construction unless a figure says otherwise; the run exits non-zero if
  * a verdict is not the expected one. Goals are printed as PASS or MISS, never asserted in tests.
@@ -21,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { porcupineComparison } from './porcupine-compare.ts';
 import { scalingFigures } from './scaling.ts';
 import { simulateHistory, type SimulationOptions } from './simulate-history.ts';
 
@@ -147,6 +149,7 @@ for (const [i, scenario] of scenarios.entries()) {
   if (!(await run(scenario, seed))) allValid = false;
 }
 if (only === undefined && !(await scalingFigures(seed))) allValid = false;
+if (only === undefined && !(await porcupineComparison(seed))) allValid = false;
 if (!allValid) {
   console.error('\nFAIL: a history was not judged as constructed (see above)');
   process.exit(1);

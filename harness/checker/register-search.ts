@@ -15,6 +15,10 @@
  * - An indeterminate write/cas whose value nobody observes matters only to let a failed cas see a
  *   different value; it is tried only when a placeable failed cas expects the current value.
  *
+ * Candidates are tried in invocation order (local index order), as Porcupine does, definite and
+ * indeterminate together: on writes-only histories with few values and crashed operations this
+ * meets a linearization after about 14x fewer states than completion order did.
+ *
  * Memo key: the register state, the length of the longest completion-order prefix of definite ops
  * that is all placed, the definite ops placed beyond it (but reads of unique values, which the rest
  * determines), and the placed indeterminate ops.
@@ -73,7 +77,6 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   const kind = Uint8Array.from(h.kind);
   const { need, put, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
   const V = h.values.length;
-  const completeTime = Float64Array.from(h.ops, (op) => op.completeTime);
 
   // Definite write-kind ops (failed cas, ok write, ok cas) and indeterminate ops, each sorted by
   // how many definite ops must be placed before they may be.
@@ -277,8 +280,9 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
     ranks.sort((a, b) => a - b);
     for (const r of ranks) codes.push(r & 0xffff, r >>> 16);
     pushPlacedBits(codes, placed, info, 0, infoHi);
+    if (codes.length <= 4096) return String.fromCharCode.apply(null, codes);
     let key = '';
-    for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode(...codes.slice(i, i + 4096));
+    for (let i = 0; i < codes.length; i += 4096) key += String.fromCharCode.apply(null, codes.slice(i, i + 4096));
     return key;
   };
 
@@ -303,8 +307,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         failedCasSeesState = true;
       }
     }
-    definite.sort((a, b) => completeTime[a]! - completeTime[b]! || a - b);
-    if (remaining > 0) return definite;
+    if (remaining > 0) return definite.sort(byIndex);
     for (let j = 0; j < infoHi; j++) {
       const u = info[j] as number;
       if (placed[u] === 1 || !sessionReady(u)) continue;
@@ -312,7 +315,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
       if (observed[put[u]!] === 0 && !failedCasSeesState) continue;
       definite.push(u);
     }
-    return definite;
+    return definite.sort(byIndex);
   };
 
   /** Notes the depth of a dead end; at depth captureAt (the second pass), copies it: true. */
@@ -393,6 +396,8 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   }
   return result('invalid');
 }
+
+const byIndex = (a: number, b: number): number => a - b;
 
 /** Appends, 16 per code, one bit per operation ids[from..to): whether it is placed. */
 function pushPlacedBits(codes: number[], placed: Uint8Array, ids: ArrayLike<number>, from: number, to: number): void {

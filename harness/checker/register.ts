@@ -78,8 +78,8 @@ function explainCheaply(h: RegisterHistory, all: readonly Operation[]): Anomaly[
   for (const [v, list] of observers) {
     const value = h.values[v] as string;
     const writers = h.writersOf[v] as number[];
-    const what = list.map((i) => describeRegisterOp(h, i));
     if (writers.length === 0) {
+      const what = list.map((i) => describeRegisterOp(h, i));
       failedByValue ??= failedWritesByValue(all);
       const failedWrites = failedByValue.get(value) ?? [];
       const because =
