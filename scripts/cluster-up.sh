@@ -110,6 +110,23 @@ if [ "$reused" = 1 ]; then
     # shellcheck disable=SC2086 # node names contain no spaces
     kubectl_cluster uncordon $cordoned >/dev/null || fail "could not uncordon $cordoned" "kubectl uncordon $cordoned"
   fi
+  # Namespaces a killed run left: the main ensemble's is reused (the suites re-apply it); the
+  # negative control's and the tests' are deleted, since their NodePorts would collide with it.
+  main_ns=${ZK_CHAOS_NAMESPACE:-zk-chaos}
+  present=$(kubectl_cluster get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{" "}{end}')
+  if [[ " $present " == *" $main_ns "* ]]; then
+    echo "[$LOG_PREFIX] namespace $main_ns is left from an earlier run: the suites re-apply its ensemble and reuse it" >&2
+  fi
+  stale=()
+  for ns in "$main_ns-negative" zk-chaos-cluster-test zk-chaos-api-restart; do
+    [[ " $present " == *" $ns "* ]] && stale+=("$ns")
+  done
+  if [ "${#stale[@]}" -gt 0 ]; then
+    step "deleting namespaces an earlier run left (${stale[*]})"
+    kubectl_cluster delete namespace "${stale[@]}" --wait --timeout=300s >/dev/null \
+      || fail "could not delete ${stale[*]}" "kubectl delete namespace ${stale[*]}"
+    step_done
+  fi
 fi
 step "installing the shared storage class (manifests/storage)"
 kubectl_cluster apply --server-side -f manifests/storage/ >/dev/null \

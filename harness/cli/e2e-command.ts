@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
-import { atomicWrite, junitXml } from '../run/junit.ts';
+import { atomicWrite } from '../run/atomic-write.ts';
+import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
 import { SeededRandom } from '../workload/random.ts';
 

@@ -1,8 +1,24 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventType, HistoryEvent, OpFunction } from './types.ts';
 
 export type Completion = Pick<HistoryEvent, 'zxid' | 'version' | 'server' | 'error'>;
+
+/**
+ * The harness could not write its history (a full disk, an I/O error): the harness's failure, not
+ * ZooKeeper's. Every event before `events` is on disk, whole; nothing after it is.
+ */
+export class RecorderError extends Error {
+  readonly path: string;
+  readonly events: number;
+  constructor(path: string, events: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`the history could not be written to ${path} (${reason}); the ${events} events before it are kept whole`, { cause });
+    this.name = 'RecorderError';
+    this.path = path;
+    this.events = events;
+  }
+}
 
 /**
  * Appends every event to a JSON Lines file the moment it happens (synchronous write), so a crash
@@ -16,11 +32,27 @@ export class HistoryRecorder {
   private nextIndex = 0;
   private readonly outstanding = new Map<number, { f: OpFunction; key: string }>();
   private closed = false;
+  /** Bytes of whole lines on disk: a failed write is cut back to here. */
+  private written: number;
+  private failed: RecorderError | undefined;
+  private readonly failureListeners: Array<(error: RecorderError) => void> = [];
 
   constructor(path: string) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
+    this.written = statSync(path).size;
+  }
+
+  /** Why recording stopped, once a write failed. */
+  get failure(): RecorderError | undefined {
+    return this.failed;
+  }
+
+  /** Calls `listener` once recording fails (at once if it already has). */
+  onFailure(listener: (error: RecorderError) => void): void {
+    if (this.failed) listener(this.failed);
+    else this.failureListeners.push(listener);
   }
 
   /** Nanoseconds since the recorder started; the clock of every event and fault window. */
@@ -55,9 +87,26 @@ export class HistoryRecorder {
   }
 
   private append(event: Omit<HistoryEvent, 'index' | 'time'>): void {
+    if (this.failed) throw this.failed;
     if (this.closed) throw new Error(`HistoryRecorder: ${this.path} is closed`);
-    const full: HistoryEvent = { index: this.nextIndex++, time: this.now(), ...event };
-    writeSync(this.fd, JSON.stringify(full) + '\n');
+    const full: HistoryEvent = { index: this.nextIndex, time: this.now(), ...event };
+    const line = Buffer.from(JSON.stringify(full) + '\n');
+    try {
+      // writeSync may write part of the line (a disk that fills mid-line): loop, or fail whole.
+      for (let done = 0; done < line.length; ) done += writeSync(this.fd, line, done);
+    } catch (error) {
+      // No half line is left behind: the file ends with the last whole event, readable as is.
+      try {
+        ftruncateSync(this.fd, this.written);
+      } catch {
+        // Truncating cannot fail for lack of space; if it fails anyway the reader names the line.
+      }
+      this.failed = new RecorderError(this.path, this.nextIndex, error);
+      for (const listener of this.failureListeners.splice(0)) listener(this.failed);
+      throw this.failed;
+    }
+    this.written += line.length;
+    this.nextIndex++;
   }
 }
 

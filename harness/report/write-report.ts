@@ -4,7 +4,7 @@
  * when present; without verdict.json the checker computes the verdict.
  */
 
-import { writeFile } from 'node:fs/promises';
+import { atomicWrite } from '../run/atomic-write.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../checker/index.ts';
 import { toOperations } from '../history/parse.ts';
@@ -77,7 +77,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   });
   const out = resolve(options.out ?? join(dir, 'report.html'));
   try {
-    await writeFile(out, renderHtml(model));
+    atomicWrite(out, renderHtml(model));
   } catch (error) {
     throw new ReportInputError(out, null, `cannot be written (${(error as Error).message})`);
   }

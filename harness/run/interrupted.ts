@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 import { writeReport } from '../report/write-report.ts';
+import { atomicWrite } from './atomic-write.ts';
 import { RUN_FILES, runFoldersSince } from './run-folder.ts';
 
 /**
@@ -26,11 +27,11 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
     } catch (error) {
       if (!(error instanceof HistoryFormatError)) throw error;
       // A harness killed mid-write can leave a last line cut short: nothing to check then.
-      writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
+      atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
       done.push(dir);
       continue;
     }
-    writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+    atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
     await writeReport(dir);
     done.push(dir);
   }

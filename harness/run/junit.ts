@@ -1,6 +1,3 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-
 /**
  * JUnit XML pieces shared by the test reporter (test/support/junit-reporter.ts) and `npm run e2e`
  * (which records a step that failed or was interrupted before any suite ran, so that a CI job
@@ -44,14 +41,6 @@ export function junitXml(cases: readonly JUnitCase[]): string {
     body.join('\n') +
     '\n</testsuites>\n'
   );
-}
-
-/** Writes through a temporary file and a rename: the file is never empty or half written. */
-export function atomicWrite(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.partial`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
 }
 
 function xml(text: string): string {

@@ -9,6 +9,8 @@ export const RUN_FILES = {
   seed: 'seed',
   verdict: 'verdict.json',
   report: 'report.html',
+  /** The planned fault schedule (npx zk-chaos run), written before the workload starts. */
+  schedule: 'schedule.json',
 } as const;
 
 /**

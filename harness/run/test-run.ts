@@ -4,9 +4,11 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
+import { atomicWrite } from './atomic-write.ts';
 import { RUN_FILES } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
-import { HistoryRecorder } from '../history/recorder.ts';
+import { HistoryRecorder, RecorderError } from '../history/recorder.ts';
+import { interruptedVerdict } from './interrupted.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
 import { SeededRandom } from '../workload/random.ts';
 import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
@@ -43,6 +45,8 @@ export interface TestRunOptions {
   quietMs?: number;
   resultsDir?: string;
   workers?: number;
+  /** Files written to the run's folder before the workload starts (e.g. the planned schedule). */
+  files?: Record<string, string>;
   /** The command that reruns this test, shown in the report after ZK_CHAOS_SEED=<seed>. */
   rerunCommand?: string;
   log?: (line: string) => void;
@@ -57,6 +61,19 @@ export class ScenarioError extends Error {
     this.name = 'ScenarioError';
     this.dir = dir;
     this.verdict = verdict;
+  }
+}
+
+/**
+ * The harness itself failed (it could not record its history: a full disk, an I/O error). Nothing
+ * about ZooKeeper was concluded; the run's folder keeps every whole event recorded before it.
+ */
+export class HarnessError extends Error {
+  readonly dir: string;
+  constructor(message: string, dir: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'HarnessError';
+    this.dir = dir;
   }
 }
 
@@ -88,12 +105,17 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const dir = resolve(options.resultsDir ?? process.env.ZK_CHAOS_RESULTS ?? 'test-results', runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, RUN_FILES.seed), `${seed}\n`);
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
   log(`seed ${seed} (rerun with ZK_CHAOS_SEED=${seed}); results in ${dir}`);
 
   const recorder = new HistoryRecorder(join(dir, RUN_FILES.history));
   const timeline = new FaultTimeline(join(dir, RUN_FILES.faults), () => recorder.now());
   const events = new EventLog(join(dir, RUN_FILES.events), () => recorder.now());
-  const ctx: RunContext = { events, timeline, log, pause: (ms) => sleep(ms) };
+  // A failed recorder ends the run at once: waiting on would only record nothing.
+  const recorderFailed = new AbortController();
+  recorder.onFailure(() => recorderFailed.abort());
+  const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: recorderFailed.signal });
+  const ctx: RunContext = { events, timeline, log, pause: wait };
   const quietMs = options.quietMs ?? 5000;
   const observer = options.observe?.(ctx);
   let workloadSummary: WorkloadSummary;
@@ -111,18 +133,20 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
       log,
     });
     try {
-      await sleep(quietMs);
+      await wait(quietMs);
       for (const { fault, holdMs } of options.faults ?? []) {
         await timeline.apply(await fault(ctx), holdMs, log);
-        await sleep(quietMs);
+        await wait(quietMs);
       }
       if (options.during) {
         await options.during(ctx);
-        await sleep(quietMs);
+        await wait(quietMs);
       }
     } catch (error) {
-      scenarioError = error;
-      log(`scenario step failed: ${error instanceof Error ? error.message : String(error)}; stopping the workload and checking what was recorded`);
+      if (!recorder.failure) {
+        scenarioError = error;
+        log(`scenario step failed: ${error instanceof Error ? error.message : String(error)}; stopping the workload and checking what was recorded`);
+      }
     } finally {
       workloadSummary = await workload.stop();
     }
@@ -130,9 +154,10 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     observer?.stop();
     recorder.close();
   }
+  if (recorder.failure) throw await harnessFailed(options.name, dir, recorder.failure, log);
 
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
-  writeFileSync(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);
@@ -141,6 +166,26 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     throw new ScenarioError(`${options.name}: ${reason} (verdict of what was recorded: ${verdict.validity}; report ${report})`, dir, verdict, scenarioError);
   }
   return { runId, dir, seed, verdict, workload: workloadSummary, faults: timeline.windows, events: events.events };
+}
+
+/**
+ * The run cannot be judged: its history stops where the harness failed. The folder still gets a
+ * verdict (never valid: the final reads were not recorded) and a report when the disk allows.
+ */
+async function harnessFailed(name: string, dir: string, failure: RecorderError, log: (line: string) => void): Promise<HarnessError> {
+  const history = join(dir, RUN_FILES.history);
+  const message =
+    `${name}: the harness failed, not ZooKeeper: ${failure.message}. Fix the cause (free disk space) and check ` +
+    `what was recorded with: npx zk-chaos check ${history}`;
+  log(message);
+  try {
+    const verdict = interruptedVerdict(await checkHistoryFile(history), `the harness stopped recording (${failure.message})`);
+    atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+    await writeReport(dir);
+  } catch (error) {
+    log(`no verdict or report written for now (${error instanceof Error ? error.message : String(error)}); zk-chaos check gives one later`);
+  }
+  return new HarnessError(message, dir, failure);
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HistoryRecorder } from '../history/recorder.ts';
+import { RecorderError, type HistoryRecorder } from '../history/recorder.ts';
 import { OperationGenerator, type GeneratorMix } from './generator.ts';
 import * as op from './operations.ts';
 import type { SeededRandom } from './random.ts';
@@ -109,26 +109,33 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       const planned = generator.next(rng, knowledge);
       const rec = options.recorder;
       let type: op.CompletionType;
-      switch (planned.f) {
-        case 'add':
-          type = await op.add(rec, p, session, paths, planned.key, planned.element);
-          break;
-        case 'read-set':
-          type = (await op.readSet(rec, p, session, paths, planned.key)).type;
-          break;
-        case 'read':
-        case 'write':
-        case 'cas': {
-          const result =
-            planned.f === 'read'
-              ? await op.read(rec, p, session, paths, planned.key)
-              : planned.f === 'write'
-                ? await op.write(rec, p, session, paths, planned.key, planned.value)
-                : await op.cas(rec, p, session, paths, planned.key, planned.expected, planned.value);
-          type = result.type;
-          if (result.knowledge) knowledge.set(planned.key, result.knowledge);
-          break;
+      try {
+        switch (planned.f) {
+          case 'add':
+            type = await op.add(rec, p, session, paths, planned.key, planned.element);
+            break;
+          case 'read-set':
+            type = (await op.readSet(rec, p, session, paths, planned.key)).type;
+            break;
+          case 'read':
+          case 'write':
+          case 'cas': {
+            const result =
+              planned.f === 'read'
+                ? await op.read(rec, p, session, paths, planned.key)
+                : planned.f === 'write'
+                  ? await op.write(rec, p, session, paths, planned.key, planned.value)
+                  : await op.cas(rec, p, session, paths, planned.key, planned.expected, planned.value);
+            type = result.type;
+            if (result.knowledge) knowledge.set(planned.key, result.knowledge);
+            break;
+          }
         }
+      } catch (error) {
+        // What cannot be recorded cannot be checked: the whole workload stops (runTest says why).
+        if (!(error instanceof RecorderError)) throw error;
+        stopping = true;
+        break;
       }
       counts[type]++;
       if (type === 'info') {
@@ -152,7 +159,11 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       stopping = true;
       await Promise.all(workers);
       clearInterval(progress);
-      const finalReads = await readFinalState(options, connect, generator, paths, setKeys, registerKeys, counts);
+      // Final reads that cannot be recorded would check nothing.
+      const finalReads = options.recorder.failure ? 0 : await readFinalState(options, connect, generator, paths, setKeys, registerKeys, counts).catch((error: unknown) => {
+        if (error instanceof RecorderError) return 0;
+        throw error;
+      });
       return { operations: counts.ok + counts.fail + counts.info, byOutcome: { ...counts }, processes: nextProcess, finalReads };
     },
   };

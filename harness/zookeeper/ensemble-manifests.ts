@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { parseManifests } from '../kube/apply.ts';
 
 /**
@@ -16,6 +16,11 @@ export const SHARED_STORAGE_CLASS = 'zk-chaos-shared';
 export interface EnsembleVariant {
   image: string;
   storage: StorageMode;
+  /**
+   * How the host reaches the members. Through port-forwards the per-member NodePort Services are
+   * left out: they are not needed, and a second ensemble could not have the same node ports.
+   */
+  access?: 'nodeport' | 'port-forward';
 }
 
 /** Reads manifests/*.yaml in name order. */
@@ -28,7 +33,13 @@ export function readManifests(dir: string): KubernetesObject[] {
 
 /** The manifests adapted to a variant; pure, so the variants are checked without a cluster. */
 export function ensembleManifests(objects: KubernetesObject[], variant: EnsembleVariant): KubernetesObject[] {
-  return objects.map((object) => (object.kind === 'StatefulSet' ? adaptStatefulSet(object as V1StatefulSet, variant) : object));
+  return objects
+    .filter((object) => variant.access !== 'port-forward' || !isNodePortService(object))
+    .map((object) => (object.kind === 'StatefulSet' ? adaptStatefulSet(object as V1StatefulSet, variant) : object));
+}
+
+function isNodePortService(object: KubernetesObject): boolean {
+  return object.kind === 'Service' && (object as V1Service).spec?.type === 'NodePort';
 }
 
 function adaptStatefulSet(original: V1StatefulSet, variant: EnsembleVariant): V1StatefulSet {

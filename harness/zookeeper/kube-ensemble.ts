@@ -63,7 +63,7 @@ export class KubeEnsemble {
   }
 
   async start(): Promise<StartedKubeEnsemble> {
-    const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage });
+    const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access });
     await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
     const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
     await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));

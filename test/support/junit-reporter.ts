@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
-import { atomicWrite, junitXml, type JUnitCase } from '../../harness/run/junit.ts';
+import { atomicWrite } from '../../harness/run/atomic-write.ts';
+import { junitXml, type JUnitCase } from '../../harness/run/junit.ts';
 
 /**
  * JUnit XML that survives interruption. The file is rewritten after every finished test, always

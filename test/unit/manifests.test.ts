@@ -36,6 +36,17 @@ describe('manifests/', () => {
     // The originals are untouched.
     expect(statefulSet({ image: 'x', storage: 'local-path' }).spec?.volumeClaimTemplates).toHaveLength(1);
   });
+
+  it('leaves out the per-member NodePorts when the members are reached through port-forwards', () => {
+    const names = (access?: 'nodeport' | 'port-forward') =>
+      ensembleManifests(objects, { image: 'x', storage: 'local-path', ...(access ? { access } : {}) }).map((o) => `${o.kind}/${o.metadata?.name}`);
+    expect(names()).toEqual(expect.arrayContaining(['Service/zk-0-client', 'Service/zk-1-client', 'Service/zk-2-client']));
+    expect(names('nodeport')).toEqual(names());
+    const forwarded = names('port-forward');
+    expect(forwarded.filter((n) => n.endsWith('-client'))).toEqual([]);
+    expect(forwarded).toEqual(expect.arrayContaining(['Service/zk-hs', 'Service/zk-cs', 'StatefulSet/zk']));
+    expect(forwarded).toHaveLength(names().length - 3);
+  });
 });
 
 describe('selectSuites', () => {

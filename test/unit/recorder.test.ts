@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HistoryRecorder } from '../../harness/history/recorder.ts';
+import { HistoryRecorder, RecorderError } from '../../harness/history/recorder.ts';
 
 describe('HistoryRecorder', () => {
   it('writes each event to disk as it happens, indexed and timed', () => {
@@ -28,6 +28,31 @@ describe('HistoryRecorder', () => {
     recorder.invoke(1, 'read', 'reg-0', null);
     expect(() => recorder.invoke(1, 'read', 'reg-0', null)).toThrow(/already has an operation outstanding/);
     expect(() => recorder.complete(2, 'ok', null)).toThrow(/no operation outstanding/);
+    recorder.close();
+  });
+
+  it('turns a write that fails (a full device) into a RecorderError that names the file and stops recording', () => {
+    // /dev/full answers every write with ENOSPC, like a disk with no space left.
+    const recorder = new HistoryRecorder('/dev/full');
+    const failures: RecorderError[] = [];
+    recorder.onFailure((error) => failures.push(error));
+    let thrown: unknown;
+    try {
+      recorder.invoke(0, 'add', 'set-0', 'e1');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RecorderError);
+    expect((thrown as RecorderError).message).toMatch(/\/dev\/full \(ENOSPC/);
+    expect((thrown as RecorderError).events).toBe(0);
+    expect(failures).toEqual([thrown]);
+    expect(recorder.failure).toBe(thrown);
+    expect(recorder.eventCount).toBe(0);
+    // Everything after the failure fails the same way: nothing is recorded out of order.
+    expect(() => recorder.invoke(1, 'add', 'set-0', 'e2')).toThrow(thrown as RecorderError);
+    const late: RecorderError[] = [];
+    recorder.onFailure((error) => late.push(error));
+    expect(late).toEqual([thrown]);
     recorder.close();
   });
 });

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Kube } from '../../harness/kube/client.ts';
+import { PodWatch } from '../../harness/kube/pod-watch.ts';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
+import { explain } from '../../harness/run/explain.ts';
+import { runTest } from '../../harness/run/test-run.ts';
+import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
+
+/**
+ * The harness's own dependency restarting mid-run: the kind control plane's container is
+ * restarted while the workload runs. The members are reached through port-forwards, so the
+ * workload itself depends on the API server: its connections break and reconnect. The pod watch
+ * records the gap and resumes, the workload carries on once the API server is back, and the
+ * verdict is ZooKeeper's: valid (an outage of the harness's path is never an anomaly).
+ */
+const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
+const namespace = 'zk-chaos-api-restart';
+const log = (line: string) => console.log(`[cluster-test] ${line}`);
+let ensemble: StartedKubeEnsemble | undefined;
+
+afterAll(async () => {
+  await ensemble?.destroy();
+});
+
+describe('the Kubernetes API server restarting during a run', () => {
+  it('is survived: the pod watch resumes, the workload carries on through new port-forwards, the verdict stays valid', async () => {
+    const kube = Kube.load({ context: process.env.ZK_CHAOS_CONTEXT ?? `kind-${cluster}` });
+    ensemble = await new KubeEnsemble(kube)
+      .inNamespace(namespace)
+      .withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local')
+      .withAccess('port-forward')
+      .withLog(log)
+      .start();
+    const started = ensemble;
+    let restartedAt = 0;
+    let backAt = 0;
+    const result = await runTest({
+      name: 'api-server-restart',
+      endpoints: () => started.endpoints(),
+      observe: (ctx) => new PodWatch(kube, namespace, ctx.events).start(),
+      quietMs: 10_000,
+      log,
+      during: async (ctx) => {
+        restartedAt = ctx.events.record('harness', 'api-server-restart', `docker restart ${cluster}-control-plane`).time;
+        execFileSync('docker', ['restart', `${cluster}-control-plane`], { stdio: 'inherit' });
+        await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
+        backAt = ctx.events.record('harness', 'api-server-back', 'the API server answers').time;
+      },
+    });
+
+    const kinds = result.events.map((e) => e.kind);
+    expect(kinds).toContain('api-server-restart');
+    // The watch dropped with the API server and came back (the gap is in events.jsonl).
+    expect(kinds).toContain('gap');
+    expect(kinds.lastIndexOf('resumed')).toBeGreaterThan(kinds.indexOf('gap'));
+    // The port-forwarded workload lost connections during the restart and worked again after it.
+    expect(backAt).toBeGreaterThan(restartedAt);
+    const history = (await import('node:fs')).readFileSync(`${result.dir}/history.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: number });
+    expect(history.filter((e) => e.type === 'ok' && e.time > backAt).length).toBeGreaterThan(100);
+    expect(result.workload.finalReads).toBe(2);
+    expect(result.verdict.validity, explain(result)).toBe('valid');
+  });
+});
