@@ -92,6 +92,14 @@ rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* 
   "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/var/cache/debconf/*-old "$root"/var/log/*.log
 mkdir -p "$root/opt" && cp -a "$build/opt/zk-jre" "$root/opt/zk-jre"
 ln -sf /opt/zk-jre/bin/java "$root/usr/bin/java"
+# A peer name that did not resolve is not remembered. Members start one by one and a peer is in
+# DNS only once its pod exists, so a member's first lookups of the next ones fail; the JVM's
+# default keeps each failure for 10 s, and a member told to follow a leader it cannot resolve yet
+# gives up and waits out another election round (10-20 s more per ensemble start). Safety is not
+# at stake: only how soon a member sees a name that exists. Successful lookups keep the default.
+security="$root/opt/zk-jre/conf/security/java.security"
+sed -i 's/^networkaddress\.cache\.negative\.ttl=.*/networkaddress.cache.negative.ttl=0/' "$security"
+grep -qx 'networkaddress.cache.negative.ttl=0' "$security" || fail "could not set the DNS negative cache in $security" "check the JDK's java.security"
 for jar in "${jars[@]}"; do
   real=$(chroot "$build" readlink -f "$jar")
   install -D -m 0644 "$build$real" "$root$real"
