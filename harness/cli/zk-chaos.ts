@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { E2eOptions } from './e2e-command.ts';
+import type { RunOptions } from './run-command.ts';
 
 /**
  * zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input
@@ -50,6 +51,21 @@ program
   .action(async (options: E2eOptions) => {
     const { e2eCommand } = await import('./e2e-command.ts');
     process.exitCode = await e2eCommand(options);
+  });
+
+program
+  .command('run')
+  .description('checked runs with a seeded fault schedule: start an ensemble, play the faults under the workload, check, report; ends with a table')
+  .option('--target <where>', 'where the ensemble runs: docker (Kubernetes: npm run e2e)', 'docker')
+  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, restart-all; or all, or none', 'all')
+  .option('--time-limit <seconds>', 'length of each run, recovery included', '60')
+  .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '10')
+  .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '1')
+  .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
+  .option('--image <ref>', 'ZooKeeper image (default: the one scripts/build-zookeeper-image.sh builds)')
+  .action(async (options: RunOptions) => {
+    const { runCommand } = await import('./run-command.ts');
+    process.exitCode = await runCommand(options);
   });
 
 /** --budget: validated here so that a bad value is a usage error, never the default in disguise. */

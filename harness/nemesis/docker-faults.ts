@@ -1,5 +1,6 @@
 import type { Member, StartedDockerEnsemble } from '../zookeeper/docker-ensemble.ts';
 import type { Fault } from './fault.ts';
+import type { FaultKind } from './schedule.ts';
 
 /**
  * The Docker analogues of the tutorial's disruptions. Each heal waits until the ensemble has a
@@ -73,4 +74,61 @@ export function isolateMember(ensemble: StartedDockerEnsemble, member: Member): 
       await ensemble.waitForQuorum();
     },
   };
+}
+
+/** A scheduled fault of a given kind on the given members (see schedule.ts). */
+export function dockerFault(ensemble: StartedDockerEnsemble, kind: FaultKind, targets: readonly Member[]): Fault {
+  const names = targets.map((m) => m.name).join(', ');
+  switch (kind) {
+    case 'restart-all':
+      return restartAll(ensemble);
+    case 'kill':
+      return {
+        name: 'kill',
+        async inject() {
+          const codes = await Promise.all(
+            targets.map(async (m) => {
+              await ensemble.exec(m, ['pkill', '-9', 'java']).catch(() => undefined);
+              return ensemble.waitForExit(m);
+            }),
+          );
+          return `${names}: JVM killed with SIGKILL (exit ${codes.join(', ')})`;
+        },
+        async heal() {
+          await Promise.all(targets.map((m) => m.container.restart()));
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'pause':
+      return {
+        name: 'pause',
+        async inject() {
+          await Promise.all(targets.map((m) => signalJava(ensemble, m, 'STOP')));
+          return `${names}: JVM stopped with SIGSTOP`;
+        },
+        async heal() {
+          await Promise.all(targets.map((m) => signalJava(ensemble, m, 'CONT')));
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'isolate':
+      return {
+        name: 'isolate',
+        async inject() {
+          const network = await ensemble.dockerNetwork();
+          for (const m of targets) await network.disconnect({ Container: m.container.getId(), Force: true });
+          return `${names}: disconnected from the ensemble network`;
+        },
+        async heal() {
+          const network = await ensemble.dockerNetwork();
+          for (const m of targets) await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name] } });
+          await ensemble.waitForQuorum();
+        },
+      };
+  }
+}
+
+async function signalJava(ensemble: StartedDockerEnsemble, member: Member, signal: 'STOP' | 'CONT'): Promise<void> {
+  const { exitCode } = await ensemble.exec(member, ['pkill', `-${signal}`, 'java']);
+  if (exitCode !== 0) throw new Error(`pkill -${signal} java in ${member.name} exited with ${exitCode}`);
 }

@@ -1,0 +1,134 @@
+import { SeededRandom } from '../workload/random.ts';
+
+/**
+ * Fault schedules as data, Jepsen style (generator.clj, nemesis/combined.clj): given a seed, a
+ * fault mix, an interval and a time limit, the same sequence of (fault, target, start, duration)
+ * every time, always ending with a full heal and a recovery period before the final reads. Pure:
+ * the backends turn each planned fault into actions, and resolve its target spec against the
+ * ensemble as it is at that moment (which member leads), with a random stream of the same seed.
+ */
+
+/** What a fault does; each backend implements every kind (nemesis/faults.ts). */
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'restart-all'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Which members a fault hits, resolved when it starts. */
+export const TARGET_SPECS = ['one', 'leader', 'followers', 'minority', 'majority', 'all'] as const;
+export type TargetSpec = (typeof TARGET_SPECS)[number];
+
+/** The targets each kind may take (restart-all is the StatefulSet delete/recreate analogue: all). */
+const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
+  kill: ['one', 'leader', 'followers', 'minority', 'majority'],
+  pause: ['one', 'leader', 'minority', 'majority'],
+  isolate: ['one', 'leader', 'minority'],
+  'restart-all': ['all'],
+};
+
+export interface PlannedFault {
+  kind: FaultKind;
+  target: TargetSpec;
+  /** Since the workload started. */
+  startMs: number;
+  durationMs: number;
+}
+
+export interface Schedule {
+  seed: number;
+  mix: FaultKind[];
+  timeLimitMs: number;
+  /** Faults start no earlier than this (the workload runs unfaulted first). */
+  quietMs: number;
+  /** Everything is healed by timeLimitMs - recoveryMs; the workload then runs unfaulted. */
+  recoveryMs: number;
+  faults: PlannedFault[];
+}
+
+export interface ScheduleOptions {
+  seed: number;
+  mix: readonly FaultKind[];
+  timeLimitMs: number;
+  /** Mean time between one fault's heal and the next fault (drawn in [interval/2, 3·interval/2]). */
+  intervalMs: number;
+  quietMs?: number;
+  recoveryMs?: number;
+}
+
+/**
+ * Faults one after another (each healed before the next starts), durations drawn in
+ * [interval/2, 2·interval], kinds and targets drawn from the mix. The same options give the same
+ * schedule.
+ */
+export function planSchedule(options: ScheduleOptions): Schedule {
+  const quietMs = options.quietMs ?? Math.round(Math.min(10_000, options.timeLimitMs / 6));
+  const recoveryMs = options.recoveryMs ?? Math.round(Math.min(10_000, options.timeLimitMs / 6));
+  if (!Number.isFinite(options.timeLimitMs) || options.timeLimitMs <= 0) throw new Error(`the time limit must be positive (got ${options.timeLimitMs} ms)`);
+  if (!(options.intervalMs > 0)) throw new Error(`the fault interval must be positive (got ${options.intervalMs} ms)`);
+  const rng = nemesisRandom(options.seed);
+  const faults: PlannedFault[] = [];
+  const healBy = options.timeLimitMs - recoveryMs;
+  const interval = options.intervalMs;
+  let at = quietMs;
+  while (options.mix.length > 0) {
+    const durationMs = rng.int(Math.round(interval / 2), 2 * interval);
+    if (at + durationMs > healBy) break;
+    const kind = rng.pick(options.mix);
+    faults.push({ kind, target: rng.pick(TARGETS[kind]), startMs: at, durationMs });
+    at += durationMs + rng.int(Math.round(interval / 2), Math.round((3 * interval) / 2));
+  }
+  return { seed: options.seed, mix: [...options.mix], timeLimitMs: options.timeLimitMs, quietMs, recoveryMs, faults };
+}
+
+/**
+ * The nemesis's own random stream: derived from the run's seed but apart from the workload's, so
+ * a change in the fault mix never changes the operations the clients choose.
+ */
+export function nemesisRandom(seed: number): SeededRandom {
+  return new SeededRandom((seed ^ 0x6e656d) >>> 0);
+}
+
+/**
+ * The members a target spec names, given the members and the current leader (undefined when
+ * there is none: then leader-relative specs fall back to one random member). `random` picks
+ * which ones; sorted by name so the choice depends only on the seed.
+ */
+export function resolveTarget<M extends { name: string }>(spec: TargetSpec, members: readonly M[], leader: M | undefined, random: SeededRandom): M[] {
+  const sorted = [...members].sort((a, b) => a.name.localeCompare(b.name));
+  const shuffled = shuffle(sorted, random);
+  const minority = Math.floor((sorted.length - 1) / 2);
+  const majority = Math.floor(sorted.length / 2) + 1;
+  switch (spec) {
+    case 'one':
+      return shuffled.slice(0, 1);
+    case 'leader':
+      return leader ? [leader] : shuffled.slice(0, 1);
+    case 'followers':
+      return leader ? sorted.filter((m) => m.name !== leader.name) : shuffled.slice(0, sorted.length - 1);
+    case 'minority':
+      return shuffled.slice(0, Math.max(1, minority));
+    case 'majority':
+      return shuffled.slice(0, majority);
+    case 'all':
+      return sorted;
+  }
+}
+
+function shuffle<T>(items: readonly T[], random: SeededRandom): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** Parses --nemesis: a comma list of kinds, or all, or none. Throws naming the unknown ones. */
+export function parseNemesis(text: string): FaultKind[] {
+  if (text === 'none') return [];
+  if (text === 'all') return [...FAULT_KINDS];
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
+  }
+  return [...new Set(names)] as FaultKind[];
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
+import { SeededRandom } from '../../harness/workload/random.ts';
+
+const members = [{ name: 'zk-2' }, { name: 'zk-0' }, { name: 'zk-1' }];
+const options = { mix: [...FAULT_KINDS], timeLimitMs: 120_000, intervalMs: 10_000 };
+
+describe('planSchedule', () => {
+  it('gives the same schedule for the same seed, and another for another seed', () => {
+    expect(planSchedule({ ...options, seed: 7 })).toEqual(planSchedule({ ...options, seed: 7 }));
+    expect(planSchedule({ ...options, seed: 7 }).faults).not.toEqual(planSchedule({ ...options, seed: 8 }).faults);
+  });
+
+  it('keeps faults apart, after the quiet period, healed before the recovery period, each with a target its kind allows', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const schedule = planSchedule({ ...options, seed });
+      expect(schedule.faults.length, `seed ${seed}`).toBeGreaterThan(0);
+      let previousEnd = schedule.quietMs;
+      for (const f of schedule.faults) {
+        expect(f.startMs).toBeGreaterThanOrEqual(previousEnd);
+        expect(f.durationMs).toBeGreaterThanOrEqual(5_000);
+        expect(f.durationMs).toBeLessThanOrEqual(20_000);
+        expect(FAULT_KINDS).toContain(f.kind);
+        expect(TARGET_SPECS).toContain(f.target);
+        if (f.kind === 'restart-all') expect(f.target).toBe('all');
+        else expect(f.target).not.toBe('all');
+        previousEnd = f.startMs + f.durationMs;
+      }
+      expect(previousEnd).toBeLessThanOrEqual(schedule.timeLimitMs - schedule.recoveryMs);
+    }
+  });
+
+  it('draws from the mix only, and plans nothing for none', () => {
+    const kinds = new Set(Array.from({ length: 50 }, (_, seed) => planSchedule({ ...options, mix: ['pause', 'kill'], seed }).faults.map((f) => f.kind)).flat());
+    expect([...kinds].sort()).toEqual(['kill', 'pause']);
+    expect(planSchedule({ ...options, mix: [], seed: 1 }).faults).toEqual([]);
+  });
+
+  it('refuses a time limit or interval that is not positive', () => {
+    expect(() => planSchedule({ ...options, seed: 1, timeLimitMs: 0 })).toThrow(/time limit must be positive/);
+    expect(() => planSchedule({ ...options, seed: 1, intervalMs: 0 })).toThrow(/interval must be positive/);
+  });
+});
+
+describe('resolveTarget', () => {
+  const leader = members[2];
+  it('names as many members as the spec says, deterministically for a seed', () => {
+    const pick = (spec: (typeof TARGET_SPECS)[number], seed = 3) => resolveTarget(spec, members, leader, new SeededRandom(seed)).map((m) => m.name);
+    expect(pick('one')).toHaveLength(1);
+    expect(pick('leader')).toEqual(['zk-1']);
+    expect(pick('followers')).toEqual(['zk-0', 'zk-2']);
+    expect(pick('minority')).toHaveLength(1);
+    expect(pick('majority')).toHaveLength(2);
+    expect(pick('all')).toEqual(['zk-0', 'zk-1', 'zk-2']);
+    for (const spec of TARGET_SPECS) expect(pick(spec, 11)).toEqual(pick(spec, 11));
+    // Over seeds, 'one' reaches every member.
+    expect(new Set(Array.from({ length: 30 }, (_, s) => pick('one', s)[0])).size).toBe(3);
+  });
+
+  it('falls back to random members when there is no leader, consuming the same randomness', () => {
+    const a = new SeededRandom(5);
+    const b = new SeededRandom(5);
+    expect(resolveTarget('leader', members, undefined, a)).toHaveLength(1);
+    expect(resolveTarget('followers', members, undefined, a)).toHaveLength(2);
+    resolveTarget('leader', members, leader, b);
+    resolveTarget('followers', members, leader, b);
+    expect(a.int(0, 1_000_000)).toBe(b.int(0, 1_000_000));
+  });
+});
+
+describe('parseNemesis', () => {
+  it('takes all, none, or a list, and names unknown faults with the known ones', () => {
+    expect(parseNemesis('all')).toEqual([...FAULT_KINDS]);
+    expect(parseNemesis('none')).toEqual([]);
+    expect(parseNemesis('kill, pause,kill')).toEqual(['kill', 'pause']);
+    expect(() => parseNemesis('kill,partition')).toThrow('unknown fault "partition": use all, none, or a comma list of kill, pause, isolate, restart-all');
+    expect(() => parseNemesis('')).toThrow(/unknown fault/);
+  });
+});
