@@ -18,11 +18,18 @@ describe('negative control: data in emptyDir', () => {
   });
 
   it('reports the acknowledged writes that the re-created StatefulSet lost', async () => {
+    // The main ensemble's namespace goes away in the background; only its NodePort Services must
+    // be gone first (their ports are the ones this ensemble takes), which is immediate.
+    const nodePorts = ['zk-0-client', 'zk-1-client', 'zk-2-client'];
+    await Promise.all(nodePorts.map((name) => kube.core.deleteNamespacedService({ name, namespace: settings.namespace }).catch(() => undefined)));
     await kube.core.deleteNamespace({ name: settings.namespace }).catch(() => undefined);
     await waitFor(
-      `namespace ${settings.namespace} to be gone`,
-      async () => ((await kube.core.listNamespace()).items.some((n) => n.metadata?.name === settings.namespace) ? notYet('terminating') : ready(true)),
-      { timeoutMs: 300_000, intervalMs: 2000, log },
+      `the NodePort Services of namespace ${settings.namespace} to be gone`,
+      async () => {
+        const left = (await kube.core.listNamespacedService({ namespace: settings.namespace })).items.filter((svc) => svc.spec?.type === 'NodePort');
+        return left.length > 0 ? notYet(left.map((svc) => svc.metadata?.name).join(', ')) : ready(true);
+      },
+      { timeoutMs: 120_000, intervalMs: 500, log },
     );
     ensemble = await startEnsemble(kube, { namespace: `${settings.namespace}-negative`, storage: 'ephemeral' });
     const started = ensemble;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { dockerFault } from '../nemesis/docker-faults.ts';
 import { playSchedule, type NemesisBackend } from '../nemesis/run-schedule.ts';
 import { parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
@@ -36,6 +36,8 @@ interface Row {
 }
 
 const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
+/** The project's scripts, wherever the command is run from. */
+const SCRIPTS = join(import.meta.dirname, '../../scripts');
 
 export async function runCommand(options: RunOptions): Promise<number> {
   let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number };
@@ -60,8 +62,15 @@ export async function runCommand(options: RunOptions): Promise<number> {
   // containers itself (also on Ctrl-C), and scripts/clean-docker.sh removes any left behind.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   console.error(`[run] seed ${settings.seed} (replay with --seed ${settings.seed}); ${settings.runs} run(s) of ${settings.timeLimitMs / 1000} s, nemesis ${settings.mix.join(',') || 'none'}`);
-  execFileSync('bash', ['scripts/docker-engine.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const image = options.image ?? execFileSync('bash', ['scripts/build-zookeeper-image.sh'], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
+  let image: string;
+  try {
+    execFileSync('bash', [join(SCRIPTS, 'docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    image = options.image ?? execFileSync('bash', [join(SCRIPTS, 'build-zookeeper-image.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
+  } catch {
+    // The scripts have printed the failed step and its fix.
+    console.error('zk-chaos run: no run started: the Docker engine or the ZooKeeper image is not ready (see above)');
+    return 3;
+  }
 
   const rows: Row[] = [];
   let ensemble: StartedDockerEnsemble | undefined;

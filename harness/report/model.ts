@@ -29,6 +29,8 @@ export interface RunInfo {
   historyFile: string;
   /** The command that reruns the run, when the runner knows it (else a generic one is shown). */
   rerunCommand?: string;
+  /** The planned fault schedule (schedule.json), one line per fault, when the run had one. */
+  schedule?: string[];
 }
 
 export const OUTCOMES = ['ok', 'fail', 'info'] as const;
@@ -104,6 +106,8 @@ export interface ReportModel {
     historyFile: string;
     /** Commands shown under "How to rerun". */
     rerun: string[];
+    /** The planned fault schedule, one line per fault (empty: none planned or no schedule.json). */
+    schedule: string[];
   };
   /** Time of the history's first event (ns); every µs time in the model is relative to it. */
   originNs: number;

@@ -89,6 +89,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
       seed: input.run.seed,
       historyFile: input.run.historyFile,
       rerun: rerunCommands(input.run),
+      schedule: input.run.schedule ?? [],
     },
     originNs,
     durationUs,

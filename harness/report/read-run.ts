@@ -111,6 +111,26 @@ export function parseVerdict(text: string, file: string): ReportVerdict {
   return { validity: raw.validity as Validity, anomalies, unknownKeys: unknown };
 }
 
+/**
+ * schedule.json (npx zk-chaos run): the planned faults as lines for people, e.g.
+ * "kill (minority) at 8.3 s for 6.1 s". Throws ReportInputError naming what is malformed.
+ */
+export function parseSchedule(text: string, file: string): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(raw) || !Array.isArray(raw.faults)) throw new ReportInputError(file, null, 'must be an object with a "faults" array');
+  return raw.faults.map((f: unknown, i: number) => {
+    if (!isObject(f) || typeof f.kind !== 'string' || typeof f.target !== 'string' || !isFiniteNumber(f.startMs) || !isFiniteNumber(f.durationMs)) {
+      throw new ReportInputError(file, null, `faults[${i}] must have string "kind" and "target" and numbers "startMs" and "durationMs"`);
+    }
+    return `${f.kind} (${f.target}) at ${(f.startMs / 1000).toFixed(1)} s for ${(f.durationMs / 1000).toFixed(1)} s`;
+  });
+}
+
 type LineHandler = (o: Record<string, unknown>, fail: (problem: string) => never) => void;
 
 function forEachJsonLine(text: string, file: string, handle: LineHandler): void {

@@ -11,7 +11,7 @@ import { toOperations } from '../history/parse.ts';
 import { readHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
 import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
-import { parseFaults, parseKubeEvents, parseSeed, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
+import { parseFaults, parseKubeEvents, parseSchedule, parseSeed, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
 import { renderHtml } from './render-html.ts';
 
 export interface ReportOptions {
@@ -41,6 +41,8 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   const eventsText = await readOptional(eventsFile);
   const seedFile = join(dir, 'seed');
   const seedText = await readOptional(seedFile);
+  const scheduleFile = join(dir, 'schedule.json');
+  const scheduleText = await readOptional(scheduleFile);
 
   const verdictFile = join(dir, 'verdict.json');
   const verdictText = await readOptional(verdictFile);
@@ -73,6 +75,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
       seed: seedText === null ? null : parseSeed(seedText, seedFile),
       historyFile,
       ...(options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand }),
+      ...(scheduleText === null ? {} : { schedule: parseSchedule(scheduleText, scheduleFile) }),
     },
   });
   const out = resolve(options.out ?? join(dir, 'report.html'));

@@ -85,6 +85,19 @@ describe('zk-chaos report', () => {
     expect(errors.pop()).toMatch(/verdict\.json: names operation 40 that .* does not hold/);
   });
 
+  it('shows the planned schedule of a run that had one, and names a malformed schedule.json', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    const schedule = { seed: 7, faults: [{ kind: 'kill', target: 'minority', startMs: 8333, durationMs: 6078 }, { kind: 'pause', target: 'leader', startMs: 17483, durationMs: 2455 }] };
+    writeFileSync(join(dir, 'schedule.json'), JSON.stringify(schedule));
+    expect(await reportCommand(history, {})).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<dd id="schedule"><ol><li>kill (minority) at 8.3 s for 6.1 s</li><li>pause (leader) at 17.5 s for 2.5 s</li></ol></dd>');
+    writeFileSync(join(dir, 'schedule.json'), JSON.stringify({ faults: [{ kind: 'kill' }] }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/schedule\.json: faults\[0\] must have string "kind" and "target"/);
+  });
+
   it('writeReport builds a run folder’s report', async () => {
     writeFileSync(join(dir, 'history.jsonl'), HISTORY);
     expect(await writeReport(dir)).toBe(join(dir, 'report.html'));
