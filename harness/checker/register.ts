@@ -10,7 +10,7 @@
 
 import type { Operation } from '../history/types.ts';
 import { ids, keyName, opName, q } from './describe.ts';
-import { CAS, FCAS, type Kind, NONE, READ, WRITE } from './register-model.ts';
+import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, READ, WRITE } from './register-model.ts';
 import { describeRegisterOp, prepareRegister, type RegisterHistory } from './register-history.ts';
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
@@ -33,7 +33,7 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
   const h = prepareRegister(key, all);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
-  const ordered = [...sessionsGoingBack(h), ...staleCas(h)];
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
   if (h.definiteCount === 0) {
@@ -312,4 +312,44 @@ function opList(h: RegisterHistory, locals: readonly number[]): string {
 function listed(items: readonly string[]): string {
   if (items.length <= MAX_LISTED) return items.join('; ');
   return `${items.slice(0, MAX_LISTED).join('; ')}; and ${items.length - MAX_LISTED} more`;
+}
+
+/**
+ * Final reads (marked final: made after a marker write through the same session, once the faults
+ * healed and the workload stopped) each see every write committed before them. So a final read B
+ * invoked after a final read A completed must return A's value, unless an indeterminate write or
+ * cas of B's value landed in between. Anything else means the members hold different data: the
+ * anomaly names both reads and their servers. O(f^2) in the final reads of the key: one per member.
+ */
+function divergentFinals(h: RegisterHistory): Anomaly[] {
+  const finals: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && (h.ops[i] as Operation).final === true) finals.push(i);
+  if (finals.length < 2) return [];
+  const at = (i: number): Operation => h.ops[i] as Operation;
+  finals.sort((a, b) => at(a).completeTime - at(b).completeTime);
+  const lateWriters = new Set<number>();
+  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === IWRITE || h.kind[i] === ICAS) lateWriters.add(h.put[i] as number);
+  const anomalies: Anomaly[] = [];
+  const where = (i: number): string => (at(i).server === undefined ? describeRegisterOp(h, i) : `${describeRegisterOp(h, i)} through ${at(i).server}`);
+  for (const b of finals) {
+    const value = h.need[b] as number;
+    // The latest final read that completed before b was invoked.
+    let a: number | undefined;
+    for (const x of finals) {
+      if (at(x).completeTime >= at(b).invokeTime) break;
+      a = x;
+    }
+    if (a === undefined || h.need[a] === value || lateWriters.has(value)) continue;
+    anomalies.push({
+      type: 'divergent',
+      key: h.key,
+      ...(value !== 0 ? { element: h.values[value] as string } : {}),
+      ops: ids([at(a).id, at(b).id]),
+      explanation:
+        `key ${keyName(h.key)}: the final ${where(a)}, then the final ${where(b)}: each was made after a marker write ` +
+        `through its own session, so each member had every committed write, and no indeterminate write of ` +
+        `${q(h.values[value] ?? null)} could have landed in between: the members hold different data.`,
+    });
+  }
+  return anomalies;
 }

@@ -185,7 +185,7 @@ function checkFinals(
         key,
         element,
         ops: ids([...ops, final.id]),
-        explanation: `${why}, which completed before the final read-set ${final.id} (process ${final.process}) was invoked, but that final read does not contain it.`,
+        explanation: `${why}, which completed before the final read-set ${final.id} (process ${final.process}${final.server === undefined ? '' : `, through ${final.server}`}) was invoked, but that final read does not contain it.`,
       });
     };
     for (const add of okAdds) {

@@ -26,6 +26,9 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  * - phantom-value: a read (or a successful cas) observed a value no write or cas ever wrote.
  * - future-read: a read observed a value (or an element) whose writers were all invoked after the
  *   read completed.
+ * - divergent: two final reads of a register (each after a marker write through its own session,
+ *   so each member had caught up) disagree, the later one returning a value that no indeterminate
+ *   write could have set in between: the members hold different data.
  */
 export type AnomalyType =
   | 'lost'
@@ -35,7 +38,8 @@ export type AnomalyType =
   | 'nonlinearizable'
   | 'phantom-value'
   | 'future-read'
-  | 'skipped-write';
+  | 'skipped-write'
+  | 'divergent';
 
 export interface Anomaly {
   type: AnomalyType;

@@ -24,6 +24,7 @@ export interface RunOptions {
   runs: string;
   seed?: string;
   image?: string;
+  rate?: string;
 }
 
 interface Row {
@@ -31,6 +32,9 @@ interface Row {
   seed: number;
   faults: string;
   operations: number | string;
+  /** Recorded operations per second, and the harness's own CPU (% of one core) meanwhile. */
+  rate: string;
+  cpu: string;
   verdict: string;
   report: string;
 }
@@ -40,7 +44,7 @@ const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
 const SCRIPTS = join(import.meta.dirname, '../../scripts');
 
 export async function runCommand(options: RunOptions): Promise<number> {
-  let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number };
+  let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number; rate?: number };
   try {
     if (options.target !== 'docker') {
       throw new Error(
@@ -53,6 +57,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       intervalMs: 1000 * wholeNumber('--interval', options.interval, 1),
       runs: wholeNumber('--runs', options.runs, 1),
       seed: options.seed === undefined ? SeededRandom.freshSeed() : wholeNumber('--seed', options.seed, 0),
+      ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
     };
   } catch (error) {
     console.error(`zk-chaos run: ${(error as Error).message}`);
@@ -95,7 +100,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       const seed = settings.seed + run - 1;
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
-      rows.push(await oneRun(run, seed, schedule, image, (e) => (ensemble = e)));
+      rows.push(await oneRun(run, seed, schedule, image, settings.rate, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {
@@ -107,7 +112,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   return rows.every((r) => r.verdict === 'valid') ? 0 : 2;
 }
 
-async function oneRun(run: number, seed: number, schedule: Schedule, image: string, track: (e: StartedDockerEnsemble | undefined) => void): Promise<Row> {
+async function oneRun(run: number, seed: number, schedule: Schedule, image: string, rate: number | undefined, track: (e: StartedDockerEnsemble | undefined) => void): Promise<Row> {
   let ensemble: StartedDockerEnsemble | undefined;
   try {
     ensemble = await new DockerEnsemble(image).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
@@ -118,9 +123,13 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
       leader: () => started.leader(10_000).catch(() => undefined),
       fault: (kind, targets) => dockerFault(started, kind, targets),
     };
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
     const result = await runTest({
       name: 'run-docker',
       seed,
+      // A paced rate needs enough concurrent sessions: about 100 ops/s each keeps latency honest.
+      ...(rate === undefined ? {} : { rate, workers: Math.max(6, Math.ceil(rate / 100)) }),
       endpoints: () => started.endpoints(),
       quietMs: 0,
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
@@ -128,12 +137,16 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
       rerunCommand: `npx zk-chaos run --target docker --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --seed ${seed}`,
       log: (line) => console.error(`[run ${run}] ${line}`),
     });
+    const cpu = process.cpuUsage(cpuBefore);
+    const wallMs = performance.now() - wallBefore;
     const applied = result.faults.map((f) => f.name);
     return {
       run,
       seed,
       faults: applied.length ? `${applied.length}: ${[...new Set(applied)].join(',')}` : '0',
       operations: result.workload.operations,
+      rate: (result.workload.operations / (schedule.timeLimitMs / 1000)).toFixed(0),
+      cpu: `${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(0)} %`,
       verdict: result.verdict.validity,
       report: relative(process.cwd(), `${result.dir}/${RUN_FILES.report}`),
     };
@@ -141,7 +154,7 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
     const message = error instanceof Error ? error.message : String(error);
     console.error(`[run ${run}] failed: ${message}`);
     const dir = (error as { dir?: string }).dir;
-    return { run, seed, faults: '?', operations: '?', verdict: 'error', report: dir ? relative(process.cwd(), `${dir}/${RUN_FILES.report}`) : '-' };
+    return { run, seed, faults: '?', operations: '?', rate: '?', cpu: '?', verdict: 'error', report: dir ? relative(process.cwd(), `${dir}/${RUN_FILES.report}`) : '-' };
   } finally {
     await ensemble?.stop().catch(() => undefined);
     track(undefined);
@@ -154,8 +167,8 @@ function describeSchedule(schedule: Schedule): string {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['run', 'seed', 'faults', 'operations', 'verdict', 'report'];
-  const cells = rows.map((r) => [String(r.run), String(r.seed), r.faults, String(r.operations), r.verdict, r.report]);
+  const header = ['run', 'seed', 'faults', 'operations', 'ops/s', 'harness cpu', 'verdict', 'report'];
+  const cells = rows.map((r) => [String(r.run), String(r.seed), r.faults, String(r.operations), r.rate, r.cpu, r.verdict, r.report]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
   const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i] as number)).join('  ').trimEnd();
   console.log(line(header));

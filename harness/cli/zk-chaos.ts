@@ -63,6 +63,7 @@ program
   .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '1')
   .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
   .option('--image <ref>', 'ZooKeeper image (default: the one scripts/build-zookeeper-image.sh builds)')
+  .option('--rate <ops>', 'operations per second across the clients, paced evenly (default: each client thinks 5-25 ms)')
   .action(async (options: RunOptions) => {
     const { runCommand } = await import('./run-command.ts');
     process.exitCode = await runCommand(options);

@@ -45,6 +45,8 @@ export interface TestRunOptions {
   quietMs?: number;
   resultsDir?: string;
   workers?: number;
+  /** Operations per second across the workers (see WorkloadOptions.rate); default: think times. */
+  rate?: number;
   /** Files written to the run's folder before the workload starts (e.g. the planned schedule). */
   files?: Record<string, string>;
   /** The command that reruns this test, shown in the report after ZK_CHAOS_SEED=<seed>. */
@@ -126,6 +128,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     const workload = await startWorkload({
       ...DEFAULT_WORKLOAD,
       workers: options.workers ?? DEFAULT_WORKLOAD.workers,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
       recorder,
       rng: new SeededRandom(seed),
       endpoints: options.endpoints,

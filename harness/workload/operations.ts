@@ -43,8 +43,9 @@ export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSessi
   return { type: 'ok', elements };
 }
 
-export async function read(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string): Promise<{ type: CompletionType; knowledge?: RegisterKnowledge }> {
-  rec.invoke(p, 'read', key, null);
+/** `final`: a final read, made after a marker write through the same session (see readFinalState). */
+export async function read(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string, final = false): Promise<{ type: CompletionType; knowledge?: RegisterKnowledge }> {
+  rec.invoke(p, 'read', key, null, { final });
   const result = await s.getData(paths.register(key));
   if (result.type === 'fail' && result.error.includes('NO_NODE')) {
     // An absent register reads as null: that is an observation, not a failure.

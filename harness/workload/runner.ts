@@ -27,6 +27,11 @@ export interface WorkloadOptions {
   connectTimeoutMs: number;
   sessionTimeoutMs: number;
   mix?: GeneratorMix;
+  /**
+   * Operations per second across all workers, paced evenly (each worker waits for the next free
+   * slot instead of thinking). Without it each worker thinks thinkMs between operations.
+   */
+  rate?: number;
   log?: (line: string) => void;
 }
 
@@ -39,7 +44,9 @@ export interface WorkloadSummary {
   operations: number;
   byOutcome: Record<op.CompletionType, number>;
   processes: number;
+  /** Members whose final reads were all made (see readFinalState). */
   finalReads: number;
+  membersRead: string[];
 }
 
 export const DEFAULT_WORKLOAD = {
@@ -93,6 +100,15 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
 
   await prepareRoot(connect, paths, setKeys);
 
+  // With a rate, one shared clock of slots 1000/rate ms apart: a worker takes the next free slot.
+  let nextSlot = performance.now();
+  const pace = async (rng: SeededRandom): Promise<void> => {
+    if (options.rate === undefined) return void (await sleep(rng.int(options.thinkMs[0], options.thinkMs[1])));
+    const now = performance.now();
+    nextSlot = Math.max(nextSlot + 1000 / options.rate, now);
+    if (nextSlot > now) await sleep(nextSlot - now);
+  };
+
   const worker = async (index: number, rng: SeededRandom) => {
     let current: { session: ZooKeeperSession; process: number } | undefined;
     let home = index;
@@ -144,7 +160,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
         current = undefined;
         home++;
       }
-      await sleep(rng.int(options.thinkMs[0], options.thinkMs[1]));
+      await pace(rng);
     }
     current?.session.close();
   };
@@ -160,11 +176,13 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       await Promise.all(workers);
       clearInterval(progress);
       // Final reads that cannot be recorded would check nothing.
-      const finalReads = options.recorder.failure ? 0 : await readFinalState(options, connect, generator, paths, setKeys, registerKeys, counts).catch((error: unknown) => {
-        if (error instanceof RecorderError) return 0;
-        throw error;
-      });
-      return { operations: counts.ok + counts.fail + counts.info, byOutcome: { ...counts }, processes: nextProcess, finalReads };
+      const members = options.recorder.failure
+        ? []
+        : await readFinalState(options, generator, paths, setKeys, registerKeys, counts, () => nextProcess++).catch((error: unknown) => {
+            if (error instanceof RecorderError) return [];
+            throw error;
+          });
+      return { operations: counts.ok + counts.fail + counts.info, byOutcome: { ...counts }, processes: nextProcess, finalReads: members.length, membersRead: members };
     },
   };
 }
@@ -185,55 +203,85 @@ async function prepareRoot(connect: Connect, paths: op.Paths, setKeys: string[])
 }
 
 /**
- * The final reads, once the faults have healed. For each set, a fresh session first adds a marker
- * element and then reads the set: ZooKeeper orders the marker after every write acknowledged
- * before it, and a session reads its own writes, so the read reflects every acknowledged add —
- * the no-lost-acknowledged-write check needs no trust in a follower's freshness.
+ * The final reads, once the faults have healed: every member is read on its own, through a
+ * session pinned to it. For each set, that session first adds a marker element and then reads the
+ * set: ZooKeeper orders the marker after every write acknowledged before it, and a session reads
+ * its own writes, so the read reflects every acknowledged add — the no-lost-acknowledged-write
+ * check needs no trust in a follower's freshness. The registers are read last on the same session,
+ * after its markers. Reading each member apart lets the checker compare them (a member that
+ * diverged from the others is reported, with its name). Returns the members read in full.
  */
 async function readFinalState(
   options: WorkloadOptions,
-  connect: Connect,
   generator: OperationGenerator,
   paths: op.Paths,
   setKeys: string[],
   registerKeys: string[],
   counts: Record<op.CompletionType, number>,
-): Promise<number> {
-  let reads = 0;
+  nextProcess: () => number,
+): Promise<string[]> {
   const rec = options.recorder;
-  const deadline = Date.now() + 120_000;
-  for (const key of setKeys) {
-    for (let done = false; !done; ) {
-      if (Date.now() > deadline) throw new Error(`final read of ${key}: the ensemble did not answer within 120 s`);
-      const { session, process: p } = await connect(reads);
+  const log = options.log ?? (() => {});
+  const read: string[] = [];
+  for (const member of options.endpoints()) {
+    const deadline = Date.now() + 60_000;
+    let done = false;
+    while (!done && Date.now() < deadline) {
+      let session: ZooKeeperSession | undefined;
       try {
-        // A definite failure (e.g. NO_NODE after data loss) went through the leader too, so the
-        // read below still follows every write acknowledged before it; only an unknown outcome
-        // leaves the session's position in doubt.
-        const marked = await op.add(rec, p, session, paths, key, generator.nextUnique('final-'));
-        counts[marked]++;
-        if (marked === 'info') continue;
-        const result = await op.readSet(rec, p, session, paths, key, true);
-        counts[result.type]++;
-        done = result.type === 'ok';
-        if (done) reads++;
+        session = await ZooKeeperSession.connect({
+          address: member.address,
+          serverName: member.name,
+          connectTimeoutMs: options.connectTimeoutMs,
+          operationTimeoutMs: options.operationTimeoutMs,
+          sessionTimeoutMs: options.sessionTimeoutMs,
+        });
+      } catch {
+        await sleep(500);
+        continue;
+      }
+      const p = nextProcess();
+      try {
+        done = await readMember(rec, p, session, generator, paths, setKeys, registerKeys, counts);
       } finally {
         session.close();
       }
     }
+    if (done) read.push(member.name);
+    else log(`final reads through ${member.name}: it did not answer within 60 s; the other members are compared without it`);
   }
-  const endpoints = options.endpoints();
+  if (read.length === 0) throw new Error('final reads: no member of the ensemble answered within 60 s');
+  return read;
+}
+
+/** One member's final reads on one session; false when an outcome was not ok (retry on a new session). */
+async function readMember(
+  rec: HistoryRecorder,
+  p: number,
+  session: ZooKeeperSession,
+  generator: OperationGenerator,
+  paths: op.Paths,
+  setKeys: string[],
+  registerKeys: string[],
+  counts: Record<op.CompletionType, number>,
+): Promise<boolean> {
+  for (const key of setKeys) {
+    // A definite failure (e.g. NO_NODE after data loss) went through the leader too, so the read
+    // below still follows every write acknowledged before it; only an unknown outcome leaves the
+    // session's position in doubt.
+    const marked = await op.add(rec, p, session, paths, key, generator.nextUnique('final-'));
+    counts[marked]++;
+    if (marked === 'info') return false;
+    const result = await op.readSet(rec, p, session, paths, key, true);
+    counts[result.type]++;
+    if (result.type !== 'ok') return false;
+  }
+  // Final only after a marker through this session: without sets there is none.
+  const final = setKeys.length > 0;
   for (const key of registerKeys) {
-    for (let i = 0; i < endpoints.length; i++) {
-      try {
-        const { session, process: p } = await connect(i);
-        const result = await op.read(rec, p, session, paths, key);
-        counts[result.type]++;
-        session.close();
-      } catch {
-        // A member that stays unreachable only loses us an extra read; the set reads above are the check.
-      }
-    }
+    const result = await op.read(rec, p, session, paths, key, final);
+    counts[result.type]++;
+    if (result.type !== 'ok') return false;
   }
-  return reads;
+  return true;
 }

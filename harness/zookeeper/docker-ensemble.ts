@@ -41,6 +41,7 @@ export class DockerEnsemble {
   private ephemeralData = false;
   private labels: Record<string, string> = {};
   private environment: Record<string, string> = {};
+  private standalone = new Set<string>();
 
   constructor(image: string) {
     this.image = image;
@@ -65,6 +66,15 @@ export class DockerEnsemble {
     return this;
   }
 
+  /**
+   * Misconfigures one member to run on its own (its server list names only itself, so ZooKeeper
+   * starts it standalone, with data of its own): the divergence check's negative control.
+   */
+  withStandaloneMember(name: string): this {
+    this.standalone.add(name);
+    return this;
+  }
+
   withEnvironment(environment: Record<string, string>): this {
     this.environment = { ...this.environment, ...environment };
     return this;
@@ -83,7 +93,7 @@ export class DockerEnsemble {
             .withNetwork(network)
             .withNetworkAliases(name)
             .withLabels({ [DOCKER_LABEL]: 'true', ...this.labels })
-            .withEnvironment({ ZK_ENSEMBLE: names.join(';'), ZK_HEAP_SIZE: '256M', ...this.environment })
+            .withEnvironment({ ZK_ENSEMBLE: this.standalone.has(name) ? name : names.join(';'), ZK_HEAP_SIZE: '256M', ...this.environment })
             .withLoopbackPort(2181, ports[ordinal] as number)
             .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
             .withStartupTimeout(120_000);
@@ -94,7 +104,7 @@ export class DockerEnsemble {
       containers.forEach((container, ordinal) =>
         started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, container }),
       );
-      const ensemble = new StartedDockerEnsemble(network, started);
+      const ensemble = new StartedDockerEnsemble(network, started, this.standalone);
       await ensemble.waitForQuorum();
       return ensemble;
     } catch (error) {
@@ -109,9 +119,13 @@ export class StartedDockerEnsemble {
   readonly network: StartedNetwork;
   readonly members: Member[];
 
-  constructor(network: StartedNetwork, members: Member[]) {
+  /** Members misconfigured to run standalone (withStandaloneMember): they serve as 'standalone'. */
+  private readonly standalone: ReadonlySet<string>;
+
+  constructor(network: StartedNetwork, members: Member[], standalone: ReadonlySet<string> = new Set()) {
     this.network = network;
     this.members = members;
+    this.standalone = standalone;
   }
 
   endpoints(): Endpoint[] {
@@ -154,7 +168,10 @@ export class StartedDockerEnsemble {
   /** Waits until every member serves, with one leader. */
   async waitForQuorum(timeoutMs = 120_000): Promise<void> {
     await this.pollModes('the ensemble to form a quorum', timeoutMs, (modes) =>
-      modes.every((s) => s.mode === 'leader' || s.mode === 'follower') && modes.filter((s) => s.mode === 'leader').length === 1 ? true : undefined,
+      modes.every((s, i) => (this.standalone.has(this.members[i]!.name) ? s.mode === 'standalone' : s.mode === 'leader' || s.mode === 'follower')) &&
+      modes.filter((s) => s.mode === 'leader').length === 1
+        ? true
+        : undefined,
     );
   }
 

@@ -58,7 +58,7 @@ describe('the Kubernetes API server restarting during a run', () => {
     expect(backAt).toBeGreaterThan(restartedAt);
     const history = (await import('node:fs')).readFileSync(`${result.dir}/history.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: number });
     expect(history.filter((e) => e.type === 'ok' && e.time > backAt).length).toBeGreaterThan(100);
-    expect(result.workload.finalReads).toBe(2);
+    expect(result.workload.finalReads).toBe(3);
     expect(result.verdict.validity, explain(result)).toBe('valid');
   });
 });

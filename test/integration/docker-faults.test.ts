@@ -25,7 +25,7 @@ async function scenario(name: string, fault: (e: StartedDockerEnsemble) => Fault
 /** The run really exercised the ensemble: operations before and after the fault, final reads done. */
 function expectExercised(result: TestRunResult) {
   expect(result.workload.byOutcome.ok).toBeGreaterThan(100);
-  expect(result.workload.finalReads).toBe(2);
+  expect(result.workload.finalReads).toBe(3);
   expect(result.faults).toHaveLength(1);
   expect(result.faults[0]?.end).toBeGreaterThan(result.faults[0]?.start ?? Infinity);
 }

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
+import { dockerFault } from '../../harness/nemesis/docker-faults.ts';
+import { DockerEnsemble, type Member, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+
+/**
+ * A fault must do what it says, or a valid verdict proves nothing: each fault is injected on its
+ * own (no workload) and its effect on the ensemble is observed through the members' own status
+ * (srvr, asked inside each container, so an isolated member can still be asked). These tests fail
+ * when a fault's inject does nothing.
+ */
+let ensemble: StartedDockerEnsemble;
+const log = (line: string) => console.log(`[fault-effects] ${line}`);
+
+beforeAll(async () => {
+  ensemble = await new DockerEnsemble(inject('zkImage')).withLabels({ 'io.zk-chaos.test': 'fault-effects' }).start();
+});
+afterAll(async () => {
+  await ensemble?.stop();
+});
+
+const modeOf = async (m: Member) => (await ensemble.status(m)).mode;
+
+describe('faults have their effect', () => {
+  it('isolate: the cut-off member stops serving, the other two keep a quorum, and it rejoins after the heal', async () => {
+    const leader = await ensemble.leader();
+    const target = ensemble.members.find((m) => m.name !== leader.name)!;
+    const fault = dockerFault(ensemble, 'isolate', [target]);
+    await fault.inject();
+    try {
+      // A follower that cannot reach its leader gives up within syncLimit ticks and stops serving.
+      await waitFor(`${target.name} to stop serving while isolated`, async () => {
+        const mode = await modeOf(target);
+        return mode === 'not serving' ? ready(mode) : notYet(mode);
+      }, { timeoutMs: 60_000, intervalMs: 500, log });
+      const others = ensemble.members.filter((m) => m !== target);
+      expect((await Promise.all(others.map(modeOf))).sort()).toEqual(['follower', 'leader']);
+    } finally {
+      await fault.heal();
+    }
+    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+  });
+
+  it('pause: a paused leader answers nothing and the other two elect a new leader; after the heal all three serve', async () => {
+    const leader = await ensemble.leader();
+    const fault = dockerFault(ensemble, 'pause', [leader]);
+    await fault.inject();
+    try {
+      expect(await modeOf(leader)).toBe('not serving');
+      const others = ensemble.members.filter((m) => m !== leader);
+      const modes = await waitFor('a new leader among the members that are not paused', async () => {
+        const now = await Promise.all(others.map(modeOf));
+        return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
+      }, { timeoutMs: 90_000, intervalMs: 500, log });
+      expect(modes.sort()).toEqual(['follower', 'leader']);
+    } finally {
+      await fault.heal();
+    }
+    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+  });
+
+  it('kill of a majority: the survivor stops serving until the heal brings the killed members back', async () => {
+    const targets = ensemble.members.slice(0, 2);
+    const survivor = ensemble.members[2]!;
+    const fault = dockerFault(ensemble, 'kill', targets);
+    const detail = await fault.inject();
+    try {
+      expect(detail).toMatch(/exit 137, 137/);
+      await waitFor(`${survivor.name} to stop serving without a quorum`, async () => {
+        const mode = await modeOf(survivor);
+        return mode === 'not serving' ? ready(mode) : notYet(mode);
+      }, { timeoutMs: 60_000, intervalMs: 500, log });
+    } finally {
+      await fault.heal();
+    }
+    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+  });
+});
