@@ -24,9 +24,9 @@ describe('zk-chaos run --target docker', () => {
     );
     expect(run.status, run.stderr.slice(-3000)).toBe(0);
     const [header, row, ...rest] = run.stdout.trim().split('\n');
-    expect(header).toMatch(/^run\s+seed\s+faults\s+operations\s+verdict\s+report$/);
+    expect(header).toMatch(/^run\s+seed\s+faults\s+operations\s+ops\/s\s+harness cpu\s+verdict\s+report$/);
     expect(rest).toEqual([]);
-    expect(row).toMatch(new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+valid\\s+\\S+report\\.html$`));
+    expect(row).toMatch(new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
 
     const [dir] = readdirSync(results).filter((d) => d.startsWith('run-docker-')).map((d) => join(results, d));
     // The schedule on disk is the one the seed gives, and it was played: one window per fault.
