@@ -21,6 +21,14 @@ afterAll(async () => {
 
 const modeOf = async (m: Member) => (await ensemble.status(m)).mode;
 
+/** After a heal every member serves again; an election may still be settling, so wait for it. */
+const allServe = () =>
+  waitFor('all three members to serve', async () => {
+    const modes = await Promise.all(ensemble.members.map(modeOf));
+    const serving = modes.filter((m) => m === 'leader' || m === 'follower');
+    return serving.length === 3 ? ready(serving) : notYet(modes.join(', '));
+  }, { timeoutMs: 90_000, intervalMs: 500, log });
+
 describe('faults have their effect', () => {
   it('isolate: the cut-off member stops serving, the other two keep a quorum, and it rejoins after the heal', async () => {
     const leader = await ensemble.leader();
@@ -33,12 +41,19 @@ describe('faults have their effect', () => {
         const mode = await modeOf(target);
         return mode === 'not serving' ? ready(mode) : notYet(mode);
       }, { timeoutMs: 60_000, intervalMs: 500, log });
+      // The two that can still reach each other are a majority: they serve (after a new election
+      // if the isolation unsettled them).
       const others = ensemble.members.filter((m) => m !== target);
-      expect((await Promise.all(others.map(modeOf))).sort()).toEqual(['follower', 'leader']);
+      const modes = await waitFor('the other two members to serve as leader and follower', async () => {
+        const now = await Promise.all(others.map(modeOf));
+        return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
+      }, { timeoutMs: 60_000, intervalMs: 500, log });
+      expect(modes.sort()).toEqual(['follower', 'leader']);
+      expect(await modeOf(target)).toBe('not serving');
     } finally {
       await fault.heal();
     }
-    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+    expect(await allServe()).toHaveLength(3);
   });
 
   it('pause: a paused leader answers nothing and the other two elect a new leader; after the heal all three serve', async () => {
@@ -56,7 +71,7 @@ describe('faults have their effect', () => {
     } finally {
       await fault.heal();
     }
-    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+    expect(await allServe()).toHaveLength(3);
   });
 
   it('kill of a majority: the survivor stops serving until the heal brings the killed members back', async () => {
@@ -73,6 +88,6 @@ describe('faults have their effect', () => {
     } finally {
       await fault.heal();
     }
-    expect((await Promise.all(ensemble.members.map(modeOf))).filter((m) => m === 'leader' || m === 'follower')).toHaveLength(3);
+    expect(await allServe()).toHaveLength(3);
   });
 });
