@@ -64,6 +64,7 @@ export class KubeEnsemble {
 
   async start(): Promise<StartedKubeEnsemble> {
     const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access });
+    await this.waitWhileTerminating();
     await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
     const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
     await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));
@@ -71,6 +72,25 @@ export class KubeEnsemble {
     await started.waitReady();
     if (this.access === 'port-forward') await started.forwardMembers();
     return started;
+  }
+
+  /** A namespace still being deleted (an earlier run's) accepts nothing new: wait until it is gone. */
+  private async waitWhileTerminating(): Promise<void> {
+    const terminating = async (): Promise<boolean> => {
+      try {
+        return (await this.kube.core.readNamespace({ name: this.namespace })).metadata?.deletionTimestamp !== undefined;
+      } catch (error) {
+        if (isStatus(error, 404)) return false;
+        throw error;
+      }
+    };
+    if (!(await terminating())) return;
+    this.log(`namespace ${this.namespace} is still being deleted (by an earlier run); waiting for it to go`);
+    await waitFor(`namespace ${this.namespace} to be deleted`, async () => ((await terminating()) ? notYet('terminating') : ready(true)), {
+      timeoutMs: 300_000,
+      intervalMs: 2000,
+      log: this.log,
+    });
   }
 }
 

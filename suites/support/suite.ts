@@ -5,26 +5,16 @@ import { PodWatch } from '../../harness/kube/pod-watch.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
 export { explain } from '../../harness/run/explain.ts';
 import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import { parseSuiteConfig, type SuiteConfig } from '../../harness/run/suite-config.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
-import { KubeEnsemble, type MemberAccess, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
+import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 
 /**
- * What every suite shares: the cluster from the environment `npm run e2e` sets, the ensemble
- * applied from manifests/, runs recorded with a pod watch, and diagnostics when a check fails.
- * Suites hold scenario logic only.
+ * What every suite shares: the settings `npm run e2e` passes (checked once, in
+ * harness/run/suite-config.ts), the ensemble applied from manifests/, runs recorded with a pod
+ * watch, and diagnostics when a check fails. Suites hold scenario logic only.
  */
-export const settings = {
-  context: process.env.ZK_CHAOS_CONTEXT ?? 'kind-zk-chaos',
-  kubeconfig: process.env.ZK_CHAOS_KUBECONFIG || undefined,
-  namespace: process.env.ZK_CHAOS_NAMESPACE ?? 'zk-chaos',
-  image: process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
-  storage: (process.env.ZK_CHAOS_STORAGE ?? 'local-path') as StorageMode,
-  /** nodeport (kind's mapped ports on 127.0.0.1) or port-forward (through the API server, any cluster). */
-  access: (process.env.ZK_CHAOS_ACCESS ?? 'nodeport') as MemberAccess,
-  /** Workload time before, between and after faults. */
-  quietMs: Number(process.env.ZK_CHAOS_QUIET_MS ?? 10_000),
-  holdMs: Number(process.env.ZK_CHAOS_HOLD_MS ?? 5_000),
-};
+export const settings: SuiteConfig = parseSuiteConfig(process.env);
 
 export const log = (line: string) => console.log(`[e2e] ${line}`);
 
