@@ -8,4 +8,19 @@ kind=$(kind_binary)
 [ -n "$kind" ] || fail "kind is not installed" "nothing to delete, or install kind"
 step "deleting cluster $name"
 "$kind" delete cluster --name "$name"
+# A creation that was interrupted can still be making node containers inside the Docker engine
+# (each `docker run` kind started completes on the engine's side): they appear after kind has
+# deleted what it saw. Remove the late ones too, until none is left.
+if command -v docker >/dev/null; then
+  for _ in $(seq 1 30); do
+    late=$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$name" --format '{{.Names}}')
+    [ -z "$late" ] && break
+    echo "[$LOG_PREFIX] removing node containers of $name that appeared while it was deleted: $(echo $late)" >&2
+    # shellcheck disable=SC2086 # container names contain no spaces
+    docker rm -f -v $late >/dev/null 2>&1 || true
+    sleep 1
+  done
+  [ -z "$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$name" -q)" ] \
+    || fail "node containers of $name are still there" "docker ps -a --filter label=io.x-k8s.kind.cluster=$name; docker rm -f them"
+fi
 step_done
