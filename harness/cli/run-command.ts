@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dockerFault } from '../nemesis/docker-faults.ts';
 import { playSchedule, type NemesisBackend } from '../nemesis/run-schedule.ts';
@@ -137,6 +138,7 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
       rerunCommand: `npx zk-chaos run --target docker --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --seed ${seed}`,
       log: (line) => console.error(`[run ${run}] ${line}`),
     });
+    if (result.verdict.validity !== 'valid') saveMemberLogs(started, result.dir);
     const cpu = process.cpuUsage(cpuBefore);
     const wallMs = performance.now() - wallBefore;
     const applied = result.faults.map((f) => f.name);
@@ -159,6 +161,17 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
     await ensemble?.stop().catch(() => undefined);
     track(undefined);
   }
+}
+
+/** Each member's console log (its whole life, restarts included), kept with a run that was not valid. */
+function saveMemberLogs(ensemble: StartedDockerEnsemble, dir: string): void {
+  const target = join(dir, 'diagnostics');
+  mkdirSync(target, { recursive: true });
+  for (const member of ensemble.members) {
+    const logs = spawnSync('docker', ['logs', '--timestamps', member.container.getId()], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    writeFileSync(join(target, `${member.name}.log`), `${logs.stdout}${logs.stderr}`);
+  }
+  console.error(`[run] member logs saved in ${relative(process.cwd(), target)}`);
 }
 
 function describeSchedule(schedule: Schedule): string {

@@ -29,6 +29,20 @@ const allServe = () =>
     return serving.length === 3 ? ready(serving) : notYet(modes.join(', '));
   }, { timeoutMs: 90_000, intervalMs: 500, log });
 
+/** Waits until the given two members serve as one leader and one follower; returns their modes. */
+const leaderAndFollower = (members: Member[], what: string) =>
+  waitFor(what, async () => {
+    const now = await Promise.all(members.map(modeOf));
+    return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
+  }, { timeoutMs: 90_000, intervalMs: 500, log });
+
+/** Waits until the member stops serving. */
+const stopsServing = (member: Member, what: string) =>
+  waitFor(what, async () => {
+    const mode = await modeOf(member);
+    return mode === 'not serving' ? ready(mode) : notYet(mode);
+  }, { timeoutMs: 60_000, intervalMs: 500, log });
+
 describe('faults have their effect', () => {
   it('isolate: the cut-off member stops serving, the other two keep a quorum, and it rejoins after the heal', async () => {
     const leader = await ensemble.leader();
@@ -37,17 +51,11 @@ describe('faults have their effect', () => {
     await fault.inject();
     try {
       // A follower that cannot reach its leader gives up within syncLimit ticks and stops serving.
-      await waitFor(`${target.name} to stop serving while isolated`, async () => {
-        const mode = await modeOf(target);
-        return mode === 'not serving' ? ready(mode) : notYet(mode);
-      }, { timeoutMs: 60_000, intervalMs: 500, log });
+      await stopsServing(target, `${target.name} to stop serving while isolated`);
       // The two that can still reach each other are a majority: they serve (after a new election
       // if the isolation unsettled them).
       const others = ensemble.members.filter((m) => m !== target);
-      const modes = await waitFor('the other two members to serve as leader and follower', async () => {
-        const now = await Promise.all(others.map(modeOf));
-        return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
-      }, { timeoutMs: 60_000, intervalMs: 500, log });
+      const modes = await leaderAndFollower(others, 'the other two members to serve as leader and follower');
       expect(modes.sort()).toEqual(['follower', 'leader']);
       expect(await modeOf(target)).toBe('not serving');
     } finally {
@@ -63,10 +71,7 @@ describe('faults have their effect', () => {
     try {
       expect(await modeOf(leader)).toBe('not serving');
       const others = ensemble.members.filter((m) => m !== leader);
-      const modes = await waitFor('a new leader among the members that are not paused', async () => {
-        const now = await Promise.all(others.map(modeOf));
-        return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
-      }, { timeoutMs: 90_000, intervalMs: 500, log });
+      const modes = await leaderAndFollower(others, 'a new leader among the members that are not paused');
       expect(modes.sort()).toEqual(['follower', 'leader']);
     } finally {
       await fault.heal();
@@ -81,10 +86,7 @@ describe('faults have their effect', () => {
     const detail = await fault.inject();
     try {
       expect(detail).toMatch(/exit 137, 137/);
-      await waitFor(`${survivor.name} to stop serving without a quorum`, async () => {
-        const mode = await modeOf(survivor);
-        return mode === 'not serving' ? ready(mode) : notYet(mode);
-      }, { timeoutMs: 60_000, intervalMs: 500, log });
+      await stopsServing(survivor, `${survivor.name} to stop serving without a quorum`);
     } finally {
       await fault.heal();
     }
