@@ -22,11 +22,14 @@ describe('zk-chaos run --target docker', () => {
       [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'docker', '--nemesis', 'all', '--time-limit', '50', '--interval', '4', '--seed', String(seed)],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 400_000 },
     );
-    expect(run.status, run.stderr.slice(-3000)).toBe(0);
+    // The run decides: valid, or invalid when ZooKeeper 3.8.0 really loses data under these faults
+    // (see the README's "What zk-chaos finds"); the exit code follows the verdict.
     const [header, row, ...rest] = run.stdout.trim().split('\n');
-    expect(header).toMatch(/^run\s+seed\s+faults\s+operations\s+ops\/s\s+harness cpu\s+verdict\s+report$/);
+    expect(header, run.stderr.slice(-3000)).toMatch(/^run\s+seed\s+faults\s+operations\s+ops\/s\s+harness cpu\s+verdict\s+report$/);
     expect(rest).toEqual([]);
-    expect(row).toMatch(new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
+    const verdict = new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+(valid|invalid)\\s+\\S+report\\.html$`).exec(row ?? '')?.[1];
+    expect(verdict, row).toBeDefined();
+    expect(run.status, run.stderr.slice(-3000)).toBe(verdict === 'valid' ? 0 : 1);
 
     const [dir] = readdirSync(results).filter((d) => d.startsWith('run-docker-')).map((d) => join(results, d));
     // The schedule on disk is the one the seed gives, and it was played: one window per fault.
@@ -38,7 +41,8 @@ describe('zk-chaos run --target docker', () => {
     // Each window names its target spec and the members it resolved to.
     windows.forEach((w, i) => expect(w.detail).toMatch(new RegExp(`^${schedule.faults[i].target}: .*zk-\\d`)));
     expect(existsSync(join(dir!, 'report.html'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir!, 'verdict.json'), 'utf8')).validity).toBe('valid');
+    expect(JSON.parse(readFileSync(join(dir!, 'verdict.json'), 'utf8')).validity).toBe(verdict);
+    if (verdict === 'invalid') expect(existsSync(join(dir!, 'diagnostics', 'zk-0.log'))).toBe(true);
   });
 
   it('refuses an unknown fault or target with a message naming the known ones, before starting anything', () => {
