@@ -7,7 +7,8 @@ export const ready = <T>(value: T): Probe<T> => ({ done: value });
 export const notYet = (state: string): Probe<never> => ({ state });
 
 /**
- * Polls until `probe` answers ready(value), printing what it waits for every 10 s.
+ * The one polling helper (Kubernetes waits, the Docker ensemble's quorum waits, tests): polls until
+ * `probe` answers ready(value), printing what it waits for every 10 s.
  * On timeout the error carries the last state seen, so a failure says where things stood.
  */
 export async function waitFor<T>(

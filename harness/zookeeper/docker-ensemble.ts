@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GenericContainer, Network, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
+import { notYet, ready, waitFor } from '../kube/wait.ts';
 import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
@@ -177,15 +178,15 @@ export class StartedDockerEnsemble {
 
   /** Asks every member its mode every 500 ms until `settled` answers; the error lists the last modes. */
   private async pollModes<T>(what: string, timeoutMs: number, settled: (modes: ServerStatus[]) => T | undefined): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let modes: ServerStatus[] = [];
-    do {
-      modes = await Promise.all(this.members.map((m) => this.status(m)));
-      const answer = settled(modes);
-      if (answer !== undefined) return answer;
-      await sleep(500);
-    } while (Date.now() < deadline);
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${modes.map((s, i) => `zk-${i} ${s.mode}`).join(', ')}`);
+    return waitFor(
+      what,
+      async () => {
+        const modes = await Promise.all(this.members.map((m) => this.status(m)));
+        const answer = settled(modes);
+        return answer === undefined ? notYet(modes.map((s, i) => `${this.members[i]!.name} ${s.mode}`).join(', ')) : ready(answer);
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
   }
 
   /** The Docker engine's handle on a member's container, for what testcontainers does not wrap. */

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { explain } from '../../harness/run/explain.ts';
 import { runTest } from '../../harness/run/test-run.ts';
 import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
@@ -19,7 +20,12 @@ describe('a member that runs on its own', () => {
   it('is reported: the final reads through it lack acknowledged writes and disagree with the others', async () => {
     ensemble = await new DockerEnsemble(inject('zkImage')).withStandaloneMember('zk-2').withLabels({ 'io.zk-chaos.test': 'divergence' }).start();
     const started = ensemble;
-    expect((await started.status(started.member('zk-2'))).mode).toBe('standalone');
+    // start() waited for zk-2 to serve standalone; asked again (a single status can miss an answer).
+    const mode = await waitFor('zk-2 to answer as standalone', async () => {
+      const now = (await started.status(started.member('zk-2'))).mode;
+      return now === 'standalone' ? ready(now) : notYet(now);
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(mode).toBe('standalone');
     const result = await runTest({ name: 'docker-divergence', endpoints: () => started.endpoints(), quietMs: 8000 });
     expect(result.workload.membersRead).toEqual(['zk-0', 'zk-1', 'zk-2']);
     expect(result.verdict.validity, explain(result)).toBe('invalid');
