@@ -46,14 +46,12 @@ export function pauseLeader(ensemble: StartedDockerEnsemble): Fault {
     name: 'pause-leader',
     async inject() {
       paused = await ensemble.leader();
-      const { exitCode } = await ensemble.exec(paused, ['pkill', '-STOP', 'java']);
-      if (exitCode !== 0) throw new Error(`pkill -STOP java in ${paused.name} exited with ${exitCode}`);
+      await signalJava(ensemble, paused, 'STOP');
       return `${paused.name} (leader) stopped with SIGSTOP`;
     },
     async heal() {
       if (!paused) return;
-      const { exitCode } = await ensemble.exec(paused, ['pkill', '-CONT', 'java']);
-      if (exitCode !== 0) throw new Error(`pkill -CONT java in ${paused.name} exited with ${exitCode}`);
+      await signalJava(ensemble, paused, 'CONT');
       await ensemble.waitForQuorum();
     },
   };
@@ -64,13 +62,11 @@ export function isolateMember(ensemble: StartedDockerEnsemble, member: Member): 
   return {
     name: 'isolate-member',
     async inject() {
-      const network = await ensemble.dockerNetwork();
-      await network.disconnect({ Container: member.container.getId(), Force: true });
+      await disconnect(ensemble, [member]);
       return `${member.name} disconnected from the ensemble network`;
     },
     async heal() {
-      const network = await ensemble.dockerNetwork();
-      await network.connect({ Container: member.container.getId(), EndpointConfig: { Aliases: [member.name] } });
+      await reconnect(ensemble, [member]);
       await ensemble.waitForQuorum();
     },
   };
@@ -115,13 +111,11 @@ export function dockerFault(ensemble: StartedDockerEnsemble, kind: FaultKind, ta
       return {
         name: 'isolate',
         async inject() {
-          const network = await ensemble.dockerNetwork();
-          for (const m of targets) await network.disconnect({ Container: m.container.getId(), Force: true });
+          await disconnect(ensemble, targets);
           return `${names}: disconnected from the ensemble network`;
         },
         async heal() {
-          const network = await ensemble.dockerNetwork();
-          for (const m of targets) await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name] } });
+          await reconnect(ensemble, targets);
           await ensemble.waitForQuorum();
         },
       };
@@ -131,4 +125,15 @@ export function dockerFault(ensemble: StartedDockerEnsemble, kind: FaultKind, ta
 async function signalJava(ensemble: StartedDockerEnsemble, member: Member, signal: 'STOP' | 'CONT'): Promise<void> {
   const { exitCode } = await ensemble.exec(member, ['pkill', `-${signal}`, 'java']);
   if (exitCode !== 0) throw new Error(`pkill -${signal} java in ${member.name} exited with ${exitCode}`);
+}
+
+async function disconnect(ensemble: StartedDockerEnsemble, members: readonly Member[]): Promise<void> {
+  const network = await ensemble.dockerNetwork();
+  for (const m of members) await network.disconnect({ Container: m.container.getId(), Force: true });
+}
+
+/** Back on the ensemble's network under the member's name, so its peers resolve it again. */
+async function reconnect(ensemble: StartedDockerEnsemble, members: readonly Member[]): Promise<void> {
+  const network = await ensemble.dockerNetwork();
+  for (const m of members) await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name] } });
 }

@@ -4,8 +4,7 @@ import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 import { writeReport } from '../report/write-report.ts';
-import { atomicWrite } from './atomic-write.ts';
-import { RUN_FILES, runFoldersSince } from './run-folder.ts';
+import { RUN_FILES, runFoldersSince, writeVerdict } from './run-folder.ts';
 
 /**
  * Runs that were cut short (Ctrl-C, a cancelled CI job, a killed harness) leave a folder with the
@@ -27,11 +26,11 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
     } catch (error) {
       if (!(error instanceof HistoryFormatError)) throw error;
       // A harness killed mid-write can leave a last line cut short: nothing to check then.
-      atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(unreadable(`${reason}; the history is unreadable: ${error.message}`), null, 2) + '\n');
+      writeVerdict(dir, unreadable(`${reason}; the history is unreadable: ${error.message}`));
       done.push(dir);
       continue;
     }
-    atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+    writeVerdict(dir, verdict);
     await writeReport(dir);
     done.push(dir);
   }

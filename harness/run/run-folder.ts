@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { Verdict } from '../checker/index.ts';
+import { atomicWrite } from './atomic-write.ts';
 import { join } from 'node:path';
 
 /** The files of one run's folder (test-results/<run-id>/), named once. */
@@ -28,4 +30,9 @@ export function runFoldersSince(resultsDir: string, since: number): string[] {
     runs.push({ dir, started: existsSync(seed) ? statSync(seed).mtimeMs : statSync(history).mtimeMs });
   }
   return runs.sort((a, b) => a.started - b.started || a.dir.localeCompare(b.dir)).map((r) => r.dir);
+}
+
+/** Writes a run's verdict.json (atomically: a full disk leaves the previous file or none). */
+export function writeVerdict(dir: string, verdict: Verdict): void {
+  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
 }

@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
-import { atomicWrite } from './atomic-write.ts';
-import { RUN_FILES } from './run-folder.ts';
+import { RUN_FILES, writeVerdict } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder, RecorderError } from '../history/recorder.ts';
 import { interruptedVerdict } from './interrupted.ts';
@@ -160,7 +159,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   if (recorder.failure) throw await harnessFailed(options.name, dir, recorder.failure, log);
 
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
-  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  writeVerdict(dir, verdict);
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);
@@ -183,7 +182,7 @@ async function harnessFailed(name: string, dir: string, failure: RecorderError, 
   log(message);
   try {
     const verdict = interruptedVerdict(await checkHistoryFile(history), `the harness stopped recording (${failure.message})`);
-    atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+    writeVerdict(dir, verdict);
     await writeReport(dir);
   } catch (error) {
     log(`no verdict or report written for now (${error instanceof Error ? error.message : String(error)}); zk-chaos check gives one later`);
