@@ -13,6 +13,7 @@ ZK_SYNC_LIMIT=${ZK_SYNC_LIMIT:-5}
 ZK_MAX_CLIENT_CNXNS=${ZK_MAX_CLIENT_CNXNS:-60}
 ZK_SNAP_RETAIN_COUNT=${ZK_SNAP_RETAIN_COUNT:-3}
 ZK_PURGE_INTERVAL=${ZK_PURGE_INTERVAL:-0}
+ZK_SNAP_COUNT=${ZK_SNAP_COUNT:-}   # empty: ZooKeeper's default (100,000 transactions per snapshot)
 ZK_CLIENT_PORT=${ZK_CLIENT_PORT:-2181}
 ZK_SERVER_PORT=${ZK_SERVER_PORT:-2888}
 ZK_ELECTION_PORT=${ZK_ELECTION_PORT:-3888}
@@ -44,6 +45,7 @@ cfg="$ZK_CONF_DIR/zoo.cfg"
   echo "maxClientCnxns=$ZK_MAX_CLIENT_CNXNS"
   echo "autopurge.snapRetainCount=$ZK_SNAP_RETAIN_COUNT"
   echo "autopurge.purgeInterval=$ZK_PURGE_INTERVAL"
+  if [[ -n $ZK_SNAP_COUNT ]]; then echo "snapCount=$ZK_SNAP_COUNT"; fi
   # ZooKeeper >= 3.5 answers four-letter words only when listed; zkOk.sh needs ruok.
   echo "4lw.commands.whitelist=ruok,srvr,mntr,stat,conf"
   # A member's own DNS record may not exist yet while it starts; listen on all addresses.
