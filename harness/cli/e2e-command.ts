@@ -15,6 +15,7 @@ export interface E2eOptions {
   duration?: string;
   storage?: string;
   image?: string;
+  zkVersion?: string;
   access?: string;
   keep?: boolean;
   offline?: boolean;
@@ -102,6 +103,16 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     console.error(`zk-chaos e2e: --storage must be local-path or shared, got "${options.storage}"`);
     return 2;
   }
+  if (options.image && options.zkVersion) {
+    console.error('zk-chaos e2e: give --image or --zk-version, not both');
+    return 2;
+  }
+  if (options.zkVersion !== undefined && !/^3\.\d+\.\d+(-[a-z]+)?$/.test(options.zkVersion)) {
+    console.error(`zk-chaos e2e: --zk-version needs a ZooKeeper release number such as 3.4.10 or 3.9.1 (got "${options.zkVersion}")`);
+    return 2;
+  }
+  // A release's image is built from Maven Central's jars and loaded into kind by cluster-up.sh.
+  const image = options.image ?? (options.zkVersion ? `zk-chaos/zookeeper:${options.zkVersion}` : undefined);
   const seed = options.seed ?? String(SeededRandom.freshSeed());
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
   const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
@@ -168,7 +179,10 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
-      const env: NodeJS.ProcessEnv = options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {};
+      const env: NodeJS.ProcessEnv = {
+        ...(options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {}),
+        ...(options.zkVersion ? { ZK_CHAOS_ZK_VERSION: options.zkVersion } : {}),
+      };
       if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
         if (interruptedBy) return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up; no suite ran`, 130));
         console.error('[e2e] the cluster could not be created; see the step that failed above');
@@ -190,7 +204,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),
       ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Number(options.duration) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
-      ...(options.image ? { ZK_CHAOS_ZK_IMAGE: options.image } : {}),
+      ...(image ? { ZK_CHAOS_ZK_IMAGE: image } : {}),
       // NodePorts on 127.0.0.1 are what kind-config.yaml maps; any other cluster is reached
       // through the API server.
       ZK_CHAOS_ACCESS: options.access ?? (options.context ? 'port-forward' : 'nodeport'),

@@ -1,14 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { dockerFault } from '../nemesis/docker-faults.ts';
-import { playSchedule, type NemesisBackend } from '../nemesis/run-schedule.ts';
+import { playSchedule } from '../nemesis/run-schedule.ts';
 import { parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { runTest } from '../run/test-run.ts';
+import { writeReport } from '../report/write-report.ts';
+import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
 import { SeededRandom } from '../workload/random.ts';
-import { DockerEnsemble, type Member, type StartedDockerEnsemble } from '../zookeeper/docker-ensemble.ts';
+import type { Ensemble, EnsembleMember } from '../zookeeper/ensemble.ts';
+import { describeServers, reportServers } from '../zookeeper/server-report.ts';
 
 /**
  * `zk-chaos run`: Jepsen's `lein run test` for ZooKeeper. Each run starts a fresh ensemble, plays
@@ -25,8 +27,34 @@ export interface RunOptions {
   runs: string;
   seed?: string;
   image?: string;
+  zkVersion?: string;
   rate?: string;
 }
+
+/**
+ * What `zk-chaos hunt` changes in a run: the hunt faults, ZooKeeper settings that make its
+ * recovery paths busy (short ticks, frequent snapshots), a restart of every member at the end, and
+ * a table of findings.
+ */
+export interface RunPreset {
+  command: 'run' | 'hunt';
+  /** ZooKeeper settings (zkGenConfig.sh's environment) for every member. */
+  zookeeper: Record<string, string>;
+  finalRestart: boolean;
+}
+
+const PLAIN_RUN: RunPreset = { command: 'run', zookeeper: {}, finalRestart: false };
+
+/**
+ * Hunts: ticks of 500 ms (a follower silent for syncLimit x tickTime = 2 s is dropped, so the
+ * faults' windows cross that line often; initLimit leaves 10 s for a sync) and a snapshot every
+ * ~100 transactions (so a follower held down catches up by SNAP, and restarts load snapshots).
+ */
+export const HUNT: RunPreset = {
+  command: 'hunt',
+  zookeeper: { ZK_TICK_TIME: '500', ZK_SYNC_LIMIT: '4', ZK_INIT_LIMIT: '20', ZK_SNAP_COUNT: '100' },
+  finalRestart: true,
+};
 
 interface Row {
   run: number;
@@ -38,19 +66,24 @@ interface Row {
   cpu: string;
   verdict: string;
   report: string;
+  /** Anomalies by kind (lost, divergent, ...). */
+  anomalies: Record<string, number>;
+  /** When the run ended, since the command started. */
+  endedMs: number;
 }
 
 const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
 /** The project's scripts, wherever the command is run from. */
 const SCRIPTS = join(import.meta.dirname, '../../scripts');
 
-export async function runCommand(options: RunOptions): Promise<number> {
+export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_RUN): Promise<number> {
+  let target: RunTarget;
   let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number; rate?: number };
   try {
-    if (options.target !== 'docker') {
-      throw new Error(
-        `--target ${options.target}: only docker is built so far; Kubernetes runs the tutorial's scenarios through npm run e2e (--context NAME for any cluster)`,
-      );
+    target = runTarget(options.target);
+    if (options.image && options.zkVersion) throw new Error('give --image or --zk-version, not both');
+    if (options.zkVersion !== undefined && !/^3\.\d+\.\d+(-[a-z]+)?$/.test(options.zkVersion)) {
+      throw new Error(`--zk-version needs a ZooKeeper release number such as 3.4.11 or 3.9.1 (got "${options.zkVersion}")`);
     }
     settings = {
       mix: parseNemesis(options.nemesis),
@@ -71,15 +104,21 @@ export async function runCommand(options: RunOptions): Promise<number> {
   let image: string;
   try {
     execFileSync('bash', [join(SCRIPTS, 'docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    image = options.image ?? execFileSync('bash', [join(SCRIPTS, 'build-zookeeper-image.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim().split('\n').pop()!;
+    image = options.image ?? buildImage(options.zkVersion);
   } catch {
     // The scripts have printed the failed step and its fix.
     console.error('zk-chaos run: no run started: the Docker engine or the ZooKeeper image is not ready (see above)');
     return 3;
   }
+  try {
+    target.prepare(image);
+  } catch (error) {
+    console.error(`zk-chaos run: no run started: ${(error as Error).message}`);
+    return 3;
+  }
 
   const rows: Row[] = [];
-  let ensemble: StartedDockerEnsemble | undefined;
+  let ensemble: StartedTarget | undefined;
   let interrupted = false;
   const started = Date.now();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -99,9 +138,12 @@ export async function runCommand(options: RunOptions): Promise<number> {
   try {
     for (let run = 1; run <= settings.runs && !interrupted; run++) {
       const seed = settings.seed + run - 1;
-      const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs });
+      const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
-      rows.push(await oneRun(run, seed, schedule, image, settings.rate, (e) => (ensemble = e)));
+      const rerun = preset.command === 'hunt'
+        ? `npx zk-chaos hunt${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''} --runs 1 --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`
+        : `npx zk-chaos run --target ${target.name}${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''} --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`;
+      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {
@@ -109,36 +151,63 @@ export async function runCommand(options: RunOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   printTable(rows);
+  if (preset.command === 'hunt') printFindings(rows, options.zkVersion ?? 'the default (Debian 3.8.0)', settings.timeLimitMs);
   if (rows.some((r) => r.verdict === 'invalid')) return 1;
   return rows.every((r) => r.verdict === 'valid') ? 0 : 2;
 }
 
-async function oneRun(run: number, seed: number, schedule: Schedule, image: string, rate: number | undefined, track: (e: StartedDockerEnsemble | undefined) => void): Promise<Row> {
-  let ensemble: StartedDockerEnsemble | undefined;
+/** The image of a ZooKeeper release (built once from Maven Central's jars), or the default image. */
+function buildImage(zkVersion: string | undefined): string {
+  const output = execFileSync('bash', [join(SCRIPTS, 'build-zookeeper-image.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...(zkVersion ? { ZK_CHAOS_ZK_VERSION: zkVersion } : {}) },
+  });
+  return output.toString().trim().split('\n').pop()!;
+}
+
+interface OneRun {
+  target: RunTarget;
+  seed: number;
+  schedule: Schedule;
+  image: string;
+  rate: number | undefined;
+  zookeeper: Record<string, string>;
+  rerun: string;
+  /** The run folder's prefix: run-docker, hunt-docker-zk3.4.11, ... */
+  name: string;
+  /** When the command started (Date.now()), for the time to a finding. */
+  started: number;
+}
+
+async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
+  let started: StartedTarget | undefined;
+  const log = (line: string) => console.error(`[run ${run}] ${line}`);
   try {
-    ensemble = await new DockerEnsemble(image).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
-    track(ensemble);
-    const started = ensemble;
-    const backend: NemesisBackend<Member> = {
-      members: () => started.members,
-      leader: () => started.leader(10_000).catch(() => undefined),
-      fault: (kind, targets) => dockerFault(started, kind, targets),
-    };
+    started = await target.start(image, { seed, zookeeper, log });
+    track(started);
+    const { ensemble, net } = started;
+    const endpoints = started.endpoints.bind(started);
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     const result = await runTest({
-      name: 'run-docker',
+      name,
       seed,
       // A paced rate needs enough concurrent sessions: about 100 ops/s each keeps latency honest.
       ...(rate === undefined ? {} : { rate, workers: Math.max(6, Math.ceil(rate / 100)) }),
-      endpoints: () => started.endpoints(),
+      endpoints,
       quietMs: 0,
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
-      during: (ctx) => playSchedule(schedule, backend, ctx),
-      rerunCommand: `npx zk-chaos run --target docker --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --seed ${seed}`,
-      log: (line) => console.error(`[run ${run}] ${line}`),
+      during: (ctx) => playSchedule(schedule, ensemble, net, ctx),
+      rerunCommand: rerun,
+      log,
     });
-    if (result.verdict.validity !== 'valid') saveMemberLogs(started, result.dir);
+    // The servers' side: mode, last zxid and error lines of each member, beside the verdict.
+    const servers = await reportServers(ensemble);
+    writeFileSync(join(result.dir, RUN_FILES.servers), JSON.stringify(servers, null, 2) + '\n');
+    console.error(`[run ${run}] servers: ${describeServers(servers)}`);
+    await writeReport(result.dir, { rerunCommand: rerun }); // again, now with the servers' side
+    const logFindings = servers.members.some((m) => m.logFindings.length > 0);
+    if (result.verdict.validity !== 'valid' || logFindings || !servers.zxidsAgree) await saveMemberLogs(ensemble, result.dir);
     const cpu = process.cpuUsage(cpuBefore);
     const wallMs = performance.now() - wallBefore;
     const applied = result.faults.map((f) => f.name);
@@ -151,25 +220,27 @@ async function oneRun(run: number, seed: number, schedule: Schedule, image: stri
       cpu: `${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(0)} %`,
       verdict: result.verdict.validity,
       report: relative(process.cwd(), `${result.dir}/${RUN_FILES.report}`),
+      anomalies: countBy(result.verdict.anomalies.map((a) => a.type)),
+      endedMs: Date.now() - commandStarted,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`[run ${run}] failed: ${message}`);
     const dir = (error as { dir?: string }).dir;
-    return { run, seed, faults: '?', operations: '?', rate: '?', cpu: '?', verdict: 'error', report: dir ? relative(process.cwd(), `${dir}/${RUN_FILES.report}`) : '-' };
+    const report = dir ? relative(process.cwd(), `${dir}/${RUN_FILES.report}`) : '-';
+    return { run, seed, faults: '?', operations: '?', rate: '?', cpu: '?', verdict: 'error', report, anomalies: {}, endedMs: Date.now() - commandStarted };
   } finally {
-    await ensemble?.stop().catch(() => undefined);
+    await started?.stop().catch(() => undefined);
     track(undefined);
   }
 }
 
-/** Each member's console log (its whole life, restarts included), kept with a run that was not valid. */
-function saveMemberLogs(ensemble: StartedDockerEnsemble, dir: string): void {
-  const target = join(dir, 'diagnostics');
+/** Each member's console log (its whole life, restarts included), kept with a run worth a look. */
+async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): Promise<void> {
+  const target = join(dir, RUN_FILES.diagnostics);
   mkdirSync(target, { recursive: true });
   for (const member of ensemble.members) {
-    const logs = spawnSync('docker', ['logs', '--timestamps', member.container.getId()], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    writeFileSync(join(target, `${member.name}.log`), `${logs.stdout}${logs.stderr}`);
+    writeFileSync(join(target, `${member.name}.log`), await ensemble.logs(member).catch((error: Error) => `(docker logs failed: ${error.message})\n`));
   }
   console.error(`[run] member logs saved in ${relative(process.cwd(), target)}`);
 }
@@ -186,6 +257,29 @@ function printTable(rows: Row[]): void {
   const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i] as number)).join('  ').trimEnd();
   console.log(line(header));
   for (const c of cells) console.log(line(c));
+}
+
+/**
+ * The hunt's findings: runs by verdict, anomalies by kind, and the first run that found one (its
+ * seed replays it, and how long the hunt had taken by then).
+ */
+function printFindings(rows: Row[], version: string, timeLimitMs: number): void {
+  const verdicts = countBy(rows.map((r) => r.verdict));
+  const anomalies: Record<string, number> = {};
+  for (const r of rows) for (const [kind, n] of Object.entries(r.anomalies)) anomalies[kind] = (anomalies[kind] ?? 0) + n;
+  const first = rows.find((r) => r.verdict === 'invalid');
+  console.log(`\nhunt of ZooKeeper ${version}: ${rows.length} run(s) of ${timeLimitMs / 1000} s`);
+  console.log(`  verdicts:  ${Object.entries(verdicts).map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  console.log(`  anomalies: ${Object.entries(anomalies).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  console.log(first
+    ? `  first finding: run ${first.run}, seed ${first.seed}, after ${(first.endedMs / 60_000).toFixed(1)} min of hunting (${first.report})`
+    : '  first finding: none');
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
 }
 
 function wholeNumber(flag: string, text: string, min: number): number {

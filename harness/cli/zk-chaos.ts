@@ -44,6 +44,7 @@ program
   .option('--duration <seconds>', 'workload time before, between and after faults', '10')
   .option('--storage <mode>', 'local-path (node-pinned volumes) or shared (volumes follow pods)')
   .option('--image <ref>', 'ZooKeeper image the ensemble runs (default zk-chaos/zookeeper:local, loaded into kind)')
+  .option('--zk-version <v>', 'run this ZooKeeper release (image built from Maven Central\'s jars and loaded into kind; with --context, push zk-chaos/zookeeper:V where the cluster can pull it)')
   .option('--access <mode>', 'how the host reaches the members: nodeport (kind-config.yaml\'s ports on 127.0.0.1) or port-forward (through the API server; default with --context)')
   .option('--keep', 'keep the cluster afterwards')
   .option('--offline', 'build kind and the node image here instead of pulling them')
@@ -56,17 +57,33 @@ program
 program
   .command('run')
   .description('checked runs with a seeded fault schedule: start an ensemble, play the faults under the workload, check, report; ends with a table')
-  .option('--target <where>', 'where the ensemble runs: docker (Kubernetes: npm run e2e)', 'docker')
-  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, restart-all; or all, or none', 'all')
+  .option('--target <where>', 'where the ensemble runs: docker, or kind (the cluster npm run cluster:up made; the tutorial\'s manifests)', 'docker')
+  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, partition, restart-all, lose-followers, crash-majority, snap-sync-crash, cut-leader; or all (the first five), hunt, or none', 'all')
   .option('--time-limit <seconds>', 'length of each run, recovery included', '60')
   .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '10')
   .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '1')
   .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
   .option('--image <ref>', 'ZooKeeper image (default: the one scripts/build-zookeeper-image.sh builds)')
+  .option('--zk-version <v>', 'run this ZooKeeper release (an image built once from Maven Central\'s jars; default Debian\'s 3.8.0)')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly (default: each client thinks 5-25 ms)')
   .action(async (options: RunOptions) => {
     const { runCommand } = await import('./run-command.ts');
     process.exitCode = await runCommand(options);
+  });
+
+program
+  .command('hunt')
+  .description('seeded runs of the hunt faults (aimed at ZooKeeper\'s recovery paths) with short ticks and frequent snapshots, each ending with every member restarted; ends with a table of findings')
+  .option('--zk-version <v>', 'the ZooKeeper release to hunt in (default Debian\'s 3.8.0)')
+  .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '10')
+  .option('--time-limit <seconds>', 'length of each run, recovery included', '120')
+  .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '8')
+  .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
+  .option('--nemesis <faults>', 'the fault mix (as for run)', 'hunt')
+  .option('--rate <ops>', 'operations per second across the clients, paced evenly')
+  .action(async (options: Omit<RunOptions, 'target'>) => {
+    const { runCommand, HUNT } = await import('./run-command.ts');
+    process.exitCode = await runCommand({ ...options, target: 'docker' }, HUNT);
   });
 
 /** --budget: validated here so that a bad value is a usage error, never the default in disguise. */

@@ -2,12 +2,13 @@ import { JsonlFile } from '../history/jsonl-file.ts';
 
 /**
  * A fault the nemesis can inject and heal. Backends (Docker, Kubernetes) build these; suites only
- * schedule them. `inject` returns a short description of what it did (e.g. which member).
+ * schedule them. `inject` returns a short description of what it did (e.g. which member); `heal`
+ * may say what it did too, when that is more than undoing the injection (the hunts' steps).
  */
 export interface Fault {
   name: string;
   inject(): Promise<string>;
-  heal(): Promise<void>;
+  heal(): Promise<string | void>;
 }
 
 /** One fault on the run's clock (nanoseconds, the history's clock). */
@@ -43,10 +44,11 @@ export class FaultTimeline {
     log(`nemesis: ${fault.name} (${detail}) injected; holding ${holdMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, holdMs));
     try {
-      await fault.heal();
+      const healed = await fault.heal();
+      if (healed) window.detail = `${detail}; heal: ${healed}`;
     } finally {
       window.end = this.clock();
-      this.append({ event: 'end', name: window.name, detail, start, end: window.end });
+      this.append({ event: 'end', name: window.name, detail: window.detail, start, end: window.end });
       log(`nemesis: ${fault.name} healed after ${Math.round((window.end - start) / 1e6)} ms`);
     }
     return window;

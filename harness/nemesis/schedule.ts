@@ -8,9 +8,14 @@ import { SeededRandom } from '../workload/random.ts';
  * ensemble as it is at that moment (which member leads), with a random stream of the same seed.
  */
 
-/** What a fault does; each backend implements every kind (nemesis/faults.ts). */
-export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'restart-all'] as const;
+/** What a fault does; every kind is written once, for every backend (nemesis/faults.ts). */
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** `--nemesis all`: the general faults. */
+export const GENERAL_FAULTS: readonly FaultKind[] = ['kill', 'pause', 'isolate', 'partition', 'restart-all'];
+/** `--nemesis hunt` (and `zk-chaos hunt`): sequences aimed at ZooKeeper's recovery paths. */
+export const HUNT_FAULTS: readonly FaultKind[] = ['lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'partition', 'kill'];
 
 /** Which members a fault hits, resolved when it starts. */
 export const TARGET_SPECS = ['one', 'leader', 'followers', 'minority', 'majority', 'all'] as const;
@@ -21,7 +26,13 @@ const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
   kill: ['one', 'leader', 'followers', 'minority', 'majority'],
   pause: ['one', 'leader', 'minority', 'majority'],
   isolate: ['one', 'leader', 'minority'],
+  partition: ['one', 'leader', 'minority'],
   'restart-all': ['all'],
+  // The hunts pick their roles themselves (who leads when they start); these are what they hit.
+  'lose-followers': ['all'],
+  'crash-majority': ['majority'],
+  'snap-sync-crash': ['followers'],
+  'cut-leader': ['leader'],
 };
 
 export interface PlannedFault {
@@ -51,6 +62,11 @@ export interface ScheduleOptions {
   intervalMs: number;
   quietMs?: number;
   recoveryMs?: number;
+  /**
+   * End with every member restarted on its data (after the last fault, before the recovery
+   * period), so damage that shows only after a reload from disk is seen by the final reads.
+   */
+  finalRestart?: boolean;
 }
 
 /**
@@ -74,6 +90,13 @@ export function planSchedule(options: ScheduleOptions): Schedule {
     const kind = rng.pick(options.mix);
     faults.push({ kind, target: rng.pick(TARGETS[kind]), startMs: at, durationMs });
     at += durationMs + rng.int(Math.round(interval / 2), Math.round((3 * interval) / 2));
+  }
+  if (options.finalRestart) {
+    // Room for it is kept: the last fault is dropped if the restart would not fit before healBy.
+    const restart = (startMs: number): PlannedFault => ({ kind: 'restart-all', target: 'all', startMs, durationMs: Math.round(interval / 2) });
+    const after = (f: PlannedFault | undefined): number => (f ? f.startMs + f.durationMs + Math.round(interval / 2) : quietMs);
+    while (faults.length > 0 && after(faults.at(-1)) + Math.round(interval / 2) > healBy) faults.pop();
+    if (after(faults.at(-1)) + Math.round(interval / 2) <= healBy) faults.push(restart(after(faults.at(-1))));
   }
   return { seed: options.seed, mix: [...options.mix], timeLimitMs: options.timeLimitMs, quietMs, recoveryMs, faults };
 }
@@ -121,14 +144,15 @@ function shuffle<T>(items: readonly T[], random: SeededRandom): T[] {
   return out;
 }
 
-/** Parses --nemesis: a comma list of kinds, or all, or none. Throws naming the unknown ones. */
+/** Parses --nemesis: a comma list of kinds, or all, hunt or none. Throws naming the unknown ones. */
 export function parseNemesis(text: string): FaultKind[] {
   if (text === 'none') return [];
-  if (text === 'all') return [...FAULT_KINDS];
+  if (text === 'all') return [...GENERAL_FAULTS];
+  if (text === 'hunt') return [...HUNT_FAULTS];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
-    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
+    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, hunt, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
   }
   return [...new Set(names)] as FaultKind[];
 }

@@ -31,6 +31,8 @@ export interface RunInfo {
   rerunCommand?: string;
   /** The planned fault schedule (schedule.json), one line per fault, when the run had one. */
   schedule?: string[];
+  /** What each member said of itself after the run (servers.json), one line per member. */
+  servers?: string[];
 }
 
 export const OUTCOMES = ['ok', 'fail', 'info'] as const;
@@ -108,6 +110,8 @@ export interface ReportModel {
     rerun: string[];
     /** The planned fault schedule, one line per fault (empty: none planned or no schedule.json). */
     schedule: string[];
+    /** One line per member (empty: no servers.json). */
+    servers: string[];
   };
   /** Time of the history's first event (ns); every µs time in the model is relative to it. */
   originNs: number;

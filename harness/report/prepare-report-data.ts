@@ -90,6 +90,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
       historyFile: input.run.historyFile,
       rerun: rerunCommands(input.run),
       schedule: input.run.schedule ?? [],
+      servers: input.run.servers ?? [],
     },
     originNs,
     durationUs,

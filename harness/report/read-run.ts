@@ -47,7 +47,8 @@ export function parseFaults(text: string, file: string): FaultWindow[] {
     if (event === 'end' && !isFiniteNumber(o.end)) fail(`"end" must be a number of nanoseconds (got ${show(o.end)})`);
     const id = `${o.name}\u0000${o.start}`;
     const window = windows.get(id) ?? { name: o.name as string, detail: o.detail as string, start: o.start as number };
-    if (event === 'end') window.end = o.end as number;
+    // The end line's detail says what the heal did too.
+    if (event === 'end') Object.assign(window, { end: o.end as number, detail: o.detail as string });
     windows.set(id, window);
   });
   return [...windows.values()].sort((a, b) => a.start - b.start);
@@ -129,6 +130,29 @@ export function parseSchedule(text: string, file: string): string[] {
     }
     return `${f.kind} (${f.target}) at ${(f.startMs / 1000).toFixed(1)} s for ${(f.durationMs / 1000).toFixed(1)} s`;
   });
+}
+
+/**
+ * servers.json (npx zk-chaos run): each member's mode and last zxid after the run and the error
+ * lines of its log, as lines for people, e.g. "zk-0: follower, last zxid 0x300000a1; log: null-pointer x2
+ * (java.lang.NullPointerException: ...)". Throws ReportInputError naming what is malformed.
+ */
+export function parseServers(text: string, file: string): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(raw) || !Array.isArray(raw.members)) throw new ReportInputError(file, null, 'must be an object with a "members" array');
+  const lines = raw.members.map((m: unknown, i: number) => {
+    if (!isObject(m) || typeof m.name !== 'string' || typeof m.mode !== 'string' || !Array.isArray(m.logFindings)) {
+      throw new ReportInputError(file, null, `members[${i}] must have string "name" and "mode" and an array "logFindings"`);
+    }
+    const findings = m.logFindings.map((f: unknown) => (isObject(f) ? `${String(f.kind)} x${String(f.count)} (${String(f.first)})` : String(f)));
+    return `${m.name}: ${m.mode}${typeof m.zxid === 'string' ? `, last zxid ${m.zxid}` : ''}; log: ${findings.join('; ') || 'no error lines'}`;
+  });
+  return raw.zxidsAgree === false ? [...lines, 'the serving members report different last zxids'] : lines;
 }
 
 type LineHandler = (o: Record<string, unknown>, fail: (problem: string) => never) => void;

@@ -11,7 +11,7 @@ import { toOperations } from '../history/parse.ts';
 import { readHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
 import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
-import { parseFaults, parseKubeEvents, parseSchedule, parseSeed, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
+import { parseFaults, parseKubeEvents, parseSchedule, parseSeed, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
 import { renderHtml } from './render-html.ts';
 
 export interface ReportOptions {
@@ -43,6 +43,8 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   const seedText = await readOptional(seedFile);
   const scheduleFile = join(dir, 'schedule.json');
   const scheduleText = await readOptional(scheduleFile);
+  const serversFile = join(dir, 'servers.json');
+  const serversText = await readOptional(serversFile);
 
   const verdictFile = join(dir, 'verdict.json');
   const verdictText = await readOptional(verdictFile);
@@ -76,6 +78,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
       historyFile,
       ...(options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand }),
       ...(scheduleText === null ? {} : { schedule: parseSchedule(scheduleText, scheduleFile) }),
+      ...(serversText === null ? {} : { servers: parseServers(serversText, serversFile) }),
     },
   });
   const out = resolve(options.out ?? join(dir, 'report.html'));

@@ -13,6 +13,10 @@ export const RUN_FILES = {
   report: 'report.html',
   /** The planned fault schedule (npx zk-chaos run), written before the workload starts. */
   schedule: 'schedule.json',
+  /** What each member says of itself after the run: mode, last zxid, its log's error lines. */
+  servers: 'servers.json',
+  /** Each member's console log, kept when the run was not valid or a member logged errors. */
+  diagnostics: 'diagnostics',
 } as const;
 
 /**

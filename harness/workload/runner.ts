@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import { RecorderError, type HistoryRecorder } from '../history/recorder.ts';
 import { OperationGenerator, type GeneratorMix } from './generator.ts';
 import * as op from './operations.ts';
@@ -78,11 +79,13 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
   let stopping = false;
   const log = options.log ?? (() => {});
 
-  const connect = async (preferred: number): Promise<{ session: ZooKeeperSession; process: number }> => {
-    for (let attempt = 0; ; attempt++) {
-      const endpoints = options.endpoints();
-      const endpoint = endpoints[(preferred + attempt) % endpoints.length] as Endpoint;
-      try {
+  // A member that does not answer is passed over for the next one, 250 ms later; until the
+  // workload stops a session keeps trying, and while it stops, three rounds of the members.
+  const connect = (preferred: number): Promise<{ session: ZooKeeperSession; process: number }> =>
+    pRetry(
+      async (attemptNumber) => {
+        const endpoints = options.endpoints();
+        const endpoint = endpoints[(preferred + attemptNumber - 1) % endpoints.length] as Endpoint;
         const session = await ZooKeeperSession.connect({
           address: endpoint.address,
           serverName: endpoint.name,
@@ -91,12 +94,15 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
           sessionTimeoutMs: options.sessionTimeoutMs,
         });
         return { session, process: nextProcess++ };
-      } catch (error) {
-        if (stopping && attempt >= endpoints.length * 3) throw error;
-        await sleep(250);
-      }
-    }
-  };
+      },
+      {
+        retries: Infinity,
+        factor: 1,
+        minTimeout: 250,
+        randomize: false,
+        shouldRetry: ({ attemptNumber }) => !stopping || attemptNumber < options.endpoints().length * 3,
+      },
+    );
 
   await prepareRoot(connect, paths, setKeys);
 

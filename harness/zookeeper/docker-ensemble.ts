@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { GenericContainer, Network, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
+import type { Ensemble } from './ensemble.ts';
 import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
@@ -116,7 +119,7 @@ export class DockerEnsemble {
   }
 }
 
-export class StartedDockerEnsemble {
+export class StartedDockerEnsemble implements Ensemble<Member> {
   readonly network: StartedNetwork;
   readonly members: Member[];
 
@@ -200,6 +203,47 @@ export class StartedDockerEnsemble {
     return client.network.getById(this.network.getId());
   }
 
+  async logs(member: Member): Promise<string> {
+    const { stdout, stderr } = await run('docker', ['logs', '--timestamps', member.container.getId()], { maxBuffer: 1 << 28 });
+    return `${stdout}${stderr}`;
+  }
+
+  async killMember(member: Member): Promise<string> {
+    // The exec's stream can break as the container dies; the exit below is what counts.
+    await this.exec(member, ['pkill', '-9', 'java']).catch(() => undefined);
+    return `JVM killed with SIGKILL, container exited with ${await this.waitForExit(member)}`;
+  }
+
+  async stopMember(member: Member): Promise<void> {
+    await (await this.dockerContainer(member)).stop({ t: 10 });
+  }
+
+  /**
+   * Starts the member's container again (same name, data and client port). Not testcontainers'
+   * restart, which would wait until the member serves: a member may rightly not serve yet (its
+   * peers are down), and the faults wait for the ensemble's quorum themselves.
+   */
+  async startMember(member: Member): Promise<void> {
+    await (await this.dockerContainer(member)).start();
+  }
+
+  async signalMember(member: Member, signal: 'STOP' | 'CONT'): Promise<void> {
+    const { exitCode } = await this.exec(member, ['pkill', `-${signal}`, 'java']);
+    if (exitCode !== 0) throw new Error(`pkill -${signal} java in ${member.name} exited with ${exitCode}`);
+  }
+
+  async waitForLogLine(member: Member, pattern: RegExp, sinceMs: number, timeoutMs: number): Promise<string | undefined> {
+    const since = (sinceMs / 1000).toFixed(3);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { stdout, stderr } = await run('docker', ['logs', '--since', since, member.container.getId()], { maxBuffer: 1 << 28 }).catch(() => ({ stdout: '', stderr: '' }));
+      const line = `${stdout}\n${stderr}`.split('\n').find((l) => pattern.test(l));
+      if (line) return line;
+      await sleep(100);
+    }
+    return undefined;
+  }
+
   /** Waits until the member's container has exited (e.g. after its JVM was killed). */
   async waitForExit(member: Member, timeoutMs = 30_000): Promise<number> {
     const container = await this.dockerContainer(member);
@@ -217,6 +261,8 @@ export class StartedDockerEnsemble {
     await this.network.stop().catch(() => {});
   }
 }
+
+const run = promisify(execFile);
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export function freeLoopbackPort(): Promise<number> {

@@ -9,7 +9,8 @@ import { ensembleManifests, readManifests, type StorageMode } from './ensemble-m
 import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
-const MEMBERS = ['zk-0', 'zk-1', 'zk-2'];
+/** The tutorial's three members, by pod name. */
+export const MEMBERS = ['zk-0', 'zk-1', 'zk-2'];
 
 /** How the host reaches the members (see StartedKubeEnsemble.endpoints). */
 export type MemberAccess = 'nodeport' | 'port-forward';

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
-import { dockerFault } from '../../harness/nemesis/docker-faults.ts';
+import { nemesisFault } from '../../harness/nemesis/faults.ts';
+import type { FaultKind } from '../../harness/nemesis/schedule.ts';
+import { SeededRandom } from '../../harness/workload/random.ts';
 import { DockerEnsemble, type Member, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+import { DockerNet } from '../../harness/zookeeper/docker-net.ts';
 
 /**
  * A fault must do what it says, or a valid verdict proves nothing: each fault is injected on its
@@ -19,6 +22,7 @@ afterAll(async () => {
   await ensemble?.stop();
 });
 
+const dockerFault = (kind: FaultKind, targets: Member[]) => nemesisFault(kind, targets, ensemble, new DockerNet(ensemble), new SeededRandom(1));
 const modeOf = async (m: Member) => (await ensemble.status(m)).mode;
 
 /** After a heal every member serves again; an election may still be settling, so wait for it. */
@@ -49,11 +53,25 @@ const stopsServing = (member: Member, what: string) => {
   }, { timeoutMs: 60_000, intervalMs: 500, log });
 };
 
+/** srvr through the member's published client port, from the host: what a client reaches. */
+async function answersFromHost(member: Member): Promise<string> {
+  const [host, port] = member.clientAddress.split(':') as [string, string];
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = createConnection({ host, port: Number(port) }, () => socket.write('srvr'));
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${member.clientAddress} in 5 s`)));
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('faults have their effect', () => {
   it('isolate: the cut-off member stops serving, the other two keep a quorum, and it rejoins after the heal', async () => {
     const leader = await ensemble.leader();
     const target = ensemble.members.find((m) => m.name !== leader.name)!;
-    const fault = dockerFault(ensemble, 'isolate', [target]);
+    const fault = dockerFault('isolate', [target]);
     await fault.inject();
     try {
       // A follower that cannot reach its leader gives up within syncLimit ticks and stops serving.
@@ -70,9 +88,30 @@ describe('faults have their effect', () => {
     expect(await allServe()).toHaveLength(3);
   });
 
+  it('partition: the leader cut off from its peers loses the lead while its clients still reach it; after the heal all three serve', async () => {
+    const leader = await ensemble.leader();
+    const fault = dockerFault('partition', [leader]);
+    const detail = await fault.inject();
+    try {
+      expect(detail).toContain(`${leader.name} |`);
+      // Cut off from both followers, the leader gives up within syncLimit ticks ...
+      await stopsServing(leader, `${leader.name} to stop leading while cut off from its peers`);
+      // ... the two others elect a leader between them ...
+      const others = ensemble.members.filter((m) => m !== leader);
+      const modes = await leaderAndFollower(others, 'the other two members to serve as leader and follower');
+      expect(modes.sort()).toEqual(['follower', 'leader']);
+      // ... and a client still reaches the cut-off member: its client port answers from the host
+      // (it answers "not serving", which is what a partitioned ZooKeeper member says).
+      expect(await answersFromHost(leader)).toMatch(/not currently serving|Mode: (looking|follower|leader)|Zookeeper version/i);
+    } finally {
+      await fault.heal();
+    }
+    expect(await allServe()).toHaveLength(3);
+  });
+
   it('pause: a paused leader answers nothing and the other two elect a new leader; after the heal all three serve', async () => {
     const leader = await ensemble.leader();
-    const fault = dockerFault(ensemble, 'pause', [leader]);
+    const fault = dockerFault('pause', [leader]);
     await fault.inject();
     try {
       expect(await modeOf(leader)).toBe('not serving');
@@ -88,10 +127,10 @@ describe('faults have their effect', () => {
   it('kill of a majority: the survivor stops serving until the heal brings the killed members back', async () => {
     const targets = ensemble.members.slice(0, 2);
     const survivor = ensemble.members[2]!;
-    const fault = dockerFault(ensemble, 'kill', targets);
+    const fault = dockerFault('kill', targets);
     const detail = await fault.inject();
     try {
-      expect(detail).toMatch(/exit 137, 137/);
+      expect(detail).toMatch(/exited with 137; .*exited with 137/);
       await stopsServing(survivor, `${survivor.name} to stop serving without a quorum`);
     } finally {
       await fault.heal();

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planSchedule } from '../../harness/nemesis/schedule.ts';
+import { GENERAL_FAULTS, HUNT_FAULTS, planSchedule } from '../../harness/nemesis/schedule.ts';
 
 /**
  * `npx zk-chaos run` end to end on Docker: a fresh ensemble, the seeded schedule written before
@@ -16,10 +16,10 @@ afterAll(() => rmSync(results, { recursive: true, force: true }));
 
 describe('zk-chaos run --target docker', () => {
   it('plays the seeded schedule under the workload and ends with a table row per run', () => {
-    const seed = 4; // kill, restart-all, pause and isolate all fall in 50 s at a 4 s interval
+    const seed = 54; // restart-all, isolate, pause, kill and partition all fall in 60 s at a 4 s interval
     const run = spawnSync(
       process.execPath,
-      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'docker', '--nemesis', 'all', '--time-limit', '50', '--interval', '4', '--seed', String(seed)],
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'docker', '--nemesis', 'all', '--time-limit', '60', '--interval', '4', '--seed', String(seed)],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 400_000 },
     );
     // The run decides: valid, or invalid when ZooKeeper 3.8.0 really loses data under these faults
@@ -34,8 +34,8 @@ describe('zk-chaos run --target docker', () => {
     const [dir] = readdirSync(results).filter((d) => d.startsWith('run-docker-')).map((d) => join(results, d));
     // The schedule on disk is the one the seed gives, and it was played: one window per fault.
     const schedule = JSON.parse(readFileSync(join(dir!, 'schedule.json'), 'utf8'));
-    expect(schedule).toEqual(planSchedule({ seed, mix: ['kill', 'pause', 'isolate', 'restart-all'], timeLimitMs: 50_000, intervalMs: 4_000 }));
-    expect(new Set(schedule.faults.map((f: { kind: string }) => f.kind)).size).toBe(4);
+    expect(schedule).toEqual(planSchedule({ seed, mix: [...GENERAL_FAULTS], timeLimitMs: 60_000, intervalMs: 4_000 }));
+    expect(new Set(schedule.faults.map((f: { kind: string }) => f.kind)).size).toBe(5);
     const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
     expect(windows.map((w) => w.name)).toEqual(schedule.faults.map((f: { kind: string }) => f.kind));
     // Each window names its target spec and the members it resolved to.
@@ -47,14 +47,44 @@ describe('zk-chaos run --target docker', () => {
 
   it('refuses an unknown fault or target with a message naming the known ones, before starting anything', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', ...args], { cwd: ROOT, encoding: 'utf8' });
-    const fault = cli('--nemesis', 'kill,partition');
+    const fault = cli('--nemesis', 'kill,partitoin');
     expect(fault.status).toBe(3);
-    expect(fault.stderr).toContain('unknown fault "partition": use all, none, or a comma list of kill, pause, isolate, restart-all');
-    const target = cli('--target', 'kind');
+    expect(fault.stderr).toContain('unknown fault "partitoin": use all, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all');
+    const version = cli('--zk-version', '3.4');
+    expect(version.status).toBe(3);
+    expect(version.stderr).toContain('--zk-version needs a ZooKeeper release number such as 3.4.11 or 3.9.1 (got "3.4")');
+    const target = cli('--target', 'kube');
     expect(target.status).toBe(3);
-    expect(target.stderr).toContain('--target kind: only docker is built so far');
+    expect(target.stderr).toContain('unknown --target "kube": use docker or kind');
     const limit = cli('--time-limit', '5');
     expect(limit.status).toBe(3);
     expect(limit.stderr).toContain('--time-limit needs a whole number of at least 20 (got "5")');
+  });
+
+  it('hunt: plays the hunt faults with hunt settings, restarts every member at the end, and ends with the findings', () => {
+    const seed = 26; // lose-followers, crash-majority, partition(leader), kill(leader), then restart-all
+    const hunt = spawnSync(
+      process.execPath,
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'hunt', '--runs', '1', '--time-limit', '60', '--interval', '5', '--seed', String(seed)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 500_000 },
+    );
+    const out = hunt.stdout;
+    expect(out, hunt.stderr.slice(-3000)).toMatch(/^hunt of ZooKeeper the default \(Debian 3\.8\.0\): 1 run\(s\) of 60 s$/m);
+    // This seed was valid on the default version (hunts exist to find bugs; a finding would show here).
+    expect(out).toMatch(/^ {2}verdicts: {2}valid 1$/m);
+    expect(out).toMatch(/^ {2}anomalies: none$/m);
+    expect(out).toMatch(/^ {2}first finding: none$/m);
+    expect(hunt.status, hunt.stderr.slice(-3000)).toBe(0);
+
+    const [dir] = readdirSync(results).filter((d) => d.startsWith('hunt-docker-')).map((d) => join(results, d));
+    const schedule = JSON.parse(readFileSync(join(dir!, 'schedule.json'), 'utf8'));
+    expect(schedule).toEqual(planSchedule({ seed, mix: [...HUNT_FAULTS], timeLimitMs: 60_000, intervalMs: 5_000, finalRestart: true }));
+    const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
+    expect(windows.map((w) => w.name)).toEqual(['lose-followers', 'crash-majority', 'partition', 'kill', 'restart-all']);
+    // Each hunt says what it did, its heal included.
+    expect(windows[0].detail).toMatch(/frozen \(SIGSTOP\); leader zk-\d took writes alone for \d+ ms, then JVM killed .*; heal: old leader zk-\d restarted from its disk/);
+    expect(windows[1].detail).toMatch(/ms later.*; heal: zk-\d started, \d+ ms later, zk-\d started/);
+    // The report says how to replay this very run.
+    expect(readFileSync(join(dir!, 'report.html'), 'utf8')).toContain(`npx zk-chaos hunt --runs 1 --time-limit 60 --interval 5 --seed ${seed}`);
   });
 });

@@ -98,6 +98,28 @@ describe('zk-chaos report', () => {
     expect(errors.pop()).toMatch(/schedule\.json: faults\[0\] must have string "kind" and "target"/);
   });
 
+  it('shows what each member said of itself after the run, and names a malformed servers.json', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    const servers = {
+      members: [
+        { name: 'zk-0', mode: 'follower', zxid: '0x300000a1', logFindings: [{ kind: 'null-pointer', count: 2, first: 'java.lang.NullPointerException: x' }] },
+        { name: 'zk-1', mode: 'leader', zxid: '0x300000a2', logFindings: [] },
+      ],
+      zxidsAgree: false,
+    };
+    writeFileSync(join(dir, 'servers.json'), JSON.stringify(servers));
+    expect(await reportCommand(history, {})).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain(
+      '<dd id="servers"><ul><li>zk-0: follower, last zxid 0x300000a1; log: null-pointer x2 (java.lang.NullPointerException: x)</li>' +
+        '<li>zk-1: leader, last zxid 0x300000a2; log: no error lines</li><li>the serving members report different last zxids</li></ul></dd>',
+    );
+    writeFileSync(join(dir, 'servers.json'), JSON.stringify({ members: [{ name: 'zk-0' }] }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/servers\.json: members\[0\] must have string "name" and "mode"/);
+  });
+
   it('writeReport builds a run folder’s report', async () => {
     writeFileSync(join(dir, 'history.jsonl'), HISTORY);
     expect(await writeReport(dir)).toBe(join(dir, 'report.html'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
+import { FAULT_KINDS, GENERAL_FAULTS, HUNT_FAULTS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 
 const members = [{ name: 'zk-2' }, { name: 'zk-0' }, { name: 'zk-1' }];
@@ -22,7 +22,7 @@ describe('planSchedule', () => {
         expect(f.durationMs).toBeLessThanOrEqual(20_000);
         expect(FAULT_KINDS).toContain(f.kind);
         expect(TARGET_SPECS).toContain(f.target);
-        if (f.kind === 'restart-all') expect(f.target).toBe('all');
+        if (f.kind === 'restart-all' || f.kind === 'lose-followers') expect(f.target).toBe('all');
         else expect(f.target).not.toBe('all');
         previousEnd = f.startMs + f.durationMs;
       }
@@ -34,6 +34,19 @@ describe('planSchedule', () => {
     const kinds = new Set(Array.from({ length: 50 }, (_, seed) => planSchedule({ ...options, mix: ['pause', 'kill'], seed }).faults.map((f) => f.kind)).flat());
     expect([...kinds].sort()).toEqual(['kill', 'pause']);
     expect(planSchedule({ ...options, mix: [], seed: 1 }).faults).toEqual([]);
+  });
+
+  it('with finalRestart, ends every schedule with a restart of all members, after the last fault and before the recovery period', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const schedule = planSchedule({ ...options, mix: [...HUNT_FAULTS], seed, finalRestart: true });
+      const last = schedule.faults.at(-1)!;
+      expect(last, `seed ${seed}`).toMatchObject({ kind: 'restart-all', target: 'all' });
+      const before = schedule.faults.at(-2);
+      if (before) expect(last.startMs).toBeGreaterThanOrEqual(before.startMs + before.durationMs);
+      expect(last.startMs + last.durationMs).toBeLessThanOrEqual(schedule.timeLimitMs - schedule.recoveryMs);
+    }
+    // Without it, a hunt mix never restarts everything (restart-all is not among the hunts).
+    expect(planSchedule({ ...options, mix: [...HUNT_FAULTS], seed: 3 }).faults.some((f) => f.kind === 'restart-all')).toBe(false);
   });
 
   it('refuses a time limit or interval that is not positive', () => {
@@ -70,10 +83,13 @@ describe('resolveTarget', () => {
 
 describe('parseNemesis', () => {
   it('takes all, none, or a list, and names unknown faults with the known ones', () => {
-    expect(parseNemesis('all')).toEqual([...FAULT_KINDS]);
+    expect(parseNemesis('all')).toEqual([...GENERAL_FAULTS]);
+    expect(parseNemesis('hunt')).toEqual([...HUNT_FAULTS]);
+    expect([...GENERAL_FAULTS, ...HUNT_FAULTS].every((k) => FAULT_KINDS.includes(k))).toBe(true);
+    expect(new Set([...GENERAL_FAULTS, ...HUNT_FAULTS])).toEqual(new Set(FAULT_KINDS));
     expect(parseNemesis('none')).toEqual([]);
     expect(parseNemesis('kill, pause,kill')).toEqual(['kill', 'pause']);
-    expect(() => parseNemesis('kill,partition')).toThrow('unknown fault "partition": use all, none, or a comma list of kill, pause, isolate, restart-all');
+    expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use all, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all');
     expect(() => parseNemesis('')).toThrow(/unknown fault/);
   });
 });

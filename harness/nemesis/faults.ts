@@ -1,0 +1,214 @@
+import type { SeededRandom } from '../workload/random.ts';
+import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
+import type { Fault } from './fault.ts';
+import type { FaultKind } from './schedule.ts';
+
+/**
+ * Every fault kind, written once against the Ensemble and Net interfaces, so each backend gets
+ * them all. `targets` come resolved from the schedule's target spec; `random` (the run's nemesis
+ * stream) draws what a fault decides on its own (delays, which member), so a seed replays it.
+ * Each heal ends when the ensemble has its quorum again: the next fault starts from a whole one.
+ *
+ * The hunts (lose-followers, crash-majority, snap-sync-crash, cut-leader) are sequences aimed at
+ * ZooKeeper's recovery paths, after the bugs that lost data there (ZOOKEEPER-2845, -3642, -3911,
+ * -4643); their inject and heal each say, step by step, what they did.
+ */
+export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets: readonly M[], ensemble: Ensemble<M>, net: Net<M>, random: SeededRandom): Fault {
+  const names = (ms: readonly M[]): string => ms.map((m) => m.name).join(', ');
+  const others = (ms: readonly M[]): M[] => ensemble.members.filter((m) => !ms.includes(m));
+  const startAll = async (ms: readonly M[]): Promise<void> => {
+    await Promise.all(ms.map((m) => ensemble.startMember(m)));
+  };
+  switch (kind) {
+    case 'kill':
+      return {
+        name: 'kill',
+        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.killMember(m)))).join('; ')}`,
+        heal: async () => {
+          await startAll(targets);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'pause':
+      return {
+        name: 'pause',
+        inject: async () => {
+          await Promise.all(targets.map((m) => ensemble.signalMember(m, 'STOP')));
+          return `${names(targets)}: JVM stopped with SIGSTOP`;
+        },
+        heal: async () => {
+          await Promise.all(targets.map((m) => ensemble.signalMember(m, 'CONT')));
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'isolate':
+      return {
+        name: 'isolate',
+        inject: async () => {
+          await net.isolate(targets);
+          return `${names(targets)}: off the network (peers and clients)`;
+        },
+        heal: async () => {
+          await net.reconnect(targets);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'partition':
+      return {
+        name: 'partition',
+        inject: async () => {
+          await net.partition([targets, others(targets)]);
+          return `${names(targets)} | ${names(others(targets))} (clients reach both sides)`;
+        },
+        heal: async () => {
+          await net.heal();
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'restart-all':
+      return {
+        name: 'restart-all',
+        inject: async () => {
+          await Promise.all(ensemble.members.map((m) => ensemble.stopMember(m)));
+          return `stopped ${names(ensemble.members)}`;
+        },
+        heal: async () => {
+          await startAll(ensemble.members);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'lose-followers':
+      return loseFollowers(ensemble, random, names);
+    case 'crash-majority':
+      return crashMajority(targets, ensemble, random, names);
+    case 'snap-sync-crash':
+      return snapSyncCrash(targets, ensemble, random);
+    case 'cut-leader':
+      return cutLeader(ensemble, net, others);
+  }
+}
+
+/**
+ * ZOOKEEPER-2845's shape: the followers freeze, so the leader logs proposals it can never commit;
+ * the leader dies; the followers come back and elect a leader of their own, which takes new
+ * writes; at the heal the old leader restarts from its disk and rejoins (DIFF where TRUNC was due
+ * makes it keep a transaction nobody else has).
+ */
+function loseFollowers<M extends EnsembleMember>(ensemble: Ensemble<M>, random: SeededRandom, names: (ms: readonly M[]) => string): Fault {
+  let leader: M | undefined;
+  return {
+    name: 'lose-followers',
+    async inject() {
+      const current = await ensemble.leader();
+      leader = current;
+      const followers = ensemble.members.filter((m) => m !== current);
+      await Promise.all(followers.map((m) => ensemble.signalMember(m, 'STOP')));
+      const logging = random.int(200, 2000);
+      await new Promise((resolve) => setTimeout(resolve, logging));
+      const killed = await ensemble.killMember(current);
+      await Promise.all(followers.map((m) => ensemble.signalMember(m, 'CONT')));
+      return `followers ${names(followers)} frozen (SIGSTOP); leader ${current.name} took writes alone for ${logging} ms, then ${killed}; followers resumed`;
+    },
+    async heal() {
+      if (!leader) return;
+      await ensemble.startMember(leader);
+      await ensemble.waitForQuorum();
+      return `old leader ${leader.name} restarted from its disk`;
+    },
+  };
+}
+
+/** Staggered crashes of a majority, and restarts in a seeded order with seeded gaps (ZOOKEEPER-3911, -4643). */
+function crashMajority<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, random: SeededRandom, names: (ms: readonly M[]) => string): Fault {
+  const gap = (): Promise<number> => {
+    const ms = random.int(0, 1500);
+    return new Promise((resolve) => setTimeout(() => resolve(ms), ms));
+  };
+  return {
+    name: 'crash-majority',
+    async inject() {
+      const steps: string[] = [];
+      for (const [i, m] of targets.entries()) {
+        if (i > 0) steps.push(`${await gap()} ms later`);
+        steps.push(`${m.name} ${await ensemble.killMember(m)}`);
+      }
+      return `${names(targets)}: ${steps.join(', ')}`;
+    },
+    async heal() {
+      const order = [...targets];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = random.int(0, i);
+        [order[i], order[j]] = [order[j] as M, order[i] as M];
+      }
+      const steps: string[] = [];
+      for (const [i, m] of order.entries()) {
+        if (i > 0) steps.push(`${await gap()} ms later`);
+        await ensemble.startMember(m);
+        steps.push(`${m.name} started`);
+      }
+      await ensemble.waitForQuorum();
+      return steps.join(', ');
+    },
+  };
+}
+
+/** What a member logs when it starts to sync from the leader, in ZooKeeper 3.4 to 3.9. */
+const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
+
+/**
+ * ZOOKEEPER-3642 / -3911's shape: a follower is held down while the ensemble takes many
+ * transactions (with a small snapCount, it must catch up by SNAP or a long DIFF); it restarts, and
+ * the moment its log says the sync began, the leader or that follower (the seed decides) is killed.
+ */
+function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, random: SeededRandom): Fault {
+  let lagging: M | undefined;
+  return {
+    name: 'snap-sync-crash',
+    async inject() {
+      const member = random.pick(targets);
+      lagging = member;
+      return `${member.name} ${await ensemble.killMember(member)}; held down while the others take writes`;
+    },
+    async heal() {
+      if (!lagging) return;
+      const member = lagging;
+      const leader = await ensemble.leader();
+      const since = Date.now() - 1000;
+      await ensemble.startMember(member);
+      const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
+      const victim = random.chance(0.5) ? leader : member;
+      const delay = random.int(0, 300);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const killed = await ensemble.killMember(victim);
+      await ensemble.startMember(victim);
+      await ensemble.waitForQuorum();
+      const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
+      return `${member.name} restarted, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}, then restarted`;
+    },
+  };
+}
+
+/**
+ * The leader cut off from its peers but not from its clients (hold it longer than
+ * syncLimit x tickTime), then healed and restarted from its disk.
+ */
+function cutLeader<M extends EnsembleMember>(ensemble: Ensemble<M>, net: Net<M>, others: (ms: readonly M[]) => M[]): Fault {
+  let leader: M | undefined;
+  return {
+    name: 'cut-leader',
+    async inject() {
+      const current = await ensemble.leader();
+      leader = current;
+      await net.partition([[current], others([current])]);
+      return `leader ${current.name} cut off from ${others([current]).map((m) => m.name).join(', ')} (its clients still reach it)`;
+    },
+    async heal() {
+      if (!leader) return;
+      await net.heal();
+      const killed = await ensemble.killMember(leader);
+      await ensemble.startMember(leader);
+      await ensemble.waitForQuorum();
+      return `healed; old leader ${leader.name} ${killed}, then restarted from its disk`;
+    },
+  };
+}

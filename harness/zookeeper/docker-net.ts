@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Net } from './ensemble.ts';
+import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
+
+const run = promisify(execFile);
+
+/**
+ * The Docker ensemble's network. A partition is made of blackhole routes inside the members'
+ * network namespaces, added by a privileged `docker exec` as root: the ZooKeeper process itself
+ * keeps no extra capability, and clients (which reach a member through its published port, from
+ * the network's gateway) are not cut. Routes go both ways, so neither side completes a handshake.
+ * isolate/reconnect take a member off the network altogether, clients included.
+ */
+export class DockerNet implements Net<Member> {
+  private readonly ensemble: StartedDockerEnsemble;
+
+  constructor(ensemble: StartedDockerEnsemble) {
+    this.ensemble = ensemble;
+  }
+
+  async partition(sides: readonly (readonly Member[])[]): Promise<void> {
+    // Addresses are read now: a member that was restarted may have a new one.
+    const address = new Map<string, string>();
+    for (const m of this.ensemble.members) address.set(m.name, await this.address(m));
+    await Promise.all(
+      sides.flatMap((side, i) => {
+        const others = sides.filter((_, j) => j !== i).flat();
+        return side.map((m) =>
+          this.asRoot(m, ['bash', '-c', others.map((o) => `ip route replace blackhole ${address.get(o.name)}/32`).join(' && ')]),
+        );
+      }),
+    );
+  }
+
+  async heal(): Promise<void> {
+    // A member that is down has no routes to remove (its namespace went with it).
+    await Promise.all(
+      this.ensemble.members.map((m) =>
+        this.asRoot(m, ['bash', '-c', 'ip route show type blackhole | while read -r _ dst _; do ip route del blackhole "$dst"; done']).catch(
+          (error: Error) => {
+            if (!/is not running/.test(error.message)) throw error;
+          },
+        ),
+      ),
+    );
+  }
+
+  async isolate(members: readonly Member[]): Promise<void> {
+    const network = await this.ensemble.dockerNetwork();
+    for (const m of members) await network.disconnect({ Container: m.container.getId(), Force: true });
+  }
+
+  /** Back on the ensemble's network under the member's name, so its peers resolve it again. */
+  async reconnect(members: readonly Member[]): Promise<void> {
+    const network = await this.ensemble.dockerNetwork();
+    for (const m of members) await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name] } });
+  }
+
+  private async address(member: Member): Promise<string> {
+    const info = await (await this.ensemble.dockerContainer(member)).inspect();
+    const ip = info.NetworkSettings.Networks[this.ensemble.network.getName()]?.IPAddress;
+    if (!ip) throw new Error(`${member.name} has no address on the ensemble's network ${this.ensemble.network.getName()}`);
+    return ip;
+  }
+
+  private async asRoot(member: Member, command: string[]): Promise<void> {
+    try {
+      await run('docker', ['exec', '--privileged', '--user', '0', member.container.getId(), ...command]);
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`docker exec as root in ${member.name} failed: ${(e.stderr || e.message).trim()}`);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { EnsembleMember, Net } from './ensemble.ts';
+import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
+
+const run = promisify(execFile);
+
+/**
+ * The network of the tutorial's ensemble on a kind cluster, cut from outside the pods: the members
+ * run as uid 1000 without NET_ADMIN, and that stays so. Each kind node is a Docker container; in
+ * it, `crictl` finds the member's process and `nsenter` enters that process's network namespace
+ * as root to add (or remove) blackhole routes to the other side's pod addresses. Clients reach the
+ * members through NodePorts or port-forwards, from addresses that are not the peers': not cut.
+ */
+export class KindNet implements Net<EnsembleMember> {
+  private readonly ensemble: StartedKubeEnsemble;
+
+  constructor(ensemble: StartedKubeEnsemble) {
+    this.ensemble = ensemble;
+  }
+
+  async partition(sides: readonly (readonly EnsembleMember[])[]): Promise<void> {
+    // Addresses are read now: a recreated pod has a new one.
+    const where = new Map<string, { node: string; ip: string; containerId: string }>();
+    for (const m of sides.flat()) where.set(m.name, await this.locate(m));
+    await Promise.all(
+      sides.flatMap((side, i) => {
+        const others = sides.filter((_, j) => j !== i).flat();
+        return side.map((m) => this.inPodNetwork(where.get(m.name)!, others.map((o) => `ip route replace blackhole ${where.get(o.name)!.ip}/32`).join(' && ')));
+      }),
+    );
+  }
+
+  async heal(): Promise<void> {
+    await Promise.all(
+      MEMBERS.map(async (name) => {
+        const at = await this.locate({ name }).catch(() => undefined);
+        // A member whose container is not running has no routes left to remove.
+        if (at) await this.inPodNetwork(at, 'ip route show type blackhole | while read -r _ dst _; do ip route del blackhole "$dst"; done');
+      }),
+    );
+  }
+
+  isolate(): Promise<void> {
+    return Promise.reject(new Error('isolate (off the network, clients included) is not available on Kubernetes yet: use partition (cut from the peers)'));
+  }
+
+  reconnect(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The member's node (a kind node is a Docker container of that name), pod address and container. */
+  private async locate(member: EnsembleMember): Promise<{ node: string; ip: string; containerId: string }> {
+    const pod = await this.ensemble.pod(member.name);
+    const node = pod.spec?.nodeName;
+    const ip = pod.status?.podIP;
+    const containerId = pod.status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER)?.containerID?.replace(/^[a-z]+:\/\//, '');
+    if (!node || !ip || !containerId) throw new Error(`${member.name} is not running on a node yet (node ${node}, address ${ip}, container ${containerId})`);
+    return { node, ip, containerId };
+  }
+
+  private async inPodNetwork(at: { node: string; containerId: string }, script: string): Promise<void> {
+    const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${at.containerId}) && nsenter -t "$pid" -n bash -c '${script.replace(/'/g, `'\\''`)}'`;
+    try {
+      await run('docker', ['exec', at.node, 'bash', '-c', command]);
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`changing the routes of a member on kind node ${at.node} failed: ${(e.stderr || e.message).trim()} (a kind cluster is needed: its nodes are Docker containers)`);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { notYet, ready, waitFor } from '../kube/wait.ts';
+import type { Ensemble, EnsembleMember } from './ensemble.ts';
+import type { ServerStatus } from './four-letter-words.ts';
+import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
+
+const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
+
+/**
+ * The tutorial's ensemble as the nemesis sees it. Kubernetes keeps members running, so "down" has
+ * its Kubernetes meaning: a killed JVM's container is restarted by the kubelet (with its back-off),
+ * a stopped member is a deleted pod the StatefulSet recreates; startMember waits for that to
+ * happen rather than starting anything itself.
+ */
+export class KubeMembers implements Ensemble<EnsembleMember> {
+  readonly members = MEMBERS;
+  private readonly ensemble: StartedKubeEnsemble;
+  /** Per member: when it was last brought down (its container or pod must be newer to count as back). */
+  private readonly downSince = new Map<string, number>();
+
+  constructor(ensemble: StartedKubeEnsemble) {
+    this.ensemble = ensemble;
+  }
+
+  status(member: EnsembleMember): Promise<ServerStatus> {
+    return this.ensemble.status(member.name);
+  }
+
+  async logs(member: EnsembleMember): Promise<string> {
+    const read = (previous: boolean) =>
+      this.ensemble.kube.core.readNamespacedPodLog({ name: member.name, namespace: this.ensemble.namespace, container: ZK_CONTAINER, previous, timestamps: true }).catch(() => '');
+    const [before, now] = await Promise.all([read(true), read(false)]);
+    return before ? `${before}--- container restarted ---\n${now}` : now;
+  }
+
+  leader(timeoutMs = 60_000): Promise<EnsembleMember> {
+    return this.pollModes('a single member reporting itself leader', timeoutMs, (modes) => {
+      const leaders = MEMBERS.filter((_, i) => modes[i]?.mode === 'leader');
+      return leaders.length === 1 ? leaders[0] : undefined;
+    });
+  }
+
+  async waitForQuorum(timeoutMs = 300_000): Promise<void> {
+    await this.pollModes('the ensemble to form a quorum', timeoutMs, (modes) =>
+      modes.every((s) => s.mode === 'leader' || s.mode === 'follower') && modes.filter((s) => s.mode === 'leader').length === 1 ? true : undefined,
+    );
+  }
+
+  async killMember(member: EnsembleMember): Promise<string> {
+    this.downSince.set(member.name, Date.now());
+    const restarts = await this.ensemble.restartCount(member.name);
+    // The exec's own stream may be cut as the container dies: that is the kill working.
+    await this.ensemble.exec(member.name, ['pkill', '-9', 'java']).catch(() => undefined);
+    return `JVM killed with SIGKILL; the kubelet restarts the container (restarts so far ${restarts})`;
+  }
+
+  async stopMember(member: EnsembleMember): Promise<void> {
+    this.downSince.set(member.name, Date.now());
+    await this.ensemble.kube.core.deleteNamespacedPod({ name: member.name, namespace: this.ensemble.namespace, gracePeriodSeconds: 10 });
+  }
+
+  /** Waits until the member's container (or, after stopMember, its new pod) runs again. */
+  async startMember(member: EnsembleMember): Promise<void> {
+    const since = this.downSince.get(member.name) ?? 0;
+    await waitFor(
+      `${member.name} to run again`,
+      async () => {
+        const pod = await this.ensemble.pod(member.name).catch(() => undefined);
+        const container = pod?.status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER);
+        const startedAt = container?.state?.running?.startedAt;
+        // startedAt has whole seconds: a container started in the second of the kill counts.
+        return startedAt && new Date(startedAt).getTime() >= since - 1000 && pod?.metadata?.deletionTimestamp === undefined
+          ? ready(true)
+          : notYet(container?.state?.waiting?.reason ?? (pod ? 'not running' : 'no pod'));
+      },
+      { timeoutMs: 300_000, intervalMs: 1000 },
+    );
+  }
+
+  async signalMember(member: EnsembleMember, signal: 'STOP' | 'CONT'): Promise<void> {
+    const { exitCode, stderr } = await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']);
+    if (exitCode !== 0) throw new Error(`pkill -${signal} java in ${member.name} exited with ${exitCode}: ${stderr.trim()}`);
+  }
+
+  async waitForLogLine(member: EnsembleMember, pattern: RegExp, sinceMs: number, timeoutMs: number): Promise<string | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const sinceSeconds = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000));
+      const text = await this.ensemble.kube.core
+        .readNamespacedPodLog({ name: member.name, namespace: this.ensemble.namespace, container: ZK_CONTAINER, sinceSeconds })
+        .catch(() => '');
+      const line = text.split('\n').find((l) => pattern.test(l));
+      if (line) return line;
+      await sleep(200);
+    }
+    return undefined;
+  }
+
+  private pollModes<T>(what: string, timeoutMs: number, settled: (modes: ServerStatus[]) => T | undefined): Promise<T> {
+    return waitFor(
+      what,
+      async () => {
+        const modes = await Promise.all(MEMBERS.map((m) => this.status(m)));
+        const answer = settled(modes);
+        return answer === undefined ? notYet(modes.map((s, i) => `${MEMBERS[i]!.name} ${s.mode}`).join(', ')) : ready(answer);
+      },
+      { timeoutMs, intervalMs: 1000 },
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nemesisFault } from '../../harness/nemesis/faults.ts';
+import type { FaultKind } from '../../harness/nemesis/schedule.ts';
+import { SeededRandom } from '../../harness/workload/random.ts';
+import type { Ensemble, EnsembleMember, Net } from '../../harness/zookeeper/ensemble.ts';
+
+/**
+ * The order of each fault's steps, on a recording stand-in for an ensemble (the pure logic of the
+ * sequences; the real effects are proven on Docker in test/integration/fault-effects.test.ts).
+ */
+const members: EnsembleMember[] = [{ name: 'zk-0' }, { name: 'zk-1' }, { name: 'zk-2' }];
+const [zk0, zk1, zk2] = members as [EnsembleMember, EnsembleMember, EnsembleMember];
+
+function recording(leader: EnsembleMember) {
+  const steps: string[] = [];
+  const ensemble: Ensemble = {
+    members,
+    status: async () => ({ mode: 'follower' }),
+    logs: async () => '',
+    leader: async () => leader,
+    waitForQuorum: async () => void steps.push('quorum'),
+    killMember: async (m) => (steps.push(`kill ${m.name}`), 'killed'),
+    stopMember: async (m) => void steps.push(`stop ${m.name}`),
+    startMember: async (m) => void steps.push(`start ${m.name}`),
+    signalMember: async (m, s) => void steps.push(`${s} ${m.name}`),
+    waitForLogLine: async (m) => (steps.push(`watch ${m.name}`), 'INFO Getting a snapshot from leader 0x100000000'),
+  };
+  const net: Net = {
+    partition: async (sides) => void steps.push(`partition ${sides.map((s) => s.map((m) => m.name).join('+')).join(' | ')}`),
+    heal: async () => void steps.push('heal net'),
+    isolate: async (ms) => void steps.push(`isolate ${ms.map((m) => m.name).join('+')}`),
+    reconnect: async (ms) => void steps.push(`reconnect ${ms.map((m) => m.name).join('+')}`),
+  };
+  return { steps, ensemble, net };
+}
+
+async function play(kind: FaultKind, targets: EnsembleMember[], seed = 1, leader = zk1) {
+  const { steps, ensemble, net } = recording(leader);
+  const fault = nemesisFault(kind, targets, ensemble, net, new SeededRandom(seed));
+  // The sequences wait (seeded gaps): on a fake clock, run to completion at once.
+  const settle = async <T>(step: Promise<T>): Promise<T> => {
+    await vi.runAllTimersAsync();
+    return step;
+  };
+  const injected = await settle(fault.inject());
+  steps.push('--');
+  const healed = await settle(fault.heal());
+  return { steps, injected, healed };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('nemesisFault', () => {
+  it('partition cuts the targets from the rest, and the heal undoes it before waiting for the quorum', async () => {
+    const { steps, injected } = await play('partition', [zk2]);
+    expect(steps).toEqual(['partition zk-2 | zk-0+zk-1', '--', 'heal net', 'quorum']);
+    expect(injected).toBe('zk-2 | zk-0, zk-1 (clients reach both sides)');
+  });
+
+  it('lose-followers freezes the followers, kills the leader, resumes the followers; the heal restarts the old leader', async () => {
+    const { steps, injected, healed } = await play('lose-followers', members);
+    expect(steps).toEqual(['STOP zk-0', 'STOP zk-2', 'kill zk-1', 'CONT zk-0', 'CONT zk-2', '--', 'start zk-1', 'quorum']);
+    expect(injected).toMatch(/^followers zk-0, zk-2 frozen \(SIGSTOP\); leader zk-1 took writes alone for \d+ ms, then killed; followers resumed$/);
+    expect(healed).toBe('old leader zk-1 restarted from its disk');
+  });
+
+  it('crash-majority kills the targets one by one and restarts them all, in an order the seed decides', async () => {
+    const orders = new Set<string>();
+    for (let seed = 0; seed < 12; seed++) {
+      const { steps } = await play('crash-majority', [zk2, zk0], seed);
+      expect(steps.slice(0, 3)).toEqual(['kill zk-2', 'kill zk-0', '--']);
+      expect(steps.slice(3, 5).sort()).toEqual(['start zk-0', 'start zk-2']);
+      expect(steps.at(-1)).toBe('quorum');
+      orders.add(steps.slice(3, 5).join(','));
+      // The same seed gives the same order.
+      expect((await play('crash-majority', [zk2, zk0], seed)).steps).toEqual(steps);
+    }
+    expect(orders.size).toBe(2);
+  });
+
+  it('snap-sync-crash holds a follower down, restarts it, and kills the leader or it once its log says the sync began', async () => {
+    const victims = new Set<string>();
+    for (let seed = 0; seed < 10; seed++) {
+      const { steps, healed } = await play('snap-sync-crash', [zk0, zk2], seed);
+      const lagging = steps[0]!.replace('kill ', '');
+      expect(['zk-0', 'zk-2']).toContain(lagging);
+      expect(steps.slice(1, 4)).toEqual(['--', `start ${lagging}`, `watch ${lagging}`]);
+      const victim = steps[4]!.replace('kill ', '');
+      expect([lagging, 'zk-1']).toContain(victim);
+      expect(steps.slice(5)).toEqual([`start ${victim}`, 'quorum']);
+      expect(healed).toContain('its log said "Getting a snapshot from leader"');
+      victims.add(victim === 'zk-1' ? 'leader' : 'lagging');
+    }
+    expect(victims).toEqual(new Set(['leader', 'lagging']));
+  });
+
+  it('cut-leader partitions the leader from its peers; the heal reconnects, then kills and restarts it', async () => {
+    const { steps } = await play('cut-leader', [zk1]);
+    expect(steps).toEqual(['partition zk-1 | zk-0+zk-2', '--', 'heal net', 'kill zk-1', 'start zk-1', 'quorum']);
+  });
+
+  it('kill, pause, isolate and restart-all each inject on their targets and heal them', async () => {
+    expect((await play('kill', [zk0, zk2])).steps).toEqual(['kill zk-0', 'kill zk-2', '--', 'start zk-0', 'start zk-2', 'quorum']);
+    expect((await play('pause', [zk1])).steps).toEqual(['STOP zk-1', '--', 'CONT zk-1', 'quorum']);
+    expect((await play('isolate', [zk0])).steps).toEqual(['isolate zk-0', '--', 'reconnect zk-0', 'quorum']);
+    expect((await play('restart-all', members)).steps).toEqual(['stop zk-0', 'stop zk-1', 'stop zk-2', '--', 'start zk-0', 'start zk-1', 'start zk-2', 'quorum']);
+  });
+});
