@@ -7,7 +7,8 @@ if [ -n "$containers" ]; then
   # shellcheck disable=SC2086
   docker rm -f $containers >/dev/null
 fi
-# testcontainers labels its networks with its session; remove those no container uses any more.
-for network in $(docker network ls -q --filter label=org.testcontainers=true); do
+# The ensembles' networks (labelled by zk-chaos; older ones by testcontainers): remove those no
+# container uses any more.
+for network in $(docker network ls -q --filter label=io.zk-chaos.owned=true) $(docker network ls -q --filter label=org.testcontainers=true); do
   docker network rm "$network" >/dev/null 2>&1 || true
 done

@@ -117,14 +117,7 @@ export function parseVerdict(text: string, file: string): ReportVerdict {
  * "kill (minority) at 8.3 s for 6.1 s". Throws ReportInputError naming what is malformed.
  */
 export function parseSchedule(text: string, file: string): string[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
-  }
-  if (!isObject(raw) || !Array.isArray(raw.faults)) throw new ReportInputError(file, null, 'must be an object with a "faults" array');
-  return raw.faults.map((f: unknown, i: number) => {
+  return objectWithArray(text, file, 'faults').faults.map((f: unknown, i: number) => {
     if (!isObject(f) || typeof f.kind !== 'string' || typeof f.target !== 'string' || !isFiniteNumber(f.startMs) || !isFiniteNumber(f.durationMs)) {
       throw new ReportInputError(file, null, `faults[${i}] must have string "kind" and "target" and numbers "startMs" and "durationMs"`);
     }
@@ -138,13 +131,7 @@ export function parseSchedule(text: string, file: string): string[] {
  * (java.lang.NullPointerException: ...)". Throws ReportInputError naming what is malformed.
  */
 export function parseServers(text: string, file: string): string[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
-  }
-  if (!isObject(raw) || !Array.isArray(raw.members)) throw new ReportInputError(file, null, 'must be an object with a "members" array');
+  const raw = objectWithArray(text, file, 'members');
   const lines = raw.members.map((m: unknown, i: number) => {
     if (!isObject(m) || typeof m.name !== 'string' || typeof m.mode !== 'string' || !Array.isArray(m.logFindings)) {
       throw new ReportInputError(file, null, `members[${i}] must have string "name" and "mode" and an array "logFindings"`);
@@ -153,6 +140,18 @@ export function parseServers(text: string, file: string): string[] {
     return `${m.name}: ${m.mode}${typeof m.zxid === 'string' ? `, last zxid ${m.zxid}` : ''}; log: ${findings.join('; ') || 'no error lines'}`;
   });
   return raw.zxidsAgree === false ? [...lines, 'the serving members report different last zxids'] : lines;
+}
+
+/** A sidecar file's JSON: an object with an array under `field`, or ReportInputError saying which is wrong. */
+function objectWithArray<F extends string>(text: string, file: string, field: F): Record<string, unknown> & Record<F, unknown[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(raw) || !Array.isArray(raw[field])) throw new ReportInputError(file, null, `must be an object with a "${field}" array`);
+  return raw as Record<string, unknown> & Record<F, unknown[]>;
 }
 
 type LineHandler = (o: Record<string, unknown>, fail: (problem: string) => never) => void;

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { GenericContainer, Network, Wait, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble } from './ensemble.ts';
@@ -32,6 +33,8 @@ export interface Member {
   ordinal: number;
   /** 127.0.0.1:<port> */
   clientAddress: string;
+  /** The member's address on the ensemble's network, kept across its restarts (see start). */
+  address: string;
   container: StartedTestContainer;
 }
 
@@ -85,7 +88,7 @@ export class DockerEnsemble {
   }
 
   async start(): Promise<StartedDockerEnsemble> {
-    const network = await new Network().start();
+    const network = await startNetworkWithSubnet();
     const names = Array.from({ length: this.members }, (_, i) => `zk-${i}`);
     const ports = await Promise.all(names.map(() => freeLoopbackPort()));
     const started: Member[] = [];
@@ -105,9 +108,10 @@ export class DockerEnsemble {
           return container.start();
         }),
       );
-      containers.forEach((container, ordinal) =>
-        started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, container }),
-      );
+      for (const [ordinal, container] of containers.entries()) {
+        const address = container.getIpAddress(network.getName());
+        started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, address, container });
+      }
       const ensemble = new StartedDockerEnsemble(network, started, this.standalone);
       await ensemble.waitForQuorum();
       return ensemble;
@@ -219,12 +223,25 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   }
 
   /**
-   * Starts the member's container again (same name, data and client port). Not testcontainers'
-   * restart, which would wait until the member serves: a member may rightly not serve yet (its
-   * peers are down), and the faults wait for the ensemble's quorum themselves.
+   * Starts the member's container again (same name, data, client port and network address). Not
+   * testcontainers' restart, which would wait until the member serves: a member may rightly not
+   * serve yet (its peers are down), and the faults wait for the ensemble's quorum themselves.
    */
   async startMember(member: Member): Promise<void> {
+    await this.pinAddress(member);
     await (await this.dockerContainer(member)).start();
+  }
+
+  /**
+   * Reattaches a stopped member to the ensemble's network at its first address. Docker would
+   * otherwise hand a restarted container whatever address is free, and ZooKeeper before 3.4.13
+   * resolves its peers' names once, at start: a peer back at another address stays unreachable to
+   * them, an artefact of Docker and not a ZooKeeper failure (a server restarting keeps its address).
+   */
+  async pinAddress(member: Member): Promise<void> {
+    const network = await this.dockerNetwork();
+    await network.disconnect({ Container: member.container.getId(), Force: true }).catch(() => undefined);
+    await network.connect({ Container: member.container.getId(), EndpointConfig: { Aliases: [member.name], IPAMConfig: { IPv4Address: member.address } } });
   }
 
   async signalMember(member: Member, signal: 'STOP' | 'CONT'): Promise<void> {
@@ -263,6 +280,33 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
 }
 
 const run = promisify(execFile);
+
+/**
+ * A bridge network with a subnet of its own (Docker assigns fixed addresses only on such networks):
+ * a free /24 in 10.200.0.0-10.254.255.0, drawn at random and tried until one does not overlap.
+ */
+async function startNetworkWithSubnet(): Promise<StartedNetwork> {
+  const client = await getContainerRuntimeClient();
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const subnet = `10.${200 + Math.floor(Math.random() * 55)}.${Math.floor(Math.random() * 256)}.0/24`;
+    const name = `zk-chaos-${randomUUID().slice(0, 12)}`;
+    try {
+      const network = await client.network.create({
+        Name: name,
+        CheckDuplicate: true,
+        Driver: 'bridge',
+        Labels: { [DOCKER_LABEL]: 'true' },
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+      });
+      return new StartedNetwork(client, name, network);
+    } catch (error) {
+      lastError = error;
+      if (!/overlap/i.test(String((error as Error).message))) throw error;
+    }
+  }
+  throw new Error(`no free /24 subnet for the ensemble's network after 20 tries: ${String(lastError)}`);
+}
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export function freeLoopbackPort(): Promise<number> {

@@ -20,14 +20,11 @@ export class DockerNet implements Net<Member> {
   }
 
   async partition(sides: readonly (readonly Member[])[]): Promise<void> {
-    // Addresses are read now: a member that was restarted may have a new one.
-    const address = new Map<string, string>();
-    for (const m of this.ensemble.members) address.set(m.name, await this.address(m));
     await Promise.all(
       sides.flatMap((side, i) => {
         const others = sides.filter((_, j) => j !== i).flat();
         return side.map((m) =>
-          this.asRoot(m, ['bash', '-c', others.map((o) => `ip route replace blackhole ${address.get(o.name)}/32`).join(' && ')]),
+          this.asRoot(m, ['bash', '-c', others.map((o) => `ip route replace blackhole ${o.address}/32`).join(' && ')]),
         );
       }),
     );
@@ -51,17 +48,12 @@ export class DockerNet implements Net<Member> {
     for (const m of members) await network.disconnect({ Container: m.container.getId(), Force: true });
   }
 
-  /** Back on the ensemble's network under the member's name, so its peers resolve it again. */
+  /** Back on the ensemble's network under the member's name and at its address, so its peers reach it again. */
   async reconnect(members: readonly Member[]): Promise<void> {
     const network = await this.ensemble.dockerNetwork();
-    for (const m of members) await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name] } });
-  }
-
-  private async address(member: Member): Promise<string> {
-    const info = await (await this.ensemble.dockerContainer(member)).inspect();
-    const ip = info.NetworkSettings.Networks[this.ensemble.network.getName()]?.IPAddress;
-    if (!ip) throw new Error(`${member.name} has no address on the ensemble's network ${this.ensemble.network.getName()}`);
-    return ip;
+    for (const m of members) {
+      await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name], IPAMConfig: { IPv4Address: m.address } } });
+    }
   }
 
   private async asRoot(member: Member, command: string[]): Promise<void> {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import type { FaultKind } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import { DockerEnsemble, type Member, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
 import { DockerNet } from '../../harness/zookeeper/docker-net.ts';
+import { fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
 
 /**
  * A fault must do what it says, or a valid verdict proves nothing: each fault is injected on its
@@ -26,46 +26,12 @@ const dockerFault = (kind: FaultKind, targets: Member[]) => nemesisFault(kind, t
 const modeOf = async (m: Member) => (await ensemble.status(m)).mode;
 
 /** After a heal every member serves again; an election may still be settling, so wait for it. */
-const allServe = () =>
-  waitFor('all three members to serve', async () => {
-    const modes = await Promise.all(ensemble.members.map(modeOf));
-    const serving = modes.filter((m) => m === 'leader' || m === 'follower');
-    return serving.length === 3 ? ready(serving) : notYet(modes.join(', '));
-  }, { timeoutMs: 90_000, intervalMs: 500, log });
+const allServe = () => oneLeaderAmong(() => Promise.all(ensemble.members.map(modeOf)), 'all three members to serve', log);
 
 /** Waits until the given two members serve as one leader and one follower; returns their modes. */
-const leaderAndFollower = (members: Member[], what: string) =>
-  waitFor(what, async () => {
-    const now = await Promise.all(members.map(modeOf));
-    return now.includes('leader') && now.includes('follower') ? ready(now) : notYet(now.join(', '));
-  }, { timeoutMs: 90_000, intervalMs: 500, log });
+const leaderAndFollower = (members: Member[], what: string) => oneLeaderAmong(() => Promise.all(members.map(modeOf)), what, log);
 
-/**
- * Waits until the member stops serving: three answers in a row, since a status that could not be
- * asked at all (a docker exec that failed) also reads as 'not serving'.
- */
-const stopsServing = (member: Member, what: string) => {
-  let inARow = 0;
-  return waitFor(what, async () => {
-    const mode = await modeOf(member);
-    inARow = mode === 'not serving' ? inARow + 1 : 0;
-    return inARow >= 3 ? ready(mode) : notYet(`${mode} (${inARow} in a row)`);
-  }, { timeoutMs: 60_000, intervalMs: 500, log });
-};
-
-/** srvr through the member's published client port, from the host: what a client reaches. */
-async function answersFromHost(member: Member): Promise<string> {
-  const [host, port] = member.clientAddress.split(':') as [string, string];
-  const { createConnection } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    let answer = '';
-    const socket = createConnection({ host, port: Number(port) }, () => socket.write('srvr'));
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from ${member.clientAddress} in 5 s`)));
-    socket.on('data', (chunk) => (answer += chunk.toString()));
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-  });
-}
+const stopsServingNow = (member: Member, what: string) => stopsServing(() => modeOf(member), what, log);
 
 describe('faults have their effect', () => {
   it('isolate: the cut-off member stops serving, the other two keep a quorum, and it rejoins after the heal', async () => {
@@ -75,7 +41,7 @@ describe('faults have their effect', () => {
     await fault.inject();
     try {
       // A follower that cannot reach its leader gives up within syncLimit ticks and stops serving.
-      await stopsServing(target, `${target.name} to stop serving while isolated`);
+      await stopsServingNow(target, `${target.name} to stop serving while isolated`);
       // The two that can still reach each other are a majority: they serve (after a new election
       // if the isolation unsettled them).
       const others = ensemble.members.filter((m) => m !== target);
@@ -95,14 +61,14 @@ describe('faults have their effect', () => {
     try {
       expect(detail).toContain(`${leader.name} |`);
       // Cut off from both followers, the leader gives up within syncLimit ticks ...
-      await stopsServing(leader, `${leader.name} to stop leading while cut off from its peers`);
+      await stopsServingNow(leader, `${leader.name} to stop leading while cut off from its peers`);
       // ... the two others elect a leader between them ...
       const others = ensemble.members.filter((m) => m !== leader);
       const modes = await leaderAndFollower(others, 'the other two members to serve as leader and follower');
       expect(modes.sort()).toEqual(['follower', 'leader']);
       // ... and a client still reaches the cut-off member: its client port answers from the host
       // (it answers "not serving", which is what a partitioned ZooKeeper member says).
-      expect(await answersFromHost(leader)).toMatch(/not currently serving|Mode: (looking|follower|leader)|Zookeeper version/i);
+      expect(await fourLetterWord(leader.clientAddress, 'srvr')).toMatch(/not currently serving|Mode: (looking|follower|leader)|Zookeeper version/i);
     } finally {
       await fault.heal();
     }
@@ -131,7 +97,7 @@ describe('faults have their effect', () => {
     const detail = await fault.inject();
     try {
       expect(detail).toMatch(/exited with 137; .*exited with 137/);
-      await stopsServing(survivor, `${survivor.name} to stop serving without a quorum`);
+      await stopsServingNow(survivor, `${survivor.name} to stop serving without a quorum`);
     } finally {
       await fault.heal();
     }
