@@ -11,6 +11,7 @@ const run = promisify(execFile);
  * it, `crictl` finds the member's process and `nsenter` enters that process's network namespace
  * as root to add (or remove) blackhole routes to the other side's pod addresses. Clients reach the
  * members through NodePorts or port-forwards, from addresses that are not the peers': not cut.
+ * (The script runs in the node's file system with the pod's network: files it keeps are the node's.)
  */
 export class KindNet implements Net<EnsembleMember> {
   private readonly ensemble: StartedKubeEnsemble;
@@ -41,12 +42,29 @@ export class KindNet implements Net<EnsembleMember> {
     );
   }
 
-  isolate(): Promise<void> {
-    return Promise.reject(new Error('isolate (off the network, clients included) is not available on Kubernetes yet: use partition (cut from the peers)'));
+  /**
+   * Off the network, clients included: the pod's default route becomes a blackhole (with kind's
+   * point-to-point pod network every address but the gateway's is reached through it). The route
+   * it had is kept on the node, for reconnect.
+   */
+  async isolate(members: readonly EnsembleMember[]): Promise<void> {
+    await Promise.all(
+      members.map(async (m) => {
+        const at = await this.locate(m);
+        const saved = `/run/zk-chaos-default-route-${at.containerId}`;
+        await this.inPodNetwork(at, `ip route show default > ${saved} && test -s ${saved} && ip route replace blackhole default`);
+      }),
+    );
   }
 
-  reconnect(): Promise<void> {
-    return Promise.resolve();
+  async reconnect(members: readonly EnsembleMember[]): Promise<void> {
+    await Promise.all(
+      members.map(async (m) => {
+        const at = await this.locate(m);
+        const saved = `/run/zk-chaos-default-route-${at.containerId}`;
+        await this.inPodNetwork(at, `ip route replace $(head -n1 ${saved}) && rm -f ${saved}`);
+      }),
+    );
   }
 
   /** The member's node (a kind node is a Docker container of that name), pod address and container. */
