@@ -102,6 +102,15 @@ describe('npm run e2e against a cluster it cannot use', () => {
     expect(r.stderr).toContain('cannot reach the API server https://127.0.0.1:1 (context dead)');
   });
 
+  it('a ZooKeeper version that is not a release number, or given with --image, is refused before anything starts', () => {
+    const version = e2e('--context', 'dead', '--zk-version', 'latest');
+    expect(version.status).toBe(2);
+    expect(version.stderr).toContain('--zk-version needs a ZooKeeper release number such as 3.4.10 or 3.9.1 (got "latest")');
+    const both = e2e('--context', 'dead', '--zk-version', '3.4.10', '--image', 'x:y');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('give --image or --zk-version, not both');
+  });
+
   it('an unknown suite is named with the suites there are', () => {
     const r = e2e('--context', 'dead', '--suites', 'health,bogus');
     expect(r.status).toBe(2);
