@@ -5,7 +5,7 @@ import { playSchedule } from '../nemesis/run-schedule.ts';
 import { parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
-import { runTest } from '../run/test-run.ts';
+import { runTest, ScenarioError } from '../run/test-run.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
 import { SeededRandom } from '../workload/random.ts';
@@ -228,7 +228,17 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
     console.error(`[run ${run}] failed: ${message}`);
     const dir = (error as { dir?: string }).dir;
     const report = dir ? relative(process.cwd(), `${dir}/${RUN_FILES.report}`) : '-';
-    return { run, seed, faults: '?', operations: '?', rate: '?', cpu: '?', verdict: 'error', report, anomalies: {}, endedMs: Date.now() - commandStarted };
+    // A step that failed (a member that never rejoined) is worth its logs too; and what was
+    // recorded until then was checked: anomalies found in it are ZooKeeper's all the same.
+    if (dir && started) await saveMemberLogs(started.ensemble, dir).catch(() => undefined);
+    const recorded = error instanceof ScenarioError && error.verdict.validity === 'invalid' ? error.verdict : undefined;
+    return {
+      run, seed, faults: '?', operations: '?', rate: '?', cpu: '?',
+      verdict: recorded ? 'invalid' : 'error',
+      report,
+      anomalies: recorded ? countBy(recorded.anomalies.map((a) => a.type)) : {},
+      endedMs: Date.now() - commandStarted,
+    };
   } finally {
     await started?.stop().catch(() => undefined);
     track(undefined);
@@ -240,7 +250,7 @@ async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): 
   const target = join(dir, RUN_FILES.diagnostics);
   mkdirSync(target, { recursive: true });
   for (const member of ensemble.members) {
-    writeFileSync(join(target, `${member.name}.log`), await ensemble.logs(member).catch((error: Error) => `(docker logs failed: ${error.message})\n`));
+    writeFileSync(join(target, `${member.name}.log`), await ensemble.logs(member).catch((error: Error) => `(the member's log could not be read: ${error.message})\n`));
   }
   console.error(`[run] member logs saved in ${relative(process.cwd(), target)}`);
 }
