@@ -7,16 +7,6 @@
 
 import type { AnomalyType, Validity } from '../checker/index.ts';
 
-/** One line of the optional events.jsonl: a Kubernetes event on the history's clock (ns). */
-export interface KubeEvent {
-  time: number;
-  /** What emitted or concerns it, e.g. "pod/zk-1", "node/kind-worker", "pdb/zk-pdb". */
-  source: string;
-  /** e.g. "phase", "ready", "restart", "evicted", "drain-blocked". */
-  kind: string;
-  detail: string;
-}
-
 /** What the report knows about the run besides its files' contents. */
 export interface RunInfo {
   /** The run folder's name (test-results/<run-id>). */

@@ -10,7 +10,8 @@ import { bucketize, type TimedOp } from './buckets.ts';
 import { encodeDeltas, StringTable } from './compact.ts';
 import { holdsElement, rowValue, shortValue } from './describe-op.ts';
 import { laneLabel, packLanes, type ProcessSpan } from './lanes.ts';
-import { OUTCOMES, type AnomalyView, type KubeEvent, type OpColumns, type ReportModel, type RunInfo } from './model.ts';
+import type { ClusterEvent } from '../history/event-log.ts';
+import { OUTCOMES, type AnomalyView, type OpColumns, type ReportModel, type RunInfo } from './model.ts';
 
 /** The parts of a verdict the report shows; verdict.json from older runs may lack the stats. */
 export type ReportVerdict = Pick<Verdict, 'validity' | 'anomalies' | 'unknownKeys'>;
@@ -21,7 +22,7 @@ export interface ReportInput {
   ops: readonly Operation[];
   verdict: ReportVerdict;
   faults: readonly FaultWindow[];
-  kubeEvents: readonly KubeEvent[];
+  kubeEvents: readonly ClusterEvent[];
   run: RunInfo;
 }
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AnomalyType, Validity } from '../checker/index.ts';
 import type { FaultWindow } from '../nemesis/fault.ts';
-import type { KubeEvent } from './model.ts';
+import type { ClusterEvent } from '../history/event-log.ts';
 import type { ReportVerdict } from './prepare-report-data.ts';
 
 export class ReportInputError extends Error {
@@ -55,8 +55,8 @@ export function parseFaults(text: string, file: string): FaultWindow[] {
 }
 
 /** events.jsonl: `{"time": ns, "source", "kind", "detail"}` per line. */
-export function parseKubeEvents(text: string, file: string): KubeEvent[] {
-  const events: KubeEvent[] = [];
+export function parseClusterEvents(text: string, file: string): ClusterEvent[] {
+  const events: ClusterEvent[] = [];
   forEachJsonLine(text, file, (o, fail) => {
     if (!isFiniteNumber(o.time)) fail(`"time" must be a number of nanoseconds (got ${show(o.time)})`);
     for (const field of ['source', 'kind', 'detail'] as const) {

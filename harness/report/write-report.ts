@@ -11,7 +11,7 @@ import { toOperations } from '../history/parse.ts';
 import { readHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
 import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
-import { parseFaults, parseKubeEvents, parseSchedule, parseSeed, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
+import { parseFaults, parseClusterEvents, parseSchedule, parseSeed, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
 import { renderHtml } from './render-html.ts';
 
 export interface ReportOptions {
@@ -70,7 +70,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
     ops,
     verdict,
     faults: faultsText === null ? [] : parseFaults(faultsText, faultsFile),
-    kubeEvents: eventsText === null ? [] : parseKubeEvents(eventsText, eventsFile),
+    kubeEvents: eventsText === null ? [] : parseClusterEvents(eventsText, eventsFile),
     run: {
       runName,
       suite: suiteOf(runName),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../harness/report/model.ts';
 import { prepareReportData } from '../../harness/report/prepare-report-data.ts';
-import { parseFaults, parseKubeEvents, parseSeed, parseVerdict, ReportInputError } from '../../harness/report/read-run.ts';
+import { parseFaults, parseClusterEvents, parseSeed, parseVerdict, ReportInputError } from '../../harness/report/read-run.ts';
 import { embedJson, embedScript, loadAssets, renderHtml } from '../../harness/report/render-html.ts';
 
 const ASSETS = { library: '/* lib */', client: '/* client */', css: '/* css */' };
@@ -94,12 +94,12 @@ describe('reading the run folder', () => {
       'f.jsonl:2: "event" must be "start" or "end" (got "stop")',
     );
     expect(() => parseFaults('not json\n', 'f.jsonl')).toThrow(/^f\.jsonl:1: not valid JSON/);
-    expect(() => parseKubeEvents('{"time":1,"source":"pod/zk-0","kind":"ready"}\n', 'events.jsonl')).toThrow(
+    expect(() => parseClusterEvents('{"time":1,"source":"pod/zk-0","kind":"ready"}\n', 'events.jsonl')).toThrow(
       'events.jsonl:1: "detail" must be a string (got nothing)',
     );
     const error = (() => {
       try {
-        parseKubeEvents('\n\n{"time":"soon"}', 'e.jsonl');
+        parseClusterEvents('\n\n{"time":"soon"}', 'e.jsonl');
       } catch (e) {
         return e;
       }
@@ -109,7 +109,7 @@ describe('reading the run folder', () => {
   });
 
   it('reads Kubernetes events', () => {
-    expect(parseKubeEvents('{"time":5,"source":"pod/zk-0","kind":"evicted","detail":"drained"}\n', 'e')).toEqual([
+    expect(parseClusterEvents('{"time":5,"source":"pod/zk-0","kind":"evicted","detail":"drained"}\n', 'e')).toEqual([
       { time: 5, source: 'pod/zk-0', kind: 'evicted', detail: 'drained' },
     ]);
   });
