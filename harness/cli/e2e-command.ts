@@ -13,6 +13,7 @@ export interface E2eOptions {
   suites?: string;
   seed?: string;
   duration?: string;
+  randomTime?: string;
   storage?: string;
   image?: string;
   zkVersion?: string;
@@ -101,6 +102,10 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   }
   if (options.storage && !['local-path', 'shared'].includes(options.storage)) {
     console.error(`zk-chaos e2e: --storage must be local-path or shared, got "${options.storage}"`);
+    return 2;
+  }
+  if (options.randomTime !== undefined && !/^\d+$/.test(options.randomTime)) {
+    console.error(`zk-chaos e2e: --random-time must be a whole number of seconds (got "${options.randomTime}")`);
     return 2;
   }
   if (options.image && options.zkVersion) {
@@ -203,6 +208,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ZK_CHAOS_CONTEXT: context,
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),
       ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Number(options.duration) * 1000) } : {}),
+      ...(options.randomTime ? { ZK_CHAOS_RANDOM_MS: String(Number(options.randomTime) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
       ...(image ? { ZK_CHAOS_ZK_IMAGE: image } : {}),
       // NodePorts on 127.0.0.1 are what kind-config.yaml maps; any other cluster is reached

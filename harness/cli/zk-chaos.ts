@@ -42,6 +42,7 @@ program
   .option('--suites <names>', 'comma-separated suites to run (default: all)')
   .option('--seed <n>', 'seed of every random choice (default: a fresh one, printed)')
   .option('--duration <seconds>', 'workload time before, between and after faults', '10')
+  .option('--random-time <seconds>', 'length of the random suite\'s seeded fault schedule', '120')
   .option('--storage <mode>', 'local-path (node-pinned volumes) or shared (volumes follow pods)')
   .option('--image <ref>', 'ZooKeeper image the ensemble runs (default zk-chaos/zookeeper:local, loaded into kind)')
   .option('--zk-version <v>', 'run this ZooKeeper release (image built from Maven Central\'s jars and loaded into kind; with --context, push zk-chaos/zookeeper:V where the cluster can pull it)')

@@ -21,6 +21,8 @@ export interface SuiteConfig {
   quietMs: number;
   /** How long a scheduled fault is held. */
   holdMs: number;
+  /** Length of the random suite's seeded fault schedule (recovery included). */
+  randomMs: number;
 }
 
 export class SuiteConfigError extends Error {
@@ -59,5 +61,6 @@ export function parseSuiteConfig(env: Readonly<Record<string, string | undefined
     access: oneOf('ZK_CHAOS_ACCESS', ACCESS, 'nodeport'),
     quietMs: milliseconds('ZK_CHAOS_QUIET_MS', 10_000),
     holdMs: milliseconds('ZK_CHAOS_HOLD_MS', 5_000),
+    randomMs: milliseconds('ZK_CHAOS_RANDOM_MS', 120_000),
   };
 }

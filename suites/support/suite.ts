@@ -40,6 +40,8 @@ export interface SuiteRun {
   during?: (ctx: RunContext) => Promise<void>;
   /** How to rerun this suite (default: npm run e2e -- --suites <name>). */
   rerunCommand?: string;
+  /** Files written to the run's folder before the workload starts (a planned schedule). */
+  files?: Record<string, string>;
 }
 
 /** One recorded, checked run against the ensemble, with every pod change in events.jsonl. */
@@ -49,6 +51,7 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     endpoints: () => run.ensemble.endpoints(),
     faults: run.faults?.map((f) => ({ fault: f.fault, holdMs: f.holdMs ?? settings.holdMs })),
     during: run.during,
+    ...(run.files ? { files: run.files } : {}),
     quietMs: settings.quietMs,
     observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
     log,

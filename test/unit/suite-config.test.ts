@@ -12,6 +12,7 @@ describe('parseSuiteConfig', () => {
       access: 'nodeport',
       quietMs: 10_000,
       holdMs: 5_000,
+      randomMs: 120_000,
     });
   });
 
@@ -25,6 +26,7 @@ describe('parseSuiteConfig', () => {
     expect(() => parseSuiteConfig({ ZK_CHAOS_ACCESS: 'ingress' })).toThrow('ZK_CHAOS_ACCESS must be one of nodeport, port-forward (got "ingress")');
     expect(() => parseSuiteConfig({ ZK_CHAOS_QUIET_MS: '10s' })).toThrow('ZK_CHAOS_QUIET_MS must be a whole number of milliseconds, at least 1 (got "10s")');
     expect(() => parseSuiteConfig({ ZK_CHAOS_HOLD_MS: '0' })).toThrow(/ZK_CHAOS_HOLD_MS must be a whole number/);
+    expect(() => parseSuiteConfig({ ZK_CHAOS_RANDOM_MS: '2m' })).toThrow('ZK_CHAOS_RANDOM_MS must be a whole number of milliseconds, at least 1 (got "2m")');
     expect(() => parseSuiteConfig({ ZK_CHAOS_NAMESPACE: 'ZK_Chaos' })).toThrow(/ZK_CHAOS_NAMESPACE must be a Kubernetes namespace name/);
   });
 });
