@@ -29,6 +29,7 @@ export interface RunOptions {
   image?: string;
   zkVersion?: string;
   rate?: string;
+  newAddresses?: boolean;
 }
 
 /**
@@ -140,10 +141,11 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const seed = settings.seed + run - 1;
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
+      const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}`;
       const rerun = preset.command === 'hunt'
-        ? `npx zk-chaos hunt${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''} --runs 1 --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`
-        : `npx zk-chaos run --target ${target.name}${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''} --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`;
-      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
+        ? `npx zk-chaos hunt${flags} --runs 1 --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`
+        : `npx zk-chaos run --target ${target.name}${flags} --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`;
+      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {
@@ -151,7 +153,9 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     process.off('SIGTERM', onSignal);
   }
   printTable(rows);
-  if (preset.command === 'hunt') printFindings(rows, options.zkVersion ?? 'the default (Debian 3.8.0)', settings.timeLimitMs);
+  if (preset.command === 'hunt') {
+    printFindings(rows, `${options.zkVersion ?? 'the default (Debian 3.8.0)'}${options.newAddresses ? ', members restarting at new addresses' : ''}`, settings.timeLimitMs);
+  }
   if (rows.some((r) => r.verdict === 'invalid')) return 1;
   return rows.every((r) => r.verdict === 'valid') ? 0 : 2;
 }
@@ -172,6 +176,7 @@ interface OneRun {
   image: string;
   rate: number | undefined;
   zookeeper: Record<string, string>;
+  newAddresses: boolean;
   rerun: string;
   /** The run folder's prefix: run-docker, hunt-docker-zk3.4.11, ... */
   name: string;
@@ -179,11 +184,11 @@ interface OneRun {
   started: number;
 }
 
-async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
+async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
   let started: StartedTarget | undefined;
   const log = (line: string) => console.error(`[run ${run}] ${line}`);
   try {
-    started = await target.start(image, { seed, zookeeper, log });
+    started = await target.start(image, { seed, zookeeper, newAddresses, log });
     track(started);
     const { ensemble, net } = started;
     const endpoints = started.endpoints.bind(started);

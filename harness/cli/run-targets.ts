@@ -18,13 +18,22 @@ export interface StartedTarget {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  seed: number;
+  /** ZooKeeper settings (zkGenConfig.sh's environment) for every member. */
+  zookeeper: Record<string, string>;
+  /** Restarted members come back at new network addresses (Docker; on Kubernetes a recreated pod always does). */
+  newAddresses: boolean;
+  log: (line: string) => void;
+}
+
 /** Where runs happen: one implementation per backend, as kind has one provider per runtime. */
 export interface RunTarget {
   /** docker, kind */
   name: string;
   /** Makes the image usable there (kind: loaded into the nodes). */
   prepare(image: string): void;
-  start(image: string, options: { seed: number; zookeeper: Record<string, string>; log: (line: string) => void }): Promise<StartedTarget>;
+  start(image: string, options: StartOptions): Promise<StartedTarget>;
 }
 
 const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
@@ -40,8 +49,8 @@ export function runTarget(name: string): RunTarget {
 const DOCKER: RunTarget = {
   name: 'docker',
   prepare: () => {},
-  async start(image, { seed, zookeeper }) {
-    const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
+  async start(image, { seed, zookeeper, newAddresses }) {
+    const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
     return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop() };
   },
 };

@@ -67,6 +67,7 @@ program
   .option('--image <ref>', 'ZooKeeper image (default: the one scripts/build-zookeeper-image.sh builds)')
   .option('--zk-version <v>', 'run this ZooKeeper release (an image built once from Maven Central\'s jars; default Debian\'s 3.8.0)')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly (default: each client thinks 5-25 ms)')
+  .option('--new-addresses', 'docker: restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
   .action(async (options: RunOptions) => {
     const { runCommand } = await import('./run-command.ts');
     process.exitCode = await runCommand(options);
@@ -82,6 +83,7 @@ program
   .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
   .option('--nemesis <faults>', 'the fault mix (as for run)', 'hunt')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly')
+  .option('--new-addresses', 'restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
   .action(async (options: Omit<RunOptions, 'target'>) => {
     const { runCommand, HUNT } = await import('./run-command.ts');
     process.exitCode = await runCommand({ ...options, target: 'docker' }, HUNT);

@@ -33,7 +33,7 @@ export interface Member {
   ordinal: number;
   /** 127.0.0.1:<port> */
   clientAddress: string;
-  /** The member's address on the ensemble's network, kept across its restarts (see start). */
+  /** The member's address on the ensemble's network now (kept across restarts unless withNewAddressOnRestart). */
   address: string;
   container: StartedTestContainer;
 }
@@ -49,6 +49,7 @@ export class DockerEnsemble {
   private labels: Record<string, string> = {};
   private environment: Record<string, string> = {};
   private standalone = new Set<string>();
+  private newAddressOnRestart = false;
 
   constructor(image: string) {
     this.image = image;
@@ -82,6 +83,15 @@ export class DockerEnsemble {
     return this;
   }
 
+  /**
+   * A restarted member comes back at a new network address, as a recreated Kubernetes pod does
+   * (by default it keeps its address, as a rebooted server does).
+   */
+  withNewAddressOnRestart(newAddress = true): this {
+    this.newAddressOnRestart = newAddress;
+    return this;
+  }
+
   withEnvironment(environment: Record<string, string>): this {
     this.environment = { ...this.environment, ...environment };
     return this;
@@ -112,7 +122,7 @@ export class DockerEnsemble {
         const address = container.getIpAddress(network.getName());
         started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, address, container });
       }
-      const ensemble = new StartedDockerEnsemble(network, started, this.standalone);
+      const ensemble = new StartedDockerEnsemble(network, started, this.standalone, this.newAddressOnRestart);
       await ensemble.waitForQuorum();
       return ensemble;
     } catch (error) {
@@ -130,10 +140,14 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   /** Members misconfigured to run standalone (withStandaloneMember): they serve as 'standalone'. */
   private readonly standalone: ReadonlySet<string>;
 
-  constructor(network: StartedNetwork, members: Member[], standalone: ReadonlySet<string> = new Set()) {
+  /** Restarted members get a new address (withNewAddressOnRestart), else keep theirs. */
+  readonly newAddressOnRestart: boolean;
+
+  constructor(network: StartedNetwork, members: Member[], standalone: ReadonlySet<string> = new Set(), newAddressOnRestart = false) {
     this.network = network;
     this.members = members;
     this.standalone = standalone;
+    this.newAddressOnRestart = newAddressOnRestart;
   }
 
   endpoints(): Endpoint[] {
@@ -223,25 +237,47 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   }
 
   /**
-   * Starts the member's container again (same name, data, client port and network address). Not
-   * testcontainers' restart, which would wait until the member serves: a member may rightly not
-   * serve yet (its peers are down), and the faults wait for the ensemble's quorum themselves.
+   * Starts the member's container again (same name, data and client port; same network address
+   * unless withNewAddressOnRestart). Not testcontainers' restart, which would wait until the member
+   * serves: a member may rightly not serve yet (its peers are down), and the faults wait for the
+   * ensemble's quorum themselves.
    */
   async startMember(member: Member): Promise<void> {
-    await this.pinAddress(member);
+    await this.attach(member);
     await (await this.dockerContainer(member)).start();
+    await this.readAddress(member);
   }
 
   /**
-   * Reattaches a stopped member to the ensemble's network at its first address. Docker would
-   * otherwise hand a restarted container whatever address is free, and ZooKeeper before 3.4.13
-   * resolves its peers' names once, at start: a peer back at another address stays unreachable to
-   * them, an artefact of Docker and not a ZooKeeper failure (a server restarting keeps its address).
+   * (Re)attaches a member to the ensemble's network under its name: at the address it had, or, with
+   * withNewAddressOnRestart, at a new one. Left to itself Docker hands a restarted container
+   * whatever address is free, by chance the old one or not: either way is a choice, not chance.
    */
-  async pinAddress(member: Member): Promise<void> {
+  async attach(member: Member): Promise<void> {
     const network = await this.dockerNetwork();
-    await network.disconnect({ Container: member.container.getId(), Force: true }).catch(() => undefined);
-    await network.connect({ Container: member.container.getId(), EndpointConfig: { Aliases: [member.name], IPAMConfig: { IPv4Address: member.address } } });
+    const id = member.container.getId();
+    const old = member.address;
+    await network.disconnect({ Container: id, Force: true }).catch(() => undefined);
+    if (!this.newAddressOnRestart) {
+      await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name], IPAMConfig: { IPv4Address: old } } });
+      return;
+    }
+    // Docker hands out the next free address after the last one it gave, so a fresh attach lands
+    // elsewhere; should it land on the old address after all, attach once more.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name] } });
+      if ((await this.readAddress(member)) !== old) return;
+      await network.disconnect({ Container: id, Force: true });
+    }
+    await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name] } });
+  }
+
+  /** The member's current address on the ensemble's network (Docker assigns it on connect or start). */
+  async readAddress(member: Member): Promise<string> {
+    const info = await (await this.dockerContainer(member)).inspect();
+    const address = info.NetworkSettings.Networks[this.network.getName()]?.IPAMConfig?.IPv4Address || info.NetworkSettings.Networks[this.network.getName()]?.IPAddress;
+    if (address) member.address = address;
+    return member.address;
   }
 
   async signalMember(member: Member, signal: 'STOP' | 'CONT'): Promise<void> {

@@ -48,11 +48,11 @@ export class DockerNet implements Net<Member> {
     for (const m of members) await network.disconnect({ Container: m.container.getId(), Force: true });
   }
 
-  /** Back on the ensemble's network under the member's name and at its address, so its peers reach it again. */
+  /** Back on the ensemble's network under the member's name (see StartedDockerEnsemble.attach for its address). */
   async reconnect(members: readonly Member[]): Promise<void> {
-    const network = await this.ensemble.dockerNetwork();
     for (const m of members) {
-      await network.connect({ Container: m.container.getId(), EndpointConfig: { Aliases: [m.name], IPAMConfig: { IPv4Address: m.address } } });
+      await this.ensemble.attach(m);
+      await this.ensemble.readAddress(m);
     }
   }
 

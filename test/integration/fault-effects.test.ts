@@ -103,4 +103,27 @@ describe('faults have their effect', () => {
     }
     expect(await allServe()).toHaveLength(3);
   });
+
+  it('members keep their network address across a restart, or with withNewAddressOnRestart come back at a new one; the ensemble re-forms either way', async () => {
+    const target = ensemble.members[0]!;
+    const before = target.address;
+    const fault = dockerFault('kill', [target]);
+    await fault.inject();
+    await fault.heal();
+    expect(target.address).toBe(before);
+
+    const moving = await new DockerEnsemble(inject('zkImage')).withNewAddressOnRestart().withLabels({ 'io.zk-chaos.test': 'fault-effects-moving' }).start();
+    try {
+      const member = moving.members[1]!;
+      const old = member.address;
+      const kill = nemesisFault('kill', [member], moving, new DockerNet(moving), new SeededRandom(1));
+      await kill.inject();
+      await kill.heal(); // waits for the quorum
+      expect(member.address).not.toBe(old);
+      const { output } = await moving.exec(member, ['bash', '-c', "ip -4 -o addr show | awk '{print $4}'"]);
+      expect(output).toContain(`${member.address}/`);
+    } finally {
+      await moving.stop();
+    }
+  }, 300_000);
 });
