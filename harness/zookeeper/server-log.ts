@@ -17,7 +17,9 @@ const PATTERNS: ReadonlyArray<{ kind: string; pattern: RegExp }> = [
   // Not "Got zxid ... expected 0x1": followers log it at every new epoch.
   { kind: 'commit-out-of-order', pattern: /Committing zxid 0x[0-9a-f]+ but next pending txn/i },
   { kind: 'null-pointer', pattern: /java\.lang\.NullPointerException/ },
-  { kind: 'unrecoverable', pattern: /Severe unrecoverable error|Unexpected exception causing shutdown|Unable to load database on disk/i },
+  // Not LearnerHandler's "Unexpected exception causing shutdown while sock still open": a leader
+  // logs it whenever a follower goes away.
+  { kind: 'unrecoverable', pattern: /Severe unrecoverable error|Unable to load database on disk/i },
   { kind: 'corrupt-log', pattern: /CRC check failed|Last transaction was partial|Unreasonable length|invalid magic number/i },
 ];
 

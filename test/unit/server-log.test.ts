@@ -25,6 +25,7 @@ describe('scanServerLog', () => {
       '2026-11-30 15:09:58,900 [myid:1] - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181:QuorumPeer@909] - LOOKING',
       'java.net.ConnectException: Connection refused',
       'java.io.EOFException',
+      '2026-11-30 16:00:31,729 [myid:2] - ERROR [LearnerHandler-/10.241.172.3:51654:LearnerHandler@648] - Unexpected exception causing shutdown while sock still open',
       '2026-11-30 15:09:58,989 [myid:1] - WARN  [QuorumPeer[myid=1]/0.0.0.0:2181:Learner@387] - Got zxid 0x1000013f1 expected 0x1',
       '2026-11-30 15:09:59,303 [myid:1] - WARN  [NIOServerCxn.Factory:0.0.0.0/0.0.0.0:2181:NIOServerCnxn@383] - Exception causing close of session 0x0: ZooKeeperServer not running',
       '2026-11-30 15:10:00,522 [myid:1] - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181:Learner@332] - Getting a diff from the leader 0x10000143f',
