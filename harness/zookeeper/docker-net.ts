@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
 import type { Net } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
 
@@ -24,7 +25,7 @@ export class DockerNet implements Net<Member> {
       sides.flatMap((side, i) => {
         const others = sides.filter((_, j) => j !== i).flat();
         return side.map((m) =>
-          this.asRoot(m, ['bash', '-c', others.map((o) => `ip route replace blackhole ${o.address}/32`).join(' && ')]),
+          this.asRoot(m, ['bash', '-c', cutOffScript(others.map((o) => o.address))]),
         );
       }),
     );
@@ -34,7 +35,7 @@ export class DockerNet implements Net<Member> {
     // A member that is down has no routes to remove (its namespace went with it).
     await Promise.all(
       this.ensemble.members.map((m) =>
-        this.asRoot(m, ['bash', '-c', 'ip route show type blackhole | while read -r _ dst _; do ip route del blackhole "$dst"; done']).catch(
+        this.asRoot(m, ['bash', '-c', HEAL_SCRIPT]).catch(
           (error: Error) => {
             if (!/is not running/.test(error.message)) throw error;
           },

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
 import type { EnsembleMember, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 
@@ -27,7 +28,7 @@ export class KindNet implements Net<EnsembleMember> {
     await Promise.all(
       sides.flatMap((side, i) => {
         const others = sides.filter((_, j) => j !== i).flat();
-        return side.map((m) => this.inPodNetwork(where.get(m.name)!, others.map((o) => `ip route replace blackhole ${where.get(o.name)!.ip}/32`).join(' && ')));
+        return side.map((m) => this.inPodNetwork(where.get(m.name)!, cutOffScript(others.map((o) => where.get(o.name)!.ip))));
       }),
     );
   }
@@ -37,7 +38,7 @@ export class KindNet implements Net<EnsembleMember> {
       MEMBERS.map(async (name) => {
         const at = await this.locate({ name }).catch(() => undefined);
         // A member whose container is not running has no routes left to remove.
-        if (at) await this.inPodNetwork(at, 'ip route show type blackhole | while read -r _ dst _; do ip route del blackhole "$dst"; done');
+        if (at) await this.inPodNetwork(at, HEAL_SCRIPT);
       }),
     );
   }
