@@ -256,20 +256,24 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   async attach(member: Member): Promise<void> {
     const network = await this.dockerNetwork();
     const id = member.container.getId();
-    const old = member.address;
+    // A new address is chosen, not left to Docker: it may well hand back the one just freed.
+    const address = this.newAddressOnRestart ? this.unusedAddress(member.address) : member.address;
     await network.disconnect({ Container: id, Force: true }).catch(() => undefined);
-    if (!this.newAddressOnRestart) {
-      await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name], IPAMConfig: { IPv4Address: old } } });
-      return;
-    }
-    // Docker hands out the next free address after the last one it gave, so a fresh attach lands
-    // elsewhere; should it land on the old address after all, attach once more.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name] } });
-      if ((await this.readAddress(member)) !== old) return;
-      await network.disconnect({ Container: id, Force: true });
-    }
-    await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name] } });
+    await network.connect({ Container: id, EndpointConfig: { Aliases: [member.name], IPAMConfig: { IPv4Address: address } } });
+    member.address = address;
+  }
+
+  /** Hosts from .100 up in the member's /24 (Docker gives the first members .2, .3, ...): one never used yet. */
+  private nextHost = 100;
+  private unusedAddress(current: string): string {
+    const prefix = current.split('.').slice(0, 3).join('.');
+    const used = new Set(this.members.map((m) => m.address));
+    let address: string;
+    do {
+      if (this.nextHost > 254) throw new Error(`no unused address left in ${prefix}.0/24 for a member's restart`);
+      address = `${prefix}.${this.nextHost++}`;
+    } while (used.has(address));
+    return address;
   }
 
   /** The member's current address on the ensemble's network (Docker assigns it on connect or start). */
