@@ -2,12 +2,28 @@
 # Makes sure a Docker engine answers. Uses the one that runs; otherwise starts Debian's dockerd
 # (installing docker.io when missing and allowed). Prints the pid file of a dockerd it started,
 # so the caller can stop it again (scripts/docker-engine.sh stop).
+#
+# ZK_CHAOS_DOCKERD_DIR=DIR: an engine of its own instead, rooted in DIR (socket DIR/docker.sock,
+# data, log and pid file there), for tests that stop and restart an engine under a run without
+# touching the machine's. Start it inside a network namespace of its own (ip netns exec NS ...):
+# its bridges and firewall rules then cannot meet the main engine's.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 LOG_PREFIX=docker
 
-pidfile="$ZK_CHAOS_CACHE/dockerd.pid"
-logfile="$ZK_CHAOS_CACHE/dockerd.log"
+private_dir="${ZK_CHAOS_DOCKERD_DIR:-}"
+if [ -n "$private_dir" ]; then
+  mkdir -p "$private_dir"
+  pidfile="$private_dir/dockerd.pid"
+  logfile="$private_dir/dockerd.log"
+  host="unix://$private_dir/docker.sock"
+  root_flags=(--data-root "$private_dir/data" --exec-root "$private_dir/exec" --pidfile "$private_dir/dockerd-own.pid")
+else
+  pidfile="$ZK_CHAOS_CACHE/dockerd.pid"
+  logfile="$ZK_CHAOS_CACHE/dockerd.log"
+  host="unix:///var/run/docker.sock"
+  root_flags=()
+fi
 
 if [ "${1:-}" = "stop" ]; then
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -20,7 +36,7 @@ if [ "${1:-}" = "stop" ]; then
   exit 0
 fi
 
-if docker info >/dev/null 2>&1; then
+if docker --host "$host" info >/dev/null 2>&1; then
   exit 0
 fi
 
@@ -54,10 +70,10 @@ step "starting dockerd (log: $logfile)"
 # containerd and runc come with docker.io; dockerd starts its own containerd.
 # In a session of its own: a Ctrl-C meant for `npm run e2e` reaches the terminal's whole foreground
 # process group, and an engine in it would die before the run could clean up its cluster.
-setsid nohup dockerd --host unix:///var/run/docker.sock "${runtime_flags[@]}" >"$logfile" 2>&1 < /dev/null &
+setsid nohup dockerd --host "$host" "${root_flags[@]}" "${runtime_flags[@]}" >"$logfile" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 for _ in $(seq 1 60); do
-  if docker info >/dev/null 2>&1; then step_done; exit 0; fi
+  if docker --host "$host" info >/dev/null 2>&1; then step_done; exit 0; fi
   kill -0 "$(cat "$pidfile")" 2>/dev/null || break
   sleep 1
 done

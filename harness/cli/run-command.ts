@@ -141,10 +141,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const seed = settings.seed + run - 1;
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
-      const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}`;
-      const rerun = preset.command === 'hunt'
-        ? `npx zk-chaos hunt${flags} --runs 1 --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`
-        : `npx zk-chaos run --target ${target.name}${flags} --nemesis ${schedule.mix.join(',') || 'none'} --time-limit ${schedule.timeLimitMs / 1000} --interval ${settings.intervalMs / 1000} --seed ${seed}`;
+      const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
       rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
@@ -203,6 +200,7 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
       quietMs: 0,
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
       during: (ctx) => playSchedule(schedule, ensemble, net, ctx),
+      ...(started.dependencies ? { dependencies: started.dependencies } : {}),
       rerunCommand: rerun,
       log,
     });
@@ -258,6 +256,15 @@ async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): 
     writeFileSync(join(target, `${member.name}.log`), await ensemble.logs(member).catch((error: Error) => `(the member's log could not be read: ${error.message})\n`));
   }
   console.error(`[run] member logs saved in ${relative(process.cwd(), target)}`);
+}
+
+/** The command line that replays one run: its own seed, its own mix and settings. */
+function rerunCommand(command: RunPreset['command'], target: string, options: RunOptions, schedule: Schedule, intervalMs: number): string {
+  const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}`;
+  const timing = `--time-limit ${schedule.timeLimitMs / 1000} --interval ${intervalMs / 1000} --seed ${schedule.seed}`;
+  return command === 'hunt'
+    ? `npx zk-chaos hunt${flags} --runs 1 ${timing}`
+    : `npx zk-chaos run --target ${target}${flags} --nemesis ${schedule.mix.join(',') || 'none'} ${timing}`;
 }
 
 function describeSchedule(schedule: Schedule): string {

@@ -9,6 +9,8 @@ import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
 import { KindNet } from '../zookeeper/kind-net.ts';
 import { KubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../zookeeper/kube-members.ts';
+import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
+import type { TestRunOptions } from '../run/test-run.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
 export interface StartedTarget {
@@ -16,6 +18,8 @@ export interface StartedTarget {
   net: Net<EnsembleMember>;
   endpoints(): Endpoint[];
   stop(): Promise<void>;
+  /** Watches what the run stands on besides ZooKeeper (see TestRunOptions.dependencies). */
+  dependencies?: TestRunOptions['dependencies'];
 }
 
 export interface StartOptions {
@@ -51,7 +55,7 @@ const DOCKER: RunTarget = {
   prepare: () => {},
   async start(image, { seed, zookeeper, newAddresses }) {
     const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
-    return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop() };
+    return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop(), dependencies: watchDockerEngine };
   },
 };
 
@@ -75,6 +79,7 @@ const KIND: RunTarget = {
     const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace('zk-chaos-run').withImage(image).withAccess('nodeport').withLog(log).start();
-    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy() };
+    // kind's nodes are the Docker engine's containers: the engine is under this run too.
+    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine };
   },
 };

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import pRetry, { AbortError } from 'p-retry';
 import type { Kube } from './client.ts';
 
 export interface ExecResult {
@@ -8,12 +9,58 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface ExecOptions {
+  timeoutMs?: number;
+  /**
+   * The command may safely run again (it only reads: srvr, cat). Then an exec whose connection
+   * could not be opened or dropped before the command's status arrived (the API server
+   * restarting, a proxy cutting the websocket) is run again, for about a minute, and each drop is
+   * reported to onDrop: a gap in what the harness saw, not an answer from the member.
+   */
+  repeatable?: boolean;
+  onDrop?: (detail: string) => void;
+}
+
+/** The exec's connection ended before its command's status arrived: the harness's path broke, the command's outcome is unknown. */
+export class ExecStreamDropped extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExecStreamDropped';
+  }
+}
+
 /**
  * Runs a command in a pod's container and resolves when it has ended, with its exit status.
+ * Rejects with ExecStreamDropped when the connection broke first (see ExecOptions.repeatable).
+ */
+export async function execInPod(kube: Kube, namespace: string, pod: string, container: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const once = () => execOnce(kube, namespace, pod, container, command, options.timeoutMs ?? 60_000);
+  if (!options.repeatable) return once();
+  return pRetry(
+    async () => {
+      try {
+        return await once();
+      } catch (error) {
+        // Only a broken path is worth another try; a command that ran and failed has answered.
+        throw error instanceof ExecStreamDropped ? error : new AbortError(error as Error);
+      }
+    },
+    {
+      retries: 10,
+      minTimeout: 500,
+      maxTimeout: 8000,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0) options.onDrop?.(`exec ${command.join(' ')} in ${pod}: ${error.message}; running it again (attempt ${attemptNumber + 1})`);
+      },
+    },
+  );
+}
+
+/**
  * client-node's exec resolves when the websocket opens; the status arrives later through the
  * status callback, and never if the socket drops — so the socket's close ends the wait too.
  */
-export async function execInPod(kube: Kube, namespace: string, pod: string, container: string, command: string[], timeoutMs = 60_000): Promise<ExecResult> {
+function execOnce(kube: Kube, namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -25,7 +72,7 @@ export async function execInPod(kube: Kube, namespace: string, pod: string, cont
     const timer = setTimeout(() => reject(new Error(`exec ${command.join(' ')} in ${pod} did not end within ${timeoutMs} ms`)), timeoutMs);
     const finish = () => {
       clearTimeout(timer);
-      if (!status) return reject(new Error(`exec ${command.join(' ')} in ${pod}: the connection closed before the command's status arrived`));
+      if (!status) return reject(new ExecStreamDropped(`the exec's connection closed before the command's status arrived`));
       resolve({ exitCode: exitCodeOf(status), stdout: out, stderr: err });
     };
     new k8s.Exec(kube.config)
@@ -33,9 +80,22 @@ export async function execInPod(kube: Kube, namespace: string, pod: string, cont
       .then((socket) => socket.on('close', () => setTimeout(finish, 50)))
       .catch((error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(isConnectionError(error) ? new ExecStreamDropped(`the exec's connection could not be opened (${describe(error)})`, { cause: error }) : error);
       });
   });
+}
+
+/** The API server could not be reached (as opposed to answering "no such pod"). */
+function isConnectionError(error: unknown): boolean {
+  const text = describe(error);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|Unexpected server response: 50[234]/.test(text);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.message}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ''}`;
+  // client-node rejects with the websocket's ErrorEvent at times: its message is what matters.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 function exitCodeOf(status: k8s.V1Status): number {

@@ -6,7 +6,7 @@ import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 import { RUN_FILES, writeVerdict } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
-import { HistoryRecorder, RecorderError } from '../history/recorder.ts';
+import { HistoryRecorder } from '../history/recorder.ts';
 import { interruptedVerdict } from './interrupted.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
 import { SeededRandom } from '../workload/random.ts';
@@ -38,6 +38,13 @@ export interface TestRunOptions {
   during?: (ctx: RunContext) => Promise<void>;
   /** Started before the workload, stopped after the final reads (e.g. a pod watch). */
   observe?: (ctx: RunContext) => { stop(): void };
+  /**
+   * Watches what the harness itself stands on (the Docker engine that runs the ensemble). A call
+   * to lost(cause, fix) ends the run at once as the harness's failure: ZooKeeper is not blamed,
+   * no final read is made, and what was recorded is kept and checked as unknown. note(detail)
+   * records a hiccup the run survives (a stream re-established) in the run's events.
+   */
+  dependencies?: (listener: { lost(cause: string, fix: string): void; note(detail: string): void }) => { stop(): void };
   /** Seed of every random choice; printed, and read from ZK_CHAOS_SEED when not given. */
   seed?: number;
   /** Workload before the first fault, between faults, and after the last one. */
@@ -112,13 +119,33 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const recorder = new HistoryRecorder(join(dir, RUN_FILES.history));
   const timeline = new FaultTimeline(join(dir, RUN_FILES.faults), () => recorder.now());
   const events = new EventLog(join(dir, RUN_FILES.events), () => recorder.now());
-  // A failed recorder ends the run at once: waiting on would only record nothing.
-  const recorderFailed = new AbortController();
-  recorder.onFailure(() => recorderFailed.abort());
-  const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: recorderFailed.signal });
+  // The harness's own failure ends the run at once: a recorder that cannot write would only record
+  // nothing, and a backend that is gone would make every operation fail for a reason not ZooKeeper's.
+  const harnessFailed = new AbortController();
+  let harnessFailure: { cause: string; fix: string; error: unknown } | undefined;
+  const failHarness = (cause: string, fix: string, error: unknown): void => {
+    if (harnessFailure) return;
+    harnessFailure = { cause, fix, error };
+    try {
+      events.record('harness', 'failed', cause);
+    } catch {
+      // The same full disk may refuse the event log too; the error below says it all the same.
+    }
+    log(`the harness lost what it runs on: ${cause}; stopping the run`);
+    harnessFailed.abort();
+  };
+  recorder.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
+  const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: harnessFailed.signal });
   const ctx: RunContext = { events, timeline, log, pause: wait };
   const quietMs = options.quietMs ?? 5000;
   const observer = options.observe?.(ctx);
+  const dependencies = options.dependencies?.({
+    lost: (cause, fix) => failHarness(cause, fix, new Error(cause)),
+    note: (detail) => {
+      events.record('harness', 'gap', detail);
+      log(detail);
+    },
+  });
   let workloadSummary: WorkloadSummary;
   // A scenario step that throws (a fault that never heals, a drain that times out) still leaves
   // the history checked and reported before the error is raised: nothing recorded is lost.
@@ -145,18 +172,19 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
         await wait(quietMs);
       }
     } catch (error) {
-      if (!recorder.failure) {
+      if (!harnessFailure) {
         scenarioError = error;
         log(`scenario step failed: ${error instanceof Error ? error.message : String(error)}; stopping the workload and checking what was recorded`);
       }
     } finally {
-      workloadSummary = await workload.stop();
+      workloadSummary = await workload.stop({ finalReads: !harnessFailure });
     }
   } finally {
+    dependencies?.stop();
     observer?.stop();
     recorder.close();
   }
-  if (recorder.failure) throw await harnessFailed(options.name, dir, recorder.failure, log);
+  if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
 
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
   writeVerdict(dir, verdict);
@@ -174,20 +202,25 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
  * The run cannot be judged: its history stops where the harness failed. The folder still gets a
  * verdict (never valid: the final reads were not recorded) and a report when the disk allows.
  */
-async function harnessFailed(name: string, dir: string, failure: RecorderError, log: (line: string) => void): Promise<HarnessError> {
+async function harnessFailedError(
+  name: string,
+  dir: string,
+  failure: { cause: string; fix: string; error: unknown },
+  log: (line: string) => void,
+): Promise<HarnessError> {
   const history = join(dir, RUN_FILES.history);
   const message =
-    `${name}: the harness failed, not ZooKeeper: ${failure.message}. Fix the cause (free disk space) and check ` +
+    `${name}: the harness failed, not ZooKeeper: ${failure.cause}. Fix the cause (${failure.fix}) and check ` +
     `what was recorded with: npx zk-chaos check ${history}`;
   log(message);
   try {
-    const verdict = interruptedVerdict(await checkHistoryFile(history), `the harness stopped recording (${failure.message})`);
+    const verdict = interruptedVerdict(await checkHistoryFile(history), `the harness stopped (${failure.cause})`);
     writeVerdict(dir, verdict);
     await writeReport(dir);
   } catch (error) {
     log(`no verdict or report written for now (${error instanceof Error ? error.message : String(error)}); zk-chaos check gives one later`);
   }
-  return new HarnessError(message, dir, failure);
+  return new HarnessError(message, dir, failure.error);
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {

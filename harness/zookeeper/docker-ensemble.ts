@@ -245,7 +245,6 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   async startMember(member: Member): Promise<void> {
     await this.attach(member);
     await (await this.dockerContainer(member)).start();
-    await this.readAddress(member);
   }
 
   /**
@@ -274,14 +273,6 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
       address = `${prefix}.${this.nextHost++}`;
     } while (used.has(address));
     return address;
-  }
-
-  /** The member's current address on the ensemble's network (Docker assigns it on connect or start). */
-  async readAddress(member: Member): Promise<string> {
-    const info = await (await this.dockerContainer(member)).inspect();
-    const address = info.NetworkSettings.Networks[this.network.getName()]?.IPAMConfig?.IPv4Address || info.NetworkSettings.Networks[this.network.getName()]?.IPAddress;
-    if (address) member.address = address;
-    return member.address;
   }
 
   async signalMember(member: Member, signal: 'STOP' | 'CONT'): Promise<void> {

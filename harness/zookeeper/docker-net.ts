@@ -51,10 +51,7 @@ export class DockerNet implements Net<Member> {
 
   /** Back on the ensemble's network under the member's name (see StartedDockerEnsemble.attach for its address). */
   async reconnect(members: readonly Member[]): Promise<void> {
-    for (const m of members) {
-      await this.ensemble.attach(m);
-      await this.ensemble.readAddress(m);
-    }
+    for (const m of members) await this.ensemble.attach(m);
   }
 
   private async asRoot(member: Member, command: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
-import { execInPod, type ExecResult } from '../kube/exec.ts';
+import { ExecStreamDropped, execInPod, type ExecResult } from '../kube/exec.ts';
 import { PodPortForward } from '../kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
@@ -160,14 +160,21 @@ export class StartedKubeEnsemble {
     );
   }
 
-  exec(pod: string, command: string[]): Promise<ExecResult> {
-    return execInPod(this.kube, this.namespace, pod, ZK_CONTAINER, command);
+  /** Runs a command in a member's container; a command that only reads may say so (see ExecOptions.repeatable). */
+  exec(pod: string, command: string[], { repeatable = false } = {}): Promise<ExecResult> {
+    return execInPod(this.kube, this.namespace, pod, ZK_CONTAINER, command, { repeatable, onDrop: (detail) => this.log(detail) });
   }
 
+  /**
+   * What the member says of itself (srvr). An exec that could not reach the member's container is
+   * run again rather than read as "not serving", and if the path stays broken the error says so:
+   * a broken path to the API server is the harness's, not the member's.
+   */
   async status(pod: string): Promise<ServerStatus> {
     try {
-      return parseSrvr((await this.exec(pod, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181'])).stdout);
-    } catch {
+      return parseSrvr((await this.exec(pod, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181'], { repeatable: true })).stdout);
+    } catch (error) {
+      if (error instanceof ExecStreamDropped) throw new Error(`cannot ask ${pod} for its state: ${error.message}`, { cause: error });
       return { mode: 'not serving' };
     }
   }

@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execInPod } from '../../harness/kube/exec.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kube } from '../../harness/kube/client.ts';
 import { PodWatch } from '../../harness/kube/pod-watch.ts';
@@ -12,7 +15,10 @@ import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/
  * restarted while the workload runs. The members are reached through port-forwards, so the
  * workload itself depends on the API server: its connections break and reconnect. The pod watch
  * records the gap and resumes, the workload carries on once the API server is back, and the
- * verdict is ZooKeeper's: valid (an outage of the harness's path is never an anomaly).
+ * verdict is ZooKeeper's: valid (an outage of the harness's path is never an anomaly). An exec
+ * running in a member when the API server goes, and a status probe made while it is away, are
+ * run again once it is back: the drop is recorded, and the member's answer is its own, never
+ * "not serving" for want of a path to it.
  */
 const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const namespace = 'zk-chaos-api-restart';
@@ -35,6 +41,8 @@ describe('the Kubernetes API server restarting during a run', () => {
     const started = ensemble;
     let restartedAt = 0;
     let backAt = 0;
+    let execAnswer = '';
+    let modeWhileAway = '';
     const result = await runTest({
       name: 'api-server-restart',
       endpoints: () => started.endpoints(),
@@ -42,10 +50,20 @@ describe('the Kubernetes API server restarting during a run', () => {
       quietMs: 10_000,
       log,
       during: async (ctx) => {
+        const longExec = execInPod(kube, namespace, 'zk-0', 'kubernetes-zookeeper', ['sh', '-c', 'sleep 20; echo slept'], {
+          repeatable: true,
+          onDrop: (detail) => ctx.events.record('harness', 'exec-gap', detail),
+        });
+        await sleep(2000); // the exec runs when the API server goes
         restartedAt = ctx.events.record('harness', 'api-server-restart', `docker restart ${cluster}-control-plane`).time;
-        execFileSync('docker', ['restart', `${cluster}-control-plane`], { stdio: 'inherit' });
+        const restarting = promisify(execFile)('docker', ['restart', `${cluster}-control-plane`]);
+        await sleep(3000);
+        const statusWhileAway = started.status('zk-1');
+        await restarting;
         await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
         backAt = ctx.events.record('harness', 'api-server-back', 'the API server answers').time;
+        execAnswer = (await longExec).stdout.trim();
+        modeWhileAway = (await statusWhileAway).mode;
       },
     });
 
@@ -59,6 +77,11 @@ describe('the Kubernetes API server restarting during a run', () => {
     const history = (await import('node:fs')).readFileSync(`${result.dir}/history.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: number });
     expect(history.filter((e) => e.type === 'ok' && e.time > backAt).length).toBeGreaterThan(100);
     expect(result.workload.finalReads).toBe(3);
+    // The exec that dropped ran again and answered; the probe made while the API server was away
+    // got the member's own answer.
+    expect(kinds).toContain('exec-gap');
+    expect(execAnswer).toBe('slept');
+    expect(['leader', 'follower']).toContain(modeWhileAway);
     expect(result.verdict.validity, explain(result)).toBe('valid');
   });
 });

@@ -1,0 +1,62 @@
+import type { Readable } from 'node:stream';
+import { getContainerRuntimeClient } from 'testcontainers';
+
+/** What a run learns from the watch: the engine is gone (the run's end), or its stream hiccuped. */
+export interface EngineWatchListener {
+  lost(cause: string, fix: string): void;
+  note(detail: string): void;
+}
+
+const FIX = 'start the Docker engine again (bash scripts/docker-engine.sh, or your system\'s Docker service) and rerun';
+
+/**
+ * Watches the Docker engine under a run whose members are its containers. An engine that stops or
+ * restarts stops every member with it, so nothing after that moment says anything about ZooKeeper:
+ * the run must end as the harness's failure. Docker's event stream stays open while the engine
+ * runs, so its end is seen at once; an engine that still answers a ping after the stream ended only
+ * dropped the stream, which is opened again and noted.
+ */
+export function watchDockerEngine(listener: EngineWatchListener): { stop(): void } {
+  let stopped = false;
+  let stream: Readable | undefined;
+
+  const follow = async (): Promise<void> => {
+    const { dockerode } = (await getContainerRuntimeClient()).container;
+    while (!stopped) {
+      try {
+        stream = (await dockerode.getEvents()) as Readable;
+      } catch (error) {
+        if (!stopped) listener.lost(`the Docker engine stopped answering (${describe(error)})`, FIX);
+        return;
+      }
+      if (stopped) break;
+      stream.resume(); // the events themselves are not needed: only that the stream lives
+      const ended = await new Promise<string>((resolve) => {
+        stream!.once('end', () => resolve('its event stream ended'));
+        stream!.once('close', () => resolve('its event stream closed'));
+        stream!.once('error', (error) => resolve(`its event stream failed: ${describe(error)}`));
+      });
+      if (stopped) break;
+      const answered = await dockerode.ping().then(() => true, () => false);
+      if (!answered) {
+        listener.lost(`the Docker engine went away during the run (${ended}, and it no longer answers)`, FIX);
+        return;
+      }
+      listener.note(`Docker's event stream dropped (${ended}) while the engine still answers; following it again`);
+    }
+  };
+  follow().catch((error: unknown) => {
+    if (!stopped) listener.lost(`the Docker engine could not be watched (${describe(error)})`, FIX);
+  });
+
+  return {
+    stop() {
+      stopped = true;
+      stream?.destroy();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
