@@ -42,7 +42,7 @@ export async function execInPod(kube: Kube, namespace: string, pod: string, cont
         return await once();
       } catch (error) {
         // Only a broken path is worth another try; a command that ran and failed has answered.
-        throw error instanceof ExecStreamDropped ? error : new AbortError(error as Error);
+        throw error instanceof ExecStreamDropped ? error : new AbortError(error instanceof Error ? error : new Error(describe(error)));
       }
     },
     {
@@ -80,22 +80,27 @@ function execOnce(kube: Kube, namespace: string, pod: string, container: string,
       .then((socket) => socket.on('close', () => setTimeout(finish, 50)))
       .catch((error: unknown) => {
         clearTimeout(timer);
-        reject(isConnectionError(error) ? new ExecStreamDropped(`the exec's connection could not be opened (${describe(error)})`, { cause: error }) : error);
+        const why = describe(error);
+        reject(isConnectionError(why) ? new ExecStreamDropped(`the exec's connection could not be opened (${why})`, { cause: error }) : new Error(`exec ${command.join(' ')} in ${pod}: ${why}`, { cause: error }));
       });
   });
 }
 
-/** The API server could not be reached (as opposed to answering "no such pod"). */
-function isConnectionError(error: unknown): boolean {
-  const text = describe(error);
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|Unexpected server response: 50[234]/.test(text);
+/**
+ * The API server could not be reached or is not ready (as opposed to answering "no such pod").
+ * A restarting API server answers 401/403 until its authorizer's caches are filled, and 502-504
+ * through a proxy; a lasting 403 (missing RBAC) still ends in an error naming it, a minute later.
+ */
+function isConnectionError(text: string): boolean {
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|socket hang up|socket disconnected|Unexpected server response: (40[13]|50[234])/.test(text);
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.message}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ''}`;
-  // client-node rejects with the websocket's ErrorEvent at times: its message is what matters.
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
+  // client-node rejects with the websocket's ErrorEvent at times: its message and its error's code.
+  const e = error as { message?: unknown; code?: unknown; error?: { code?: unknown } } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  const code = e?.code ?? e?.error?.code;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 function exitCodeOf(status: k8s.V1Status): number {

@@ -54,11 +54,13 @@ describe('the Kubernetes API server restarting during a run', () => {
           repeatable: true,
           onDrop: (detail) => ctx.events.record('harness', 'exec-gap', detail),
         });
+        longExec.catch(() => undefined); // awaited below, after the restart
         await sleep(2000); // the exec runs when the API server goes
         restartedAt = ctx.events.record('harness', 'api-server-restart', `docker restart ${cluster}-control-plane`).time;
         const restarting = promisify(execFile)('docker', ['restart', `${cluster}-control-plane`]);
         await sleep(3000);
         const statusWhileAway = started.status('zk-1');
+        statusWhileAway.catch(() => undefined); // awaited below
         await restarting;
         await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
         backAt = ctx.events.record('harness', 'api-server-back', 'the API server answers').time;
