@@ -122,12 +122,15 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
   let ensemble: StartedTarget | undefined;
   let interrupted = false;
   const started = Date.now();
+  const owner = `${process.pid}-${started}`;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n[run] ${signal}: stopping the ensemble, then giving the interrupted run a verdict and a report`);
     void (async () => {
       await ensemble?.stop().catch(() => undefined);
+      // A start cut short has no ensemble to stop yet: what it made is found by its label.
+      await target.abandon(owner).catch((error: unknown) => console.error(`[run] could not remove what the interrupted start left (${(error as Error).message}); scripts/clean-docker.sh removes it`));
       const finalized = await finalizeInterruptedRuns(RESULTS, started, `${signal} during npx zk-chaos run`).catch(() => []);
       for (const dir of finalized) console.error(`[run] interrupted run kept: ${relative(process.cwd(), dir)}/${RUN_FILES.report}`);
       printTable(rows);
@@ -142,7 +145,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
-      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
+      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, owner, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {
@@ -174,6 +177,8 @@ interface OneRun {
   rate: number | undefined;
   zookeeper: Record<string, string>;
   newAddresses: boolean;
+  /** Labels what this command starts (see StartOptions.owner). */
+  owner: string;
   rerun: string;
   /** The run folder's prefix: run-docker, hunt-docker-zk3.4.11, ... */
   name: string;
@@ -181,11 +186,11 @@ interface OneRun {
   started: number;
 }
 
-async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
+async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, owner, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
   let started: StartedTarget | undefined;
   const log = (line: string) => console.error(`[run ${run}] ${line}`);
   try {
-    started = await target.start(image, { seed, zookeeper, newAddresses, log });
+    started = await target.start(image, { seed, zookeeper, newAddresses, owner, log });
     track(started);
     const { ensemble, net } = started;
     const endpoints = started.endpoints.bind(started);

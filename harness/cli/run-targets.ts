@@ -28,6 +28,8 @@ export interface StartOptions {
   zookeeper: Record<string, string>;
   /** Restarted members come back at new network addresses (Docker; on Kubernetes a recreated pod always does). */
   newAddresses: boolean;
+  /** Names this command's resources (a Docker label), so an interrupted start can be cleaned up. */
+  owner: string;
   log: (line: string) => void;
 }
 
@@ -38,9 +40,15 @@ export interface RunTarget {
   /** Makes the image usable there (kind: loaded into the nodes). */
   prepare(image: string): void;
   start(image: string, options: StartOptions): Promise<StartedTarget>;
+  /**
+   * Removes whatever a start interrupted halfway left (containers, networks, the namespace): the
+   * started ensemble's stop() cannot, as there is none yet.
+   */
+  abandon(owner: string): Promise<void>;
 }
 
 const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
+const KIND_NAMESPACE = 'zk-chaos-run';
 const CACHE = process.env.ZK_CHAOS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'zk-chaos');
 
 /** Parses --target; throws naming the known targets. */
@@ -53,11 +61,20 @@ export function runTarget(name: string): RunTarget {
 const DOCKER: RunTarget = {
   name: 'docker',
   prepare: () => {},
-  async start(image, { seed, zookeeper, newAddresses }) {
-    const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed) }).start();
+  async start(image, { seed, zookeeper, newAddresses, owner }) {
+    const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed), [OWNER_LABEL]: owner }).start();
     return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop(), dependencies: watchDockerEngine };
   },
+  async abandon(owner) {
+    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+    const containers = docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (containers.length > 0) docker('rm', '-f', ...containers);
+    const networks = docker('network', 'ls', '-q', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (networks.length > 0) docker('network', 'rm', ...networks);
+  },
 };
+
+const OWNER_LABEL = 'io.zk-chaos.command';
 
 /**
  * The kind cluster `npm run cluster:up` made (ZK_CHAOS_CLUSTER, default zk-chaos): the tutorial's
@@ -78,8 +95,13 @@ const KIND: RunTarget = {
     if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on kind yet: hunt on docker');
     const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
     await kube.ping();
-    const started = await new KubeEnsemble(kube).inNamespace('zk-chaos-run').withImage(image).withAccess('nodeport').withLog(log).start();
+    const started = await new KubeEnsemble(kube).inNamespace(KIND_NAMESPACE).withImage(image).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
     return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine };
+  },
+  async abandon() {
+    // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
+    const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
+    await kube.core.deleteNamespace({ name: KIND_NAMESPACE }).catch(() => undefined);
   },
 };

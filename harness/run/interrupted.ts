@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 import { writeReport } from '../report/write-report.ts';
-import { RUN_FILES, runFoldersSince, writeVerdict } from './run-folder.ts';
+import { HISTORY_COMPLETE, RUN_FILES, runFoldersSince, writeVerdict } from './run-folder.ts';
 
 /**
  * Runs that were cut short (Ctrl-C, a cancelled CI job, a killed harness) leave a folder with the
@@ -18,11 +18,20 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
   const done: string[] = [];
   for (const dir of runFoldersSince(resultsDir, since)) {
     const history = join(dir, RUN_FILES.history);
-    if (existsSync(join(dir, RUN_FILES.verdict))) continue;
+    if (existsSync(join(dir, RUN_FILES.verdict))) {
+      // Interrupted while its report was written: the verdict stands, the report is made again.
+      if (!existsSync(join(dir, RUN_FILES.report))) {
+        await writeReport(dir);
+        done.push(dir);
+      }
+      continue;
+    }
     const reason = `the run was interrupted (${why}) before it finished: its final reads were not made, so no verdict can be valid`;
     let verdict: Verdict;
     try {
-      verdict = interruptedVerdict(check(await readOperationsFile(history)), reason);
+      const operations = await readOperationsFile(history);
+      // Interrupted while checking: the history was whole, so the checker's verdict on it is the run's.
+      verdict = historyComplete(dir) ? check(operations) : interruptedVerdict(check(operations), reason);
     } catch (error) {
       if (!(error instanceof HistoryFormatError)) throw error;
       // A harness killed mid-write can leave a last line cut short: nothing to check then.
@@ -35,6 +44,22 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
     done.push(dir);
   }
   return done;
+}
+
+/** The run recorded that its workload and final reads were over (HISTORY_COMPLETE in its events). */
+function historyComplete(dir: string): boolean {
+  const events = join(dir, RUN_FILES.events);
+  if (!existsSync(events)) return false;
+  return readFileSync(events, 'utf8')
+    .split('\n')
+    .some((line) => {
+      try {
+        const event = JSON.parse(line) as { source?: unknown; kind?: unknown };
+        return event.source === 'harness' && event.kind === HISTORY_COMPLETE;
+      } catch {
+        return false; // a last line cut short by a kill
+      }
+    });
 }
 
 /** The checker's verdict on an interrupted run: never valid, the interruption named. Pure. */

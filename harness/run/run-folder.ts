@@ -36,6 +36,12 @@ export function runFoldersSince(resultsDir: string, since: number): string[] {
   return runs.sort((a, b) => a.started - b.started || a.dir.localeCompare(b.dir)).map((r) => r.dir);
 }
 
+/**
+ * The event (source harness) a run records once its workload and final reads are over: from then
+ * on its history is whole, and a run interrupted while checking or reporting is judged on it as is.
+ */
+export const HISTORY_COMPLETE = 'history-complete';
+
 /** Writes a run's verdict.json (atomically: a full disk leaves the previous file or none). */
 export function writeVerdict(dir: string, verdict: Verdict): void {
   atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
-import { RUN_FILES, writeVerdict } from './run-folder.ts';
+import { HISTORY_COMPLETE, RUN_FILES, writeVerdict } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { interruptedVerdict } from './interrupted.ts';
@@ -185,6 +185,9 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     recorder.close();
   }
   if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
+  if (workloadSummary.finalReads > 0) {
+    events.record('harness', HISTORY_COMPLETE, `final reads made through ${workloadSummary.membersRead.join(', ')}`);
+  }
 
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
   writeVerdict(dir, verdict);

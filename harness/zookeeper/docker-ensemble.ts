@@ -98,13 +98,14 @@ export class DockerEnsemble {
   }
 
   async start(): Promise<StartedDockerEnsemble> {
-    const network = await startNetworkWithSubnet();
+    const network = await startNetworkWithSubnet(this.labels);
     const names = Array.from({ length: this.members }, (_, i) => `zk-${i}`);
     const ports = await Promise.all(names.map(() => freeLoopbackPort()));
     const started: Member[] = [];
+    const running: StartedTestContainer[] = [];
     try {
       const containers = await Promise.all(
-        names.map((name, ordinal) => {
+        names.map(async (name, ordinal) => {
           let container = new LoopbackContainer(this.image)
             .withHostname(name)
             .withNetwork(network)
@@ -115,7 +116,9 @@ export class DockerEnsemble {
             .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
             .withStartupTimeout(120_000);
           if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,uid=1000,gid=1000' });
-          return container.start();
+          const startedContainer = await container.start();
+          running.push(startedContainer);
+          return startedContainer;
         }),
       );
       for (const [ordinal, container] of containers.entries()) {
@@ -126,7 +129,8 @@ export class DockerEnsemble {
       await ensemble.waitForQuorum();
       return ensemble;
     } catch (error) {
-      await Promise.allSettled(started.map((m) => m.container.stop()));
+      // Every member that came up, also when another one failed to.
+      await Promise.allSettled(running.map((c) => c.stop()));
       await network.stop().catch(() => {});
       throw error;
     }
@@ -316,7 +320,7 @@ const run = promisify(execFile);
  * A bridge network with a subnet of its own (Docker assigns fixed addresses only on such networks):
  * a free /24 in 10.200.0.0-10.254.255.0, drawn at random and tried until one does not overlap.
  */
-async function startNetworkWithSubnet(): Promise<StartedNetwork> {
+async function startNetworkWithSubnet(labels: Record<string, string>): Promise<StartedNetwork> {
   const client = await getContainerRuntimeClient();
   let lastError: unknown;
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -327,7 +331,7 @@ async function startNetworkWithSubnet(): Promise<StartedNetwork> {
         Name: name,
         CheckDuplicate: true,
         Driver: 'bridge',
-        Labels: { [DOCKER_LABEL]: 'true' },
+        Labels: { [DOCKER_LABEL]: 'true', ...labels },
         IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
       });
       return new StartedNetwork(client, name, network);
