@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { playSchedule } from '../nemesis/run-schedule.ts';
-import { parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
+import { HUNT_FAULTS, parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { runTest, ScenarioError } from '../run/test-run.ts';
@@ -30,6 +30,7 @@ export interface RunOptions {
   zkVersion?: string;
   rate?: string;
   newAddresses?: boolean;
+  overlap?: boolean;
 }
 
 /**
@@ -94,6 +95,14 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       seed: options.seed === undefined ? SeededRandom.freshSeed() : wholeNumber('--seed', options.seed, 0),
       ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
     };
+    const refused = settings.mix.filter((k) => target.cannot?.[k] !== undefined);
+    if (refused.length > 0) {
+      const allowed = settings.mix.filter((k) => !refused.includes(k));
+      throw new Error(
+        `--target ${target.name} cannot make ${refused.map((k) => `${k} (${target.cannot?.[k]})`).join('; ')}. ` +
+          `Leave ${refused.length === 1 ? 'it' : 'them'} out${allowed.length > 0 ? ` (--nemesis ${allowed.join(',')})` : ''}, or run on --target kind or docker`,
+      );
+    }
   } catch (error) {
     console.error(`zk-chaos run: ${(error as Error).message}`);
     return 3;
@@ -104,8 +113,17 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
   console.error(`[run] seed ${settings.seed} (replay with --seed ${settings.seed}); ${settings.runs} run(s) of ${settings.timeLimitMs / 1000} s, nemesis ${settings.mix.join(',') || 'none'}`);
   let image: string;
   try {
-    execFileSync('bash', [join(SCRIPTS, 'docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    image = options.image ?? buildImage(options.zkVersion);
+    if (target.pullsImages) {
+      // The cluster pulls the image itself: nothing to build or start here.
+      if (!options.image) {
+        console.error(`zk-chaos run: --target ${target.name} needs --image: a ZooKeeper image that cluster can pull (build one with npm run zk-image, push it to a registry the cluster reaches)`);
+        return 3;
+      }
+      image = options.image;
+    } else {
+      execFileSync('bash', [join(SCRIPTS, 'docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+      image = options.image ?? buildImage(options.zkVersion);
+    }
   } catch {
     // The scripts have printed the failed step and its fix.
     console.error('zk-chaos run: no run started: the Docker engine or the ZooKeeper image is not ready (see above)');
@@ -142,7 +160,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
   try {
     for (let run = 1; run <= settings.runs && !interrupted; run++) {
       const seed = settings.seed + run - 1;
-      const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart });
+      const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart, overlap: options.overlap === true });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
       rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, owner, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
@@ -265,10 +283,12 @@ async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): 
 
 /** The command line that replays one run: its own seed, its own mix and settings. */
 function rerunCommand(command: RunPreset['command'], target: string, options: RunOptions, schedule: Schedule, intervalMs: number): string {
-  const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}`;
+  const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}${schedule.overlap ? ' --overlap' : ''}`;
   const timing = `--time-limit ${schedule.timeLimitMs / 1000} --interval ${intervalMs / 1000} --seed ${schedule.seed}`;
+  // A hunt names its mix only when it is not the hunt's own.
+  const huntMix = schedule.mix.join(',') === HUNT_FAULTS.join(',') ? '' : ` --nemesis ${schedule.mix.join(',') || 'none'}`;
   return command === 'hunt'
-    ? `npx zk-chaos hunt${flags} --runs 1 ${timing}`
+    ? `npx zk-chaos hunt${flags}${huntMix} --runs 1 ${timing}`
     : `npx zk-chaos run --target ${target}${flags} --nemesis ${schedule.mix.join(',') || 'none'} ${timing}`;
 }
 

@@ -11,6 +11,7 @@ import { KubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../zookeeper/kube-members.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
 import type { TestRunOptions } from '../run/test-run.ts';
+import type { FaultKind } from '../nemesis/schedule.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
 export interface StartedTarget {
@@ -35,10 +36,14 @@ export interface StartOptions {
 
 /** Where runs happen: one implementation per backend, as kind has one provider per runtime. */
 export interface RunTarget {
-  /** docker, kind */
+  /** docker, kind, context:NAME */
   name: string;
+  /** Faults this target cannot make, each with why: refused before anything starts. */
+  cannot?: Partial<Record<FaultKind, string>>;
   /** Makes the image usable there (kind: loaded into the nodes). */
   prepare(image: string): void;
+  /** The target pulls images itself: --image is required, and no local Docker engine or image build is needed. */
+  pullsImages?: boolean;
   start(image: string, options: StartOptions): Promise<StartedTarget>;
   /**
    * Removes whatever a start interrupted halfway left (containers, networks, the namespace): the
@@ -48,14 +53,15 @@ export interface RunTarget {
 }
 
 const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
-const KIND_NAMESPACE = 'zk-chaos-run';
+const RUN_NAMESPACE = 'zk-chaos-run';
 const CACHE = process.env.ZK_CHAOS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'zk-chaos');
 
 /** Parses --target; throws naming the known targets. */
 export function runTarget(name: string): RunTarget {
   if (name === 'docker') return DOCKER;
   if (name === 'kind') return KIND;
-  throw new Error(`unknown --target "${name}": use docker or kind (the tutorial's scenarios on any cluster: npm run e2e -- --context NAME)`);
+  if (name.startsWith('context:') && name.length > 'context:'.length) return contextTarget(name.slice('context:'.length));
+  throw new Error(`unknown --target "${name}": use docker, kind, or context:NAME (a context of your kubeconfig)`);
 }
 
 const DOCKER: RunTarget = {
@@ -76,6 +82,46 @@ const DOCKER: RunTarget = {
 
 const OWNER_LABEL = 'io.zk-chaos.command';
 
+/** The members' network is cut from inside the nodes, which only kind's Docker-container nodes let the harness enter. */
+const NEEDS_NODE_ACCESS = 'it is made from inside the Kubernetes nodes, which the harness can enter only on kind (a privileged helper on other clusters is not built yet)';
+
+/**
+ * Any cluster of the kubeconfig (KUBECONFIG or ~/.kube/config), by context: the tutorial's
+ * manifests in namespace zk-chaos-run, members reached through port-forwards (the API server is
+ * the only way in that every cluster has), the image pulled by the cluster itself (--image must
+ * name one it can pull). Faults of the network and of nodes need a way into the nodes: refused.
+ */
+function contextTarget(context: string): RunTarget {
+  const kube = (): Kube => Kube.load({ context });
+  return {
+    name: `context:${context}`,
+    cannot: { partition: NEEDS_NODE_ACCESS, isolate: NEEDS_NODE_ACCESS, bridge: NEEDS_NODE_ACCESS, 'cut-leader': NEEDS_NODE_ACCESS, 'node-loss': 'it pauses a kind node\'s container' },
+    prepare: () => {},
+    pullsImages: true,
+    async start(image, { zookeeper, log }) {
+      if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on Kubernetes yet: hunt on docker');
+      const cluster = kube();
+      await cluster.ping();
+      const started = await new KubeEnsemble(cluster).inNamespace(RUN_NAMESPACE).withImage(image).withAccess('port-forward').withLog(log).start();
+      return { ensemble: new KubeMembers(started), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop: () => started.destroy() };
+    },
+    async abandon() {
+      await kube().core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
+    },
+  };
+}
+
+/** The network of a cluster the harness cannot enter: every cut is refused (runCommand refuses such mixes first). */
+class NoNodeAccess implements Net<EnsembleMember> {
+  private refuse(): Promise<never> {
+    return Promise.reject(new Error(`network faults are not available on this cluster: ${NEEDS_NODE_ACCESS}`));
+  }
+  cut = () => this.refuse();
+  heal = async () => {};
+  isolate = () => this.refuse();
+  reconnect = async () => {};
+}
+
 /**
  * The kind cluster `npm run cluster:up` made (ZK_CHAOS_CLUSTER, default zk-chaos): the tutorial's
  * manifests in a namespace of their own, members reached through the NodePorts kind-config.yaml
@@ -95,13 +141,13 @@ const KIND: RunTarget = {
     if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on kind yet: hunt on docker');
     const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
     await kube.ping();
-    const started = await new KubeEnsemble(kube).inNamespace(KIND_NAMESPACE).withImage(image).withAccess('nodeport').withLog(log).start();
+    const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
     return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine };
   },
   async abandon() {
     // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
     const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
-    await kube.core.deleteNamespace({ name: KIND_NAMESPACE }).catch(() => undefined);
+    await kube.core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
   },
 };

@@ -58,8 +58,9 @@ program
 program
   .command('run')
   .description('checked runs with a seeded fault schedule: start an ensemble, play the faults under the workload, check, report; ends with a table')
-  .option('--target <where>', 'where the ensemble runs: docker, or kind (the cluster npm run cluster:up made; the tutorial\'s manifests)', 'docker')
-  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, partition, restart-all, lose-followers, crash-majority, snap-sync-crash, cut-leader; or all (the first five), hunt, or none', 'all')
+  .option('--target <where>', 'where the ensemble runs: docker; kind (the cluster npm run cluster:up made; the tutorial\'s manifests); or context:NAME (any cluster of your kubeconfig, through port-forwards; needs --image; no network or node faults)', 'docker')
+  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, partition, restart-all, bridge, rolling-restart, node-loss, lose-followers, crash-majority, snap-sync-crash, cut-leader; or all (the first five), ops (bridge, rolling-restart, node-loss), hunt, or none', 'all')
+  .option('--overlap', 'network faults (partition, isolate, bridge) in a lane of their own, overlapping the others')
   .option('--time-limit <seconds>', 'length of each run, recovery included', '60')
   .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '10')
   .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '1')
@@ -82,6 +83,7 @@ program
   .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '8')
   .option('--seed <n>', 'seed of the first run (default: a fresh one, printed)')
   .option('--nemesis <faults>', 'the fault mix (as for run)', 'hunt')
+  .option('--overlap', 'network faults in a lane of their own, overlapping the others')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly')
   .option('--new-addresses', 'restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
   .action(async (options: Omit<RunOptions, 'target'>) => {

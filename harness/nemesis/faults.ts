@@ -1,5 +1,5 @@
 import type { SeededRandom } from '../workload/random.ts';
-import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
+import { bridgeGrudge, describeGrudge, partitionGrudge, type Ensemble, type EnsembleMember, type Net } from '../zookeeper/ensemble.ts';
 import type { Fault } from './fault.ts';
 import type { FaultKind } from './schedule.ts';
 
@@ -57,7 +57,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return {
         name: 'partition',
         inject: async () => {
-          await net.partition([targets, others(targets)]);
+          await net.cut(partitionGrudge([targets, others(targets)]));
           return `${names(targets)} | ${names(others(targets))} (clients reach both sides)`;
         },
         heal: async () => {
@@ -74,6 +74,46 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
         },
         heal: async () => {
           await startAll(ensemble.members);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'bridge': {
+      // The target is the bridge: the only member both halves still reach.
+      const bridge = targets[0] as M;
+      const grudge = bridgeGrudge(bridge, ensemble.members);
+      return {
+        name: 'bridge',
+        inject: async () => {
+          await net.cut(grudge);
+          return `${bridge.name} bridges the halves: ${describeGrudge(grudge)} (clients reach everyone)`;
+        },
+        heal: async () => {
+          await net.heal();
+          await ensemble.waitForQuorum();
+        },
+      };
+    }
+    case 'rolling-restart':
+      return {
+        name: 'rolling-restart',
+        // The whole roll is the fault: one member at a time, each back in the quorum before the next.
+        inject: async () => {
+          const order = [...ensemble.members].reverse(); // a StatefulSet's order: highest ordinal first
+          for (const m of order) {
+            await ensemble.stopMember(m);
+            await ensemble.startMember(m);
+            await ensemble.waitForQuorum();
+          }
+          return `restarted one at a time: ${names(order)}`;
+        },
+        heal: () => ensemble.waitForQuorum(),
+      };
+    case 'node-loss':
+      return {
+        name: 'node-loss',
+        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.loseNode(m)))).join('; ')}`,
+        heal: async () => {
+          await Promise.all(targets.map((m) => ensemble.restoreNode(m)));
           await ensemble.waitForQuorum();
         },
       };
@@ -199,7 +239,7 @@ function cutLeader<M extends EnsembleMember>(ensemble: Ensemble<M>, net: Net<M>,
     async inject() {
       const current = await ensemble.leader();
       leader = current;
-      await net.partition([[current], others([current])]);
+      await net.cut(partitionGrudge([[current], others([current])]));
       return `leader ${current.name} cut off from ${others([current]).map((m) => m.name).join(', ')} (its clients still reach it)`;
     },
     async heal() {

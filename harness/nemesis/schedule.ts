@@ -9,13 +9,23 @@ import { SeededRandom } from '../workload/random.ts';
  */
 
 /** What a fault does; every kind is written once, for every backend (nemesis/faults.ts). */
-export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** `--nemesis all`: the general faults. */
+/** `--nemesis all`: the general faults (kept as they were, so the seeds of earlier findings replay). */
 export const GENERAL_FAULTS: readonly FaultKind[] = ['kill', 'pause', 'isolate', 'partition', 'restart-all'];
+/** `--nemesis ops`: what operators and machines do to an ensemble: a rolling restart, a lost node, a bridge partition. */
+export const OPS_FAULTS: readonly FaultKind[] = ['rolling-restart', 'node-loss', 'bridge'];
 /** `--nemesis hunt` (and `zk-chaos hunt`): sequences aimed at ZooKeeper's recovery paths. */
 export const HUNT_FAULTS: readonly FaultKind[] = ['lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'partition', 'kill'];
+
+/**
+ * Faults of the network. With overlap, they run in a lane of their own beside the other faults
+ * (a partition while a member is killed or paused); the kinds that take every member or drive a
+ * sequence of their own (restart-all, rolling-restart, the hunts) are never overlapped.
+ */
+export const NETWORK_FAULTS: ReadonlySet<FaultKind> = new Set(['partition', 'isolate', 'bridge']);
+const EXCLUSIVE_FAULTS: ReadonlySet<FaultKind> = new Set(['restart-all', 'rolling-restart', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader']);
 
 /** Which members a fault hits, resolved when it starts. */
 export const TARGET_SPECS = ['one', 'leader', 'followers', 'minority', 'majority', 'all'] as const;
@@ -28,6 +38,10 @@ const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
   isolate: ['one', 'leader', 'minority'],
   partition: ['one', 'leader', 'minority'],
   'restart-all': ['all'],
+  // The bridge: the member both halves still reach.
+  bridge: ['one', 'leader'],
+  'rolling-restart': ['all'],
+  'node-loss': ['one', 'leader', 'minority'],
   // The hunts pick their roles themselves (who leads when they start); these are what they hit.
   'lose-followers': ['all'],
   'crash-majority': ['majority'],
@@ -51,6 +65,9 @@ export interface Schedule {
   quietMs: number;
   /** Everything is healed by timeLimitMs - recoveryMs; the workload then runs unfaulted. */
   recoveryMs: number;
+  /** Network faults may overlap the others (two lanes); otherwise one fault at a time. */
+  overlap: boolean;
+  /** Sorted by start. */
   faults: PlannedFault[];
 }
 
@@ -67,12 +84,15 @@ export interface ScheduleOptions {
    * period), so damage that shows only after a reload from disk is seen by the final reads.
    */
   finalRestart?: boolean;
+  /** Plan the network faults in a lane of their own, overlapping the others (see NETWORK_FAULTS). */
+  overlap?: boolean;
 }
 
 /**
  * Faults one after another (each healed before the next starts), durations drawn in
- * [interval/2, 2·interval], kinds and targets drawn from the mix. The same options give the same
- * schedule.
+ * [interval/2, 2·interval], kinds and targets drawn from the mix. With overlap, the network faults
+ * are planned the same way in a second lane, and those that would overlap a fault of every member
+ * are left out. The same options give the same schedule.
  */
 export function planSchedule(options: ScheduleOptions): Schedule {
   const quietMs = options.quietMs ?? Math.round(Math.min(10_000, options.timeLimitMs / 6));
@@ -80,17 +100,22 @@ export function planSchedule(options: ScheduleOptions): Schedule {
   if (!Number.isFinite(options.timeLimitMs) || options.timeLimitMs <= 0) throw new Error(`the time limit must be positive (got ${options.timeLimitMs} ms)`);
   if (!(options.intervalMs > 0)) throw new Error(`the fault interval must be positive (got ${options.intervalMs} ms)`);
   const rng = nemesisRandom(options.seed);
-  const faults: PlannedFault[] = [];
   const healBy = options.timeLimitMs - recoveryMs;
   const interval = options.intervalMs;
-  let at = quietMs;
-  while (options.mix.length > 0) {
-    const durationMs = rng.int(Math.round(interval / 2), 2 * interval);
-    if (at + durationMs > healBy) break;
-    const kind = rng.pick(options.mix);
-    faults.push({ kind, target: rng.pick(TARGETS[kind]), startMs: at, durationMs });
-    at += durationMs + rng.int(Math.round(interval / 2), Math.round((3 * interval) / 2));
-  }
+  const overlap = options.overlap === true;
+  const lane = (mix: readonly FaultKind[]): PlannedFault[] => {
+    const planned: PlannedFault[] = [];
+    let at = quietMs;
+    while (mix.length > 0) {
+      const durationMs = rng.int(Math.round(interval / 2), 2 * interval);
+      if (at + durationMs > healBy) break;
+      const kind = rng.pick(mix);
+      planned.push({ kind, target: rng.pick(TARGETS[kind]), startMs: at, durationMs });
+      at += durationMs + rng.int(Math.round(interval / 2), Math.round((3 * interval) / 2));
+    }
+    return planned;
+  };
+  const faults = lane(overlap ? options.mix.filter((k) => !NETWORK_FAULTS.has(k)) : options.mix);
   if (options.finalRestart) {
     // Room for it is kept: the last fault is dropped if the restart would not fit before healBy.
     const restart = (startMs: number): PlannedFault => ({ kind: 'restart-all', target: 'all', startMs, durationMs: Math.round(interval / 2) });
@@ -98,7 +123,14 @@ export function planSchedule(options: ScheduleOptions): Schedule {
     while (faults.length > 0 && after(faults.at(-1)) + Math.round(interval / 2) > healBy) faults.pop();
     if (after(faults.at(-1)) + Math.round(interval / 2) <= healBy) faults.push(restart(after(faults.at(-1))));
   }
-  return { seed: options.seed, mix: [...options.mix], timeLimitMs: options.timeLimitMs, quietMs, recoveryMs, faults };
+  if (overlap) {
+    const exclusive = faults.filter((f) => EXCLUSIVE_FAULTS.has(f.kind));
+    const apart = (a: PlannedFault, b: PlannedFault): boolean => a.startMs + a.durationMs <= b.startMs || b.startMs + b.durationMs <= a.startMs;
+    const network = lane(options.mix.filter((k) => NETWORK_FAULTS.has(k))).filter((n) => exclusive.every((e) => apart(n, e)));
+    faults.push(...network);
+    faults.sort((a, b) => a.startMs - b.startMs);
+  }
+  return { seed: options.seed, mix: [...options.mix], timeLimitMs: options.timeLimitMs, quietMs, recoveryMs, overlap, faults };
 }
 
 /**
@@ -149,10 +181,11 @@ export function parseNemesis(text: string): FaultKind[] {
   if (text === 'none') return [];
   if (text === 'all') return [...GENERAL_FAULTS];
   if (text === 'hunt') return [...HUNT_FAULTS];
+  if (text === 'ops') return [...OPS_FAULTS];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
-    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, hunt, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
+    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, ops, hunt, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
   }
   return [...new Set(names)] as FaultKind[];
 }

@@ -236,6 +236,15 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     return `JVM killed with SIGKILL, container exited with ${await this.waitForExit(member)}`;
   }
 
+  async loseNode(member: Member): Promise<string> {
+    await (await this.dockerContainer(member)).kill({ signal: 'SIGKILL' });
+    return `container killed (SIGKILL to every process: a power cut), exited with ${await this.waitForExit(member)}`;
+  }
+
+  restoreNode(member: Member): Promise<void> {
+    return this.startMember(member);
+  }
+
   async stopMember(member: Member): Promise<void> {
     await (await this.dockerContainer(member)).stop({ t: 10 });
   }

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
-import type { Net } from './ensemble.ts';
+import type { Grudge, Net } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
 
 const run = promisify(execFile);
 
 /**
- * The Docker ensemble's network. A partition is made of blackhole routes inside the members'
+ * The Docker ensemble's network. A cut is made of blackhole routes inside the members'
  * network namespaces, added by a privileged `docker exec` as root: the ZooKeeper process itself
  * keeps no extra capability, and clients (which reach a member through its published port, from
  * the network's gateway) are not cut. Routes go both ways, so neither side completes a handshake.
@@ -20,14 +20,9 @@ export class DockerNet implements Net<Member> {
     this.ensemble = ensemble;
   }
 
-  async partition(sides: readonly (readonly Member[])[]): Promise<void> {
+  async cut(grudge: Grudge<Member>): Promise<void> {
     await Promise.all(
-      sides.flatMap((side, i) => {
-        const others = sides.filter((_, j) => j !== i).flat();
-        return side.map((m) =>
-          this.asRoot(m, ['bash', '-c', cutOffScript(others.map((o) => o.address))]),
-        );
-      }),
+      [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.asRoot(m, ['bash', '-c', cutOffScript(peers.map((o) => o.address))])),
     );
   }
 

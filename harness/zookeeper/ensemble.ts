@@ -25,6 +25,15 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   stopMember(member: M): Promise<void>;
   /** Starts a member that is down, on its data. */
   startMember(member: M): Promise<void>;
+  /**
+   * The machine under the member is lost: on Docker its container is killed outright (every
+   * process at once, no shutdown: a power cut); on kind the node it runs on freezes (the node's
+   * container paused: kubelet, runtime and member stop together, and Kubernetes marks the node
+   * NotReady after 40 s). Resolves with what happened.
+   */
+  loseNode(member: M): Promise<string>;
+  /** Brings the lost machine back (on Docker: starts the member on its data). */
+  restoreNode(member: M): Promise<void>;
   /** SIGSTOP / SIGCONT of the member's JVM. */
   signalMember(member: M, signal: 'STOP' | 'CONT'): Promise<void>;
   /**
@@ -35,13 +44,44 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
 }
 
 /**
+ * Who cannot reach whom (Jepsen's "grudge"): each member with the peers its packets to are
+ * dropped. Any partition is one: halves, one member cut off, or a bridge.
+ */
+export type Grudge<M extends EnsembleMember = EnsembleMember> = ReadonlyMap<M, readonly M[]>;
+
+/** Members in different sides cannot reach each other. */
+export function partitionGrudge<M extends EnsembleMember>(sides: readonly (readonly M[])[]): Map<M, M[]> {
+  const grudge = new Map<M, M[]>();
+  sides.forEach((side, i) => {
+    const others = sides.filter((_, j) => j !== i).flat();
+    for (const m of side) grudge.set(m, others);
+  });
+  return grudge;
+}
+
+/**
+ * Two halves that share one member, the bridge (Jepsen's nemesis/bridge): the bridge reaches
+ * everyone, the members on either side of it reach only their own side and the bridge.
+ */
+export function bridgeGrudge<M extends EnsembleMember>(bridge: M, members: readonly M[]): Map<M, M[]> {
+  const rest = members.filter((m) => m !== bridge);
+  const half = Math.ceil(rest.length / 2);
+  return partitionGrudge([rest.slice(0, half), rest.slice(half)]);
+}
+
+/** A grudge in words: "zk-0 -/-> zk-1, zk-2; zk-1 -/-> zk-0". */
+export function describeGrudge<M extends EnsembleMember>(grudge: Grudge<M>): string {
+  return [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => `${m.name} -/-> ${peers.map((p) => p.name).join(', ')}`).join('; ');
+}
+
+/**
  * The ensemble's network as the nemesis sees it: cut members off from each other (clients still
  * reach every member) and heal.
  */
 export interface Net<M extends EnsembleMember = EnsembleMember> {
-  /** Members in different sides can no longer exchange packets; each side keeps its clients. */
-  partition(sides: readonly (readonly M[])[]): Promise<void>;
-  /** Every cut made by partition is undone. */
+  /** Each member in the grudge can no longer exchange packets with its peers there; clients still reach every member. */
+  cut(grudge: Grudge<M>): Promise<void>;
+  /** Every cut is undone. */
   heal(): Promise<void>;
   /** Cuts members off from everything, their clients included. */
   isolate(members: readonly M[]): Promise<void>;

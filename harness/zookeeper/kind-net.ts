@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
-import type { EnsembleMember, Net } from './ensemble.ts';
+import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 
 const run = promisify(execFile);
@@ -21,15 +21,12 @@ export class KindNet implements Net<EnsembleMember> {
     this.ensemble = ensemble;
   }
 
-  async partition(sides: readonly (readonly EnsembleMember[])[]): Promise<void> {
+  async cut(grudge: Grudge<EnsembleMember>): Promise<void> {
     // Addresses are read now: a recreated pod has a new one.
     const where = new Map<string, { node: string; ip: string; containerId: string }>();
-    for (const m of sides.flat()) where.set(m.name, await this.locate(m));
+    for (const [m, peers] of grudge) for (const x of [m, ...peers]) if (!where.has(x.name)) where.set(x.name, await this.locate(x));
     await Promise.all(
-      sides.flatMap((side, i) => {
-        const others = sides.filter((_, j) => j !== i).flat();
-        return side.map((m) => this.inPodNetwork(where.get(m.name)!, cutOffScript(others.map((o) => where.get(o.name)!.ip))));
-      }),
+      [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.inPodNetwork(where.get(m.name)!, cutOffScript(peers.map((o) => where.get(o.name)!.ip)))),
     );
   }
 

@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble, EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 
 const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
+const run = promisify(execFile);
+const docker = (...args: string[]) => run('docker', args);
 
 /**
  * The tutorial's ensemble as the nemesis sees it. Kubernetes keeps members running, so "down" has
@@ -75,6 +79,37 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
       },
       { timeoutMs: 300_000, intervalMs: 1000 },
     );
+  }
+
+  /**
+   * kind only: a kind node is a Docker container, and pausing it freezes the whole machine (its
+   * kubelet, container runtime and the member) while its disk stays. Anti-affinity puts one member
+   * per node, so the member is the only one lost.
+   */
+  async loseNode(member: EnsembleMember): Promise<string> {
+    const node = await this.nodeOf(member);
+    await docker('pause', node);
+    this.frozen.set(member.name, node);
+    return `node ${node} frozen (docker pause: its kubelet, runtime and ${member.name} stopped at once)`;
+  }
+
+  async restoreNode(member: EnsembleMember): Promise<void> {
+    const node = this.frozen.get(member.name);
+    if (!node) return;
+    await docker('unpause', node);
+    this.frozen.delete(member.name);
+  }
+
+  private readonly frozen = new Map<string, string>();
+
+  private async nodeOf(member: EnsembleMember): Promise<string> {
+    const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
+    if (!node) throw new Error(`${member.name} is not scheduled on a node`);
+    const inspect = await run('docker', ['inspect', '--format', '{{index .Config.Labels "io.x-k8s.kind.role"}}', node]).catch(() => undefined);
+    if (!inspect || !inspect.stdout.trim()) {
+      throw new Error(`node-loss needs a kind cluster, whose nodes are Docker containers: ${node} is not one (leave node-loss out of --nemesis here)`);
+    }
+    return node;
   }
 
   async signalMember(member: EnsembleMember, signal: 'STOP' | 'CONT'): Promise<void> {

@@ -73,4 +73,25 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const servers = JSON.parse(readFileSync(join(dir!, 'servers.json'), 'utf8'));
     expect(servers.members.map((m: { name: string }) => m.name)).toEqual(['zk-0', 'zk-1', 'zk-2']);
   }, 900_000);
+
+  it('zk-chaos run --target kind --nemesis ops: a bridge, a frozen node and a rolling restart of the pods, checked', () => {
+    const seed = 3; // bridge(leader) at 10 s, node-loss(leader) at 59 s, rolling-restart at 99 s
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'kind', '--nemesis', 'ops', '--time-limit', '150', '--interval', '15', '--seed', String(seed)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 1_200_000 },
+    );
+    const row = run.stdout.trim().split('\n')[1] ?? '';
+    expect(row, run.stderr.slice(-3000)).toMatch(new RegExp(`^1\\s+${seed}\\s+3: bridge,node-loss,rolling-restart\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
+    expect(run.status).toBe(0);
+    const dir = readdirSync(results).filter((d) => d.startsWith('run-kind-')).map((d) => join(results, d)).find((d) => JSON.parse(readFileSync(join(d, 'schedule.json'), 'utf8')).mix.includes('bridge'));
+    const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
+    expect(windows.map((w) => w.name)).toEqual(['bridge', 'node-loss', 'rolling-restart']);
+    expect(windows[0].detail).toMatch(/^leader: zk-\d bridges the halves/);
+    expect(windows[1].detail).toMatch(new RegExp(`^leader: zk-\\d: node ${cluster}-worker\\d? frozen \\(docker pause`));
+    expect(windows[2].detail).toContain('restarted one at a time: zk-2, zk-1, zk-0');
+    // After it all, every member serves again and they agree on the last transaction.
+    const servers = JSON.parse(readFileSync(join(dir!, 'servers.json'), 'utf8'));
+    expect(servers.zxidsAgree).toBe(true);
+  }, 1_200_000);
 });

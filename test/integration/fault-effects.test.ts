@@ -104,6 +104,48 @@ describe('faults have their effect', () => {
     expect(await allServe()).toHaveLength(3);
   });
 
+  it('bridge: the follower cut from the leader stops serving, the bridge keeps following it; after the heal all three serve', async () => {
+    const leader = await ensemble.leader();
+    const [bridge, cutOff] = ensemble.members.filter((m) => m !== leader) as [Member, Member];
+    // Which two are cut depends on the order: make the leader and cutOff the two halves.
+    const fault = nemesisFault('bridge', [bridge], ensemble, new DockerNet(ensemble), new SeededRandom(1));
+    const detail = await fault.inject();
+    try {
+      expect(detail).toContain(`${leader.name} -/-> ${cutOff.name}`);
+      await stopsServingNow(cutOff, `${cutOff.name} to stop serving, cut from the leader`);
+      // The bridge reaches both: it still follows the leader, a quorum of two.
+      const modes = await leaderAndFollower([leader, bridge], 'the leader and the bridge to serve');
+      expect(modes).toEqual(['leader', 'follower']);
+    } finally {
+      await fault.heal();
+    }
+    expect(await allServe()).toHaveLength(3);
+  });
+
+  it('node-loss: the member goes with its machine (every process killed) and comes back on its data at the heal', async () => {
+    const target = ensemble.members[1]!;
+    const fault = dockerFault('node-loss', [target]);
+    const detail = await fault.inject();
+    try {
+      expect(detail).toMatch(/container killed .*exited with 137/);
+      expect((await (await ensemble.dockerContainer(target)).inspect()).State.Running).toBe(false);
+    } finally {
+      await fault.heal();
+    }
+    expect(await allServe()).toHaveLength(3);
+  });
+
+  it('rolling-restart: every member is restarted, one at a time, and the ensemble serves after each', async () => {
+    const startedAt = async () => Promise.all(ensemble.members.map(async (m) => (await (await ensemble.dockerContainer(m)).inspect()).State.StartedAt));
+    const before = await startedAt();
+    const fault = dockerFault('rolling-restart', ensemble.members);
+    expect(await fault.inject()).toBe('restarted one at a time: zk-2, zk-1, zk-0');
+    await fault.heal();
+    const after = await startedAt();
+    after.forEach((t, i) => expect(t, ensemble.members[i]!.name).not.toBe(before[i]));
+    expect(await allServe()).toHaveLength(3);
+  }, 300_000);
+
   it('members keep their network address across a restart, or with withNewAddressOnRestart come back at a new one; the ensemble re-forms either way', async () => {
     const target = ensemble.members[0]!;
     const before = target.address;

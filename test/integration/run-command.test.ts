@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GENERAL_FAULTS, HUNT_FAULTS, planSchedule } from '../../harness/nemesis/schedule.ts';
+import { GENERAL_FAULTS, HUNT_FAULTS, planSchedule, type FaultKind } from '../../harness/nemesis/schedule.ts';
 
 /**
  * `npx zk-chaos run` end to end on Docker: a fresh ensemble, the seeded schedule written before
@@ -49,16 +49,53 @@ describe('zk-chaos run --target docker', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', ...args], { cwd: ROOT, encoding: 'utf8' });
     const fault = cli('--nemesis', 'kill,partitoin');
     expect(fault.status).toBe(3);
-    expect(fault.stderr).toContain('unknown fault "partitoin": use all, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all');
+    expect(fault.stderr).toContain('unknown fault "partitoin": use all, ops, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all, bridge');
     const version = cli('--zk-version', '3.4');
     expect(version.status).toBe(3);
     expect(version.stderr).toContain('--zk-version needs a ZooKeeper release number such as 3.4.11 or 3.9.1 (got "3.4")');
     const target = cli('--target', 'kube');
     expect(target.status).toBe(3);
-    expect(target.stderr).toContain('unknown --target "kube": use docker or kind');
+    expect(target.stderr).toContain('unknown --target "kube": use docker, kind, or context:NAME');
+    const network = cli('--target', 'context:somewhere', '--nemesis', 'kill,partition');
+    expect(network.status).toBe(3);
+    expect(network.stderr).toContain('--target context:somewhere cannot make partition (it is made from inside the Kubernetes nodes');
+    expect(network.stderr).toContain('Leave it out (--nemesis kill)');
+    const image = cli('--target', 'context:somewhere', '--nemesis', 'kill');
+    expect(image.status).toBe(3);
+    expect(image.stderr).toContain('--target context:somewhere needs --image');
     const limit = cli('--time-limit', '5');
     expect(limit.status).toBe(3);
     expect(limit.stderr).toContain('--time-limit needs a whole number of at least 20 (got "5")');
+  });
+
+  it('--overlap plays network faults beside the others; the ops faults (rolling restart, node loss, bridge) play like any other', () => {
+    // pause(leader) with bridge(one) at 10 s, rolling-restart, node-loss(minority) with partition(leader), kill(followers)
+    const seed = 3;
+    const mix = ['kill', 'pause', 'node-loss', 'rolling-restart', 'partition', 'bridge'];
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'docker', '--nemesis', mix.join(','), '--overlap', '--time-limit', '60', '--interval', '5', '--seed', String(seed)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 500_000 },
+    );
+    const row = run.stdout.trim().split('\n')[1] ?? '';
+    const verdict = /\s(valid|invalid)\s/.exec(row)?.[1];
+    expect(verdict, run.stderr.slice(-3000)).toBeDefined();
+    expect(run.status).toBe(verdict === 'valid' ? 0 : 1);
+    const dir = readdirSync(results).filter((d) => d.startsWith('run-docker-')).map((d) => join(results, d)).find((d) => JSON.parse(readFileSync(join(d, 'schedule.json'), 'utf8')).seed === seed);
+    const schedule = JSON.parse(readFileSync(join(dir!, 'schedule.json'), 'utf8'));
+    expect(schedule).toEqual(planSchedule({ seed, mix: mix as FaultKind[], timeLimitMs: 60_000, intervalMs: 5_000, overlap: true }));
+    const lines = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const ends = lines.filter((w) => w.event === 'end');
+    expect(ends.map((w) => w.name).sort()).toEqual(schedule.faults.map((f: { kind: string }) => f.kind).sort());
+    // Windows really overlapped: a network fault was on while another fault was.
+    const network = ends.filter((w) => ['partition', 'bridge'].includes(w.name));
+    const others = ends.filter((w) => !['partition', 'bridge'].includes(w.name));
+    const overlapped = network.filter((n) => others.some((o) => n.start < o.end && o.start < n.end));
+    expect(overlapped.length).toBeGreaterThanOrEqual(1);
+    expect(ends.find((w) => w.name === 'bridge').detail).toMatch(/bridges the halves: zk-\d -\/-> zk-\d; zk-\d -\/-> zk-\d/);
+    expect(ends.find((w) => w.name === 'rolling-restart').detail).toContain('restarted one at a time: zk-2, zk-1, zk-0');
+    expect(ends.find((w) => w.name === 'node-loss').detail).toMatch(/container killed .*exited with 137/);
+    expect(readFileSync(join(dir!, 'report.html'), 'utf8')).toContain(`--overlap --nemesis ${mix.join(',')} --time-limit 60 --interval 5 --seed ${seed}`);
   });
 
   it('hunt: plays the hunt faults with hunt settings, restarts every member at the end, and ends with the findings', () => {

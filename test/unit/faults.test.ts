@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import type { FaultKind } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
-import type { Ensemble, EnsembleMember, Net } from '../../harness/zookeeper/ensemble.ts';
+import { bridgeGrudge, describeGrudge, partitionGrudge, type Ensemble, type EnsembleMember, type Net } from '../../harness/zookeeper/ensemble.ts';
 
 /**
  * The order of each fault's steps, on a recording stand-in for an ensemble (the pure logic of the
@@ -23,10 +23,12 @@ function recording(leader: EnsembleMember) {
     stopMember: async (m) => void steps.push(`stop ${m.name}`),
     startMember: async (m) => void steps.push(`start ${m.name}`),
     signalMember: async (m, s) => void steps.push(`${s} ${m.name}`),
+    loseNode: async (m) => (steps.push(`lose node of ${m.name}`), 'node lost'),
+    restoreNode: async (m) => void steps.push(`restore node of ${m.name}`),
     waitForLogLine: async (m) => (steps.push(`watch ${m.name}`), 'INFO Getting a snapshot from leader 0x100000000'),
   };
   const net: Net = {
-    partition: async (sides) => void steps.push(`partition ${sides.map((s) => s.map((m) => m.name).join('+')).join(' | ')}`),
+    cut: async (grudge) => void steps.push(`cut ${describeGrudge(grudge)}`),
     heal: async () => void steps.push('heal net'),
     isolate: async (ms) => void steps.push(`isolate ${ms.map((m) => m.name).join('+')}`),
     reconnect: async (ms) => void steps.push(`reconnect ${ms.map((m) => m.name).join('+')}`),
@@ -58,7 +60,7 @@ afterEach(() => {
 describe('nemesisFault', () => {
   it('partition cuts the targets from the rest, and the heal undoes it before waiting for the quorum', async () => {
     const { steps, injected } = await play('partition', [zk2]);
-    expect(steps).toEqual(['partition zk-2 | zk-0+zk-1', '--', 'heal net', 'quorum']);
+    expect(steps).toEqual(['cut zk-2 -/-> zk-0, zk-1; zk-0 -/-> zk-2; zk-1 -/-> zk-2', '--', 'heal net', 'quorum']);
     expect(injected).toBe('zk-2 | zk-0, zk-1 (clients reach both sides)');
   });
 
@@ -101,7 +103,23 @@ describe('nemesisFault', () => {
 
   it('cut-leader partitions the leader from its peers; the heal reconnects, then kills and restarts it', async () => {
     const { steps } = await play('cut-leader', [zk1]);
-    expect(steps).toEqual(['partition zk-1 | zk-0+zk-2', '--', 'heal net', 'kill zk-1', 'start zk-1', 'quorum']);
+    expect(steps).toEqual(['cut zk-1 -/-> zk-0, zk-2; zk-0 -/-> zk-1; zk-2 -/-> zk-1', '--', 'heal net', 'kill zk-1', 'start zk-1', 'quorum']);
+  });
+
+  it('bridge cuts the two others from each other only: the target still reaches both, and the heal undoes it', async () => {
+    const { steps, injected } = await play('bridge', [zk1]);
+    expect(steps).toEqual(['cut zk-0 -/-> zk-2; zk-2 -/-> zk-0', '--', 'heal net', 'quorum']);
+    expect(injected).toBe('zk-1 bridges the halves: zk-0 -/-> zk-2; zk-2 -/-> zk-0 (clients reach everyone)');
+  });
+
+  it('rolling-restart restarts one member at a time, highest ordinal first, each back in the quorum before the next', async () => {
+    const { steps, injected } = await play('rolling-restart', members);
+    expect(steps).toEqual(['stop zk-2', 'start zk-2', 'quorum', 'stop zk-1', 'start zk-1', 'quorum', 'stop zk-0', 'start zk-0', 'quorum', '--', 'quorum']);
+    expect(injected).toBe('restarted one at a time: zk-2, zk-1, zk-0');
+  });
+
+  it('node-loss loses the targets\' machines and brings them back', async () => {
+    expect((await play('node-loss', [zk0])).steps).toEqual(['lose node of zk-0', '--', 'restore node of zk-0', 'quorum']);
   });
 
   it('kill, pause, isolate and restart-all each inject on their targets and heal them', async () => {
@@ -109,5 +127,17 @@ describe('nemesisFault', () => {
     expect((await play('pause', [zk1])).steps).toEqual(['STOP zk-1', '--', 'CONT zk-1', 'quorum']);
     expect((await play('isolate', [zk0])).steps).toEqual(['isolate zk-0', '--', 'reconnect zk-0', 'quorum']);
     expect((await play('restart-all', members)).steps).toEqual(['stop zk-0', 'stop zk-1', 'stop zk-2', '--', 'start zk-0', 'start zk-1', 'start zk-2', 'quorum']);
+  });
+});
+
+describe('grudges', () => {
+  it('a partition: every member cannot reach the other sides', () => {
+    expect(describeGrudge(partitionGrudge([[zk0], [zk1, zk2]]))).toBe('zk-0 -/-> zk-1, zk-2; zk-1 -/-> zk-0; zk-2 -/-> zk-0');
+  });
+  it('a bridge of five: the bridge reaches everyone, each half only itself and the bridge', () => {
+    const five = [...members, { name: 'zk-3' }, { name: 'zk-4' }];
+    const grudge = bridgeGrudge(five[2]!, five);
+    expect(grudge.has(five[2]!)).toBe(false);
+    expect(describeGrudge(grudge)).toBe('zk-0 -/-> zk-3, zk-4; zk-1 -/-> zk-3, zk-4; zk-3 -/-> zk-0, zk-1; zk-4 -/-> zk-0, zk-1');
   });
 });

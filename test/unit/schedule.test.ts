@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, GENERAL_FAULTS, HUNT_FAULTS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
+import { FAULT_KINDS, GENERAL_FAULTS, HUNT_FAULTS, NETWORK_FAULTS, OPS_FAULTS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 
 const members = [{ name: 'zk-2' }, { name: 'zk-0' }, { name: 'zk-1' }];
@@ -22,7 +22,7 @@ describe('planSchedule', () => {
         expect(f.durationMs).toBeLessThanOrEqual(20_000);
         expect(FAULT_KINDS).toContain(f.kind);
         expect(TARGET_SPECS).toContain(f.target);
-        if (f.kind === 'restart-all' || f.kind === 'lose-followers') expect(f.target).toBe('all');
+        if (f.kind === 'restart-all' || f.kind === 'lose-followers' || f.kind === 'rolling-restart') expect(f.target).toBe('all');
         else expect(f.target).not.toBe('all');
         previousEnd = f.startMs + f.durationMs;
       }
@@ -85,11 +85,49 @@ describe('parseNemesis', () => {
   it('takes all, none, or a list, and names unknown faults with the known ones', () => {
     expect(parseNemesis('all')).toEqual([...GENERAL_FAULTS]);
     expect(parseNemesis('hunt')).toEqual([...HUNT_FAULTS]);
-    expect([...GENERAL_FAULTS, ...HUNT_FAULTS].every((k) => FAULT_KINDS.includes(k))).toBe(true);
-    expect(new Set([...GENERAL_FAULTS, ...HUNT_FAULTS])).toEqual(new Set(FAULT_KINDS));
+    expect(parseNemesis('ops')).toEqual(['rolling-restart', 'node-loss', 'bridge']);
+    // Every kind is in some group, and the groups name only kinds.
+    expect(new Set([...GENERAL_FAULTS, ...OPS_FAULTS, ...HUNT_FAULTS])).toEqual(new Set(FAULT_KINDS));
     expect(parseNemesis('none')).toEqual([]);
     expect(parseNemesis('kill, pause,kill')).toEqual(['kill', 'pause']);
-    expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use all, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all');
+    expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use all, ops, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all, bridge');
     expect(() => parseNemesis('')).toThrow(/unknown fault/);
+  });
+});
+
+describe('planSchedule with overlap', () => {
+  const options = { mix: [...FAULT_KINDS], timeLimitMs: 180_000, intervalMs: 8_000 };
+  const ends = (f: { startMs: number; durationMs: number }) => f.startMs + f.durationMs;
+  const overlaps = (a: { startMs: number; durationMs: number }, b: { startMs: number; durationMs: number }) => a.startMs < ends(b) && b.startMs < ends(a);
+
+  it('leaves schedules without it as they were: the seeds of earlier runs replay', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const plain = planSchedule({ ...options, seed });
+      expect(plain.overlap).toBe(false);
+      expect(planSchedule({ ...options, seed, overlap: false })).toEqual(plain);
+      for (let i = 1; i < plain.faults.length; i++) expect(plain.faults[i]!.startMs).toBeGreaterThanOrEqual(ends(plain.faults[i - 1]!));
+    }
+  });
+
+  it('overlaps network faults with the others, never two of one lane, never with a fault of every member', () => {
+    let crossings = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const schedule = planSchedule({ ...options, seed, overlap: true, finalRestart: seed % 2 === 0 });
+      expect(schedule.overlap).toBe(true);
+      expect(planSchedule({ ...options, seed, overlap: true, finalRestart: seed % 2 === 0 })).toEqual(schedule);
+      const network = schedule.faults.filter((f) => NETWORK_FAULTS.has(f.kind));
+      const other = schedule.faults.filter((f) => !NETWORK_FAULTS.has(f.kind));
+      for (const lane of [network, other]) for (let i = 1; i < lane.length; i++) expect(lane[i]!.startMs).toBeGreaterThanOrEqual(ends(lane[i - 1]!));
+      for (const n of network) {
+        for (const o of other) {
+          if (!overlaps(n, o)) continue;
+          crossings++;
+          expect(['restart-all', 'rolling-restart', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader'], `seed ${seed}`).not.toContain(o.kind);
+        }
+      }
+      schedule.faults.slice(1).forEach((f, i) => expect(f.startMs).toBeGreaterThanOrEqual(schedule.faults[i]!.startMs));
+      expect(Math.max(0, ...schedule.faults.map(ends))).toBeLessThanOrEqual(schedule.timeLimitMs - schedule.recoveryMs);
+    }
+    expect(crossings).toBeGreaterThan(50);
   });
 });
