@@ -163,7 +163,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart, overlap: options.overlap === true });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
-      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, owner, rerun, name: `${preset.command}-${target.name}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
+      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, owner, rerun, name: `${preset.command}-${target.name.replace(/[^A-Za-z0-9._-]/g, '-')}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {

@@ -8,6 +8,7 @@ import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../
 import { parseSuiteConfig, type SuiteConfig } from '../../harness/run/suite-config.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
+import { watchDockerEngine } from '../../harness/zookeeper/docker-engine-watch.ts';
 
 /**
  * What every suite shares: the settings `npm run e2e` passes (checked once, in
@@ -54,6 +55,9 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     ...(run.files ? { files: run.files } : {}),
     quietMs: settings.quietMs,
     observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
+    // A kind cluster's nodes are this machine's Docker containers: an engine that goes takes the
+    // cluster with it, which is the harness's failure, never ZooKeeper's.
+    ...(settings.context.startsWith('kind-') ? { dependencies: watchDockerEngine } : {}),
     log,
     rerunCommand: run.rerunCommand ?? `npm run e2e -- --suites ${run.name}`,
   }).catch(async (error: unknown) => {

@@ -74,6 +74,23 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     expect(servers.members.map((m: { name: string }) => m.name)).toEqual(['zk-0', 'zk-1', 'zk-2']);
   }, 900_000);
 
+  it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, with the faults that need no way into its nodes', () => {
+    const seed = 5;
+    const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', `context:kind-${cluster}`, '--image', process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
+        '--nemesis', 'kill,pause,restart-all', '--time-limit', '90', '--interval', '8', '--seed', String(seed)],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results, KUBECONFIG: join(cache, `kubeconfig-${cluster}`) }, timeout: 900_000 },
+    );
+    const row = run.stdout.trim().split('\n')[1] ?? '';
+    expect(row, run.stderr.slice(-3000)).toMatch(new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
+    expect(run.status).toBe(0);
+    const dir = readdirSync(results).filter((d) => d.startsWith(`run-context-kind-${cluster}-`)).map((d) => join(results, d))[0];
+    const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
+    expect(windows.length).toBeGreaterThan(1);
+  }, 900_000);
+
   it('zk-chaos run --target kind --nemesis ops: a bridge, a frozen node and a rolling restart of the pods, checked', () => {
     const seed = 3; // bridge(leader) at 10 s, node-loss(leader) at 59 s, rolling-restart at 99 s
     const run = spawnSync(
