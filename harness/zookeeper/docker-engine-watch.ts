@@ -20,13 +20,18 @@ export function watchDockerEngine(listener: EngineWatchListener): { stop(): void
   let stopped = false;
   let stream: Readable | undefined;
 
+  // An engine that never answered is not one that went away (a kind cluster on podman has none):
+  // only an engine seen alive can be lost.
+  let seen = false;
   const follow = async (): Promise<void> => {
     const { dockerode } = (await getContainerRuntimeClient()).container;
     while (!stopped) {
       try {
         stream = (await dockerode.getEvents()) as Readable;
+        seen = true;
       } catch (error) {
-        if (!stopped) listener.lost(`the Docker engine stopped answering (${describe(error)})`, FIX);
+        if (!stopped && seen) listener.lost(`the Docker engine stopped answering (${describe(error)})`, FIX);
+        if (!seen) listener.note(`the Docker engine cannot be watched (${describe(error)}); a run whose engine goes away may then be misread`);
         return;
       }
       if (stopped) break;
@@ -46,7 +51,8 @@ export function watchDockerEngine(listener: EngineWatchListener): { stop(): void
     }
   };
   follow().catch((error: unknown) => {
-    if (!stopped) listener.lost(`the Docker engine could not be watched (${describe(error)})`, FIX);
+    if (!stopped && seen) listener.lost(`the Docker engine could not be watched (${describe(error)})`, FIX);
+    else if (!stopped) listener.note(`the Docker engine cannot be watched (${describe(error)})`);
   });
 
   return {
