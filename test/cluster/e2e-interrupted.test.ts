@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '../..');
 const name = 'zk-chaos-interrupt';
 const results = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-'));
-const suiteResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-suite-'));
 const cache = process.env.ZK_CHAOS_CACHE ?? join(homedir(), '.cache', 'zk-chaos');
 const kind = (): string => readFileSync(join(cache, 'kind-binary'), 'utf8').trim();
 const nodes = (): string[] =>
@@ -23,7 +22,6 @@ afterAll(() => {
   // Whatever happens above, no second cluster is left running.
   if (nodes().length > 0) spawnSync(kind(), ['delete', 'cluster', '--name', name], { stdio: 'ignore' });
   rmSync(results, { recursive: true, force: true });
-  rmSync(suiteResults, { recursive: true, force: true });
 });
 
 describe('npm run e2e interrupted while it creates the cluster', () => {
@@ -54,48 +52,5 @@ describe('npm run e2e interrupted while it creates the cluster', () => {
     expect(timings.exitCode).toBe(130);
     expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
     expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
-  });
-});
-
-describe('npm run e2e interrupted in the middle of a suite', () => {
-  it('keeps a JUnit file naming the interrupted suite, and gives its run a verdict (unknown) and a report; the cluster that existed stays', async () => {
-    const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
-    const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'pkill-java', '--seed', '2'], {
-      cwd: ROOT,
-      detached: true,
-      env: { ...process.env, ZK_CHAOS_RESULTS: suiteResults },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once the suite's workload has recorded a few hundred events.
-    const history = (): string | undefined => {
-      const run = existsSync(suiteResults) ? readdirSync(suiteResults).find((d) => d.startsWith('pkill-java-')) : undefined;
-      return run && join(suiteResults, run, 'history.jsonl');
-    };
-    const deadline = Date.now() + 400_000;
-    const lines = (): number => {
-      const file = history();
-      return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-    };
-    while (lines() < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(lines(), output.slice(-3000)).toBeGreaterThanOrEqual(300);
-    process.kill(-(child.pid as number), 'SIGINT');
-    expect(await exited, output.slice(-3000)).toBe(130);
-
-    const junit = readFileSync(join(suiteResults, 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="suites\/03-pkill-java\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGINT during: \[e2e\] /);
-    const timings = JSON.parse(readFileSync(join(suiteResults, 'e2e-timings.json'), 'utf8'));
-    expect(timings.exitCode).toBe(130);
-    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT' });
-    const folder = join(history()!, '..');
-    const verdict = JSON.parse(readFileSync(join(folder, 'verdict.json'), 'utf8'));
-    expect(verdict.validity).toBe('unknown');
-    expect(verdict.unknownKeys[0].reason).toContain('the run was interrupted (SIGINT during the suites)');
-    expect(existsSync(join(folder, 'report.html'))).toBe(true);
-    // The cluster existed before this run: it is kept.
-    expect(spawnSync(kind(), ['get', 'clusters'], { encoding: 'utf8' }).stdout.split('\n')).toContain(cluster);
   });
 });
