@@ -55,6 +55,8 @@ export interface RunTarget {
 const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const RUN_NAMESPACE = 'zk-chaos-run';
 const CACHE = process.env.ZK_CHAOS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'zk-chaos');
+/** The kind cluster npm run cluster:up made, through the kubeconfig it wrote. */
+const kindKube = (): Kube => Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
 
 /** Parses --target; throws naming the known targets. */
 export function runTarget(name: string): RunTarget {
@@ -139,7 +141,7 @@ const KIND: RunTarget = {
   },
   async start(image, { zookeeper, log }) {
     if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on kind yet: hunt on docker');
-    const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
+    const kube = kindKube();
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
@@ -147,7 +149,7 @@ const KIND: RunTarget = {
   },
   async abandon() {
     // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
-    const kube = Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
+    const kube = kindKube();
     await kube.core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
   },
 };

@@ -19,6 +19,14 @@ import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } 
  * nor Kubernetes.
  */
 
+/** What a watch on the harness's own dependencies reports (see TestRunOptions.dependencies). */
+export interface DependencyListener {
+  /** The dependency is gone: the run ends as the harness's failure; `fix` says what to do. */
+  lost(cause: string, fix: string): void;
+  /** A hiccup the run survives, recorded in its events. */
+  note(detail: string): void;
+}
+
 /** What a scenario can use while the workload runs. */
 export interface RunContext {
   events: EventLog;
@@ -44,7 +52,7 @@ export interface TestRunOptions {
    * no final read is made, and what was recorded is kept and checked as unknown. note(detail)
    * records a hiccup the run survives (a stream re-established) in the run's events.
    */
-  dependencies?: (listener: { lost(cause: string, fix: string): void; note(detail: string): void }) => { stop(): void };
+  dependencies?: (listener: DependencyListener) => { stop(): void };
   /** Seed of every random choice; printed, and read from ZK_CHAOS_SEED when not given. */
   seed?: number;
   /** Workload before the first fault, between faults, and after the last one. */

@@ -1,11 +1,7 @@
 import type { Readable } from 'node:stream';
 import { getContainerRuntimeClient } from 'testcontainers';
+import type { DependencyListener } from '../run/test-run.ts';
 
-/** What a run learns from the watch: the engine is gone (the run's end), or its stream hiccuped. */
-export interface EngineWatchListener {
-  lost(cause: string, fix: string): void;
-  note(detail: string): void;
-}
 
 const FIX = 'start the Docker engine again (bash scripts/docker-engine.sh, or your system\'s Docker service) and rerun';
 
@@ -16,7 +12,7 @@ const FIX = 'start the Docker engine again (bash scripts/docker-engine.sh, or yo
  * runs, so its end is seen at once; an engine that still answers a ping after the stream ended only
  * dropped the stream, which is opened again and noted.
  */
-export function watchDockerEngine(listener: EngineWatchListener): { stop(): void } {
+export function watchDockerEngine(listener: DependencyListener): { stop(): void } {
   let stopped = false;
   let stream: Readable | undefined;
 
