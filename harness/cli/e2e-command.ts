@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
@@ -181,6 +182,11 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
 
   let exitCode = 1;
   const finalized: string[] = [];
+  // The setup scripts write the step they are in here (scripts/lib/common.sh: step).
+  const stepFile = join(tmpdir(), `zk-chaos-e2e-step-${process.pid}`);
+  const setupStep = (): string | undefined => (existsSync(stepFile) ? readFileSync(stepFile, 'utf8').trim() || undefined : undefined);
+  let interruptedStep: string | undefined;
+  rmSync(stepFile, { force: true });
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
@@ -188,10 +194,14 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
         ...(options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {}),
         ...(options.zkVersion ? { ZK_CHAOS_ZK_VERSION: options.zkVersion } : {}),
       };
-      if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], env)) !== 0) {
-        if (interruptedBy) return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up; no suite ran`, 130));
+      if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], { ...env, ZK_CHAOS_STEP_FILE: stepFile })) !== 0) {
+        if (interruptedBy) {
+          interruptedStep = setupStep();
+          return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up${interruptedStep ? ` (step: ${interruptedStep})` : ''}; no suite ran`, 130));
+        }
         console.error('[e2e] the cluster could not be created; see the step that failed above');
-        return (exitCode = setupJUnit('cluster up', 'failure', 'the kind cluster could not be created (scripts/cluster-up.sh failed; its output names the step); no suite ran', 1));
+        const failedStep = setupStep();
+        return (exitCode = setupJUnit('cluster up', 'failure', `the kind cluster could not be created (scripts/cluster-up.sh failed${failedStep ? ` at step "${failedStep}"` : ''}; its output says why); no suite ran`, 1));
       }
     }
     if (interruptedBy) return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} after cluster up; no suite ran`, 130));
@@ -234,7 +244,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     } else if (!options.context) {
       console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
-    const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...interruptedTests(), finalized } : undefined;
+    const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...(interruptedStep ? { step: interruptedStep } : {}), ...interruptedTests(), finalized } : undefined;
+    rmSync(stepFile, { force: true });
     const summary = runSummary(RESULTS, started);
     printSummary(summary, timings, Date.now() - started);
     atomicWrite(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs: summary, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');

@@ -38,7 +38,7 @@ export function ensembleManifests(objects: KubernetesObject[], variant: Ensemble
     .map((object) => (object.kind === 'StatefulSet' ? adaptStatefulSet(object as V1StatefulSet, variant) : object));
 }
 
-function isNodePortService(object: KubernetesObject): boolean {
+export function isNodePortService(object: KubernetesObject): object is V1Service {
   return object.kind === 'Service' && (object as V1Service).spec?.type === 'NodePort';
 }
 

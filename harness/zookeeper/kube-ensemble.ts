@@ -1,11 +1,11 @@
-import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
 import { ExecStreamDropped, execInPod, type ExecResult } from '../kube/exec.ts';
 import { PodPortForward } from '../kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
-import { ensembleManifests, readManifests, type StorageMode } from './ensemble-manifests.ts';
+import { ensembleManifests, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
 import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
@@ -66,6 +66,7 @@ export class KubeEnsemble {
   async start(): Promise<StartedKubeEnsemble> {
     const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access });
     await this.waitWhileTerminating();
+    await this.takeNodePorts(objects);
     await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
     const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
     await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));
@@ -73,6 +74,44 @@ export class KubeEnsemble {
     await started.waitReady();
     if (this.access === 'port-forward') await started.forwardMembers();
     return started;
+  }
+
+  /**
+   * A node port belongs to one Service in the whole cluster. When another namespace holds the ones
+   * this ensemble needs, applying would fail with HTTP 422 "provided port is already allocated".
+   * An ensemble of this harness's (namespace zk-chaos*, e.g. what `npm run e2e -- --suites X` or an
+   * interrupted run left) gives them up: its NodePort Services go now, its namespace in the
+   * background. Anyone else's is an error that names the Service and the fix.
+   */
+  private async takeNodePorts(objects: KubernetesObject[]): Promise<void> {
+    const wanted = new Set(objects.filter(isNodePortService).flatMap((svc) => (svc.spec?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => p !== undefined)));
+    if (wanted.size === 0) return;
+    const holders = async (): Promise<V1Service[]> =>
+      (await this.kube.core.listServiceForAllNamespaces()).items.filter(
+        (svc) => svc.metadata?.namespace !== this.namespace && (svc.spec?.ports ?? []).some((p) => p.nodePort !== undefined && wanted.has(p.nodePort)),
+      );
+    const held = await holders();
+    if (held.length === 0) return;
+    const where = (svc: V1Service): string => `${svc.metadata?.namespace}/${svc.metadata?.name}`;
+    const foreign = held.filter((svc) => !svc.metadata?.namespace?.startsWith('zk-chaos'));
+    if (foreign.length > 0) {
+      throw new Error(
+        `the node ports ${[...wanted].join(', ')} this ensemble publishes are held by ${foreign.map(where).join(', ')}, which zk-chaos did not make: free them (${foreign.map((svc) => `kubectl delete service -n ${svc.metadata?.namespace} ${svc.metadata?.name}`).join('; ')}) or use a cluster of its own`,
+      );
+    }
+    const namespaces = [...new Set(held.map((svc) => svc.metadata?.namespace as string))];
+    this.log(`node ports ${[...wanted].join(', ')} are held by ${held.map(where).join(', ')} (an ensemble an earlier run left on the cluster): removing namespace ${namespaces.join(', ')} so this ensemble can take them`);
+    await Promise.all(held.map((svc) => this.kube.core.deleteNamespacedService({ name: svc.metadata?.name as string, namespace: svc.metadata?.namespace as string }).catch(ignoreNotFound)));
+    // A namespace already on its way out answers 409: that is as good as deleting it.
+    await Promise.all(namespaces.map((name) => this.kube.core.deleteNamespace({ name }).catch((error: unknown) => isStatus(error, 409) || ignoreNotFound(error))));
+    await waitFor(
+      `node ports ${[...wanted].join(', ')} to be free`,
+      async () => {
+        const left = await holders();
+        return left.length > 0 ? notYet(left.map(where).join(', ')) : ready(true);
+      },
+      { timeoutMs: 120_000, intervalMs: 500, log: this.log },
+    );
   }
 
   /** A namespace still being deleted (an earlier run's) accepts nothing new: wait until it is gone. */
@@ -234,10 +273,12 @@ export class StartedKubeEnsemble {
   async destroy(): Promise<void> {
     await Promise.all(this.forwards.map((f) => f.close()));
     this.forwards = [];
-    await this.kube.core.deleteNamespace({ name: this.namespace }).catch((error: unknown) => {
-      if (!isStatus(error, 404)) throw error;
-    });
+    await this.kube.core.deleteNamespace({ name: this.namespace }).catch(ignoreNotFound);
   }
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!isStatus(error, 404)) throw error;
 }
 
 /** What decides a StatefulSet's volumes: claim template names, classes and sizes. */

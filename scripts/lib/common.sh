@@ -14,6 +14,8 @@ step() {
   _step_name=$1
   _step_start=$(date +%s)
   printf '[%s] %s ...\n' "${LOG_PREFIX:-zk-chaos}" "$_step_name" >&2
+  # npm run e2e reads it when interrupted, to say which step of the setup was cut short.
+  if [ -n "${ZK_CHAOS_STEP_FILE:-}" ]; then printf '%s\n' "$_step_name" >"$ZK_CHAOS_STEP_FILE" || true; fi
 }
 
 step_done() {

@@ -1,18 +1,23 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Kube } from '../../harness/kube/client.ts';
 
 /**
- * Ctrl-C while `npm run e2e` creates its cluster (the phase before any suite): e2e stops the
- * creation, deletes the half-made cluster, and leaves a JUnit file and e2e-timings.json that say
- * the run was interrupted during cluster up. A second kind cluster, without port mappings, so it
- * does not collide with the one the other cluster tests use.
+ * Ctrl-C in three phases of `npm run e2e`. While it creates its cluster (before any suite): e2e
+ * stops the creation, deletes the half-made cluster, and leaves a JUnit file and e2e-timings.json
+ * that say the run was interrupted during cluster up, and at which step (a second kind cluster,
+ * without port mappings, so it does not collide with the one the other cluster tests use). While
+ * a suite starts its ensemble, and in the middle of a suite's workload: on the cluster the other
+ * cluster tests use, which existed before and so is kept.
  */
 const ROOT = join(import.meta.dirname, '../..');
 const name = 'zk-chaos-interrupt';
 const results = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-'));
+const suiteResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-suite-'));
+const startResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-start-'));
 const cache = process.env.ZK_CHAOS_CACHE ?? join(homedir(), '.cache', 'zk-chaos');
 const kind = (): string => readFileSync(join(cache, 'kind-binary'), 'utf8').trim();
 const nodes = (): string[] =>
@@ -22,6 +27,8 @@ afterAll(() => {
   // Whatever happens above, no second cluster is left running.
   if (nodes().length > 0) spawnSync(kind(), ['delete', 'cluster', '--name', name], { stdio: 'ignore' });
   rmSync(results, { recursive: true, force: true });
+  rmSync(suiteResults, { recursive: true, force: true });
+  rmSync(startResults, { recursive: true, force: true });
 });
 
 describe('npm run e2e interrupted while it creates the cluster', () => {
@@ -47,10 +54,96 @@ describe('npm run e2e interrupted while it creates the cluster', () => {
     expect(nodes(), output.slice(-3000)).toEqual([]);
     const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="cluster up"');
-    expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up; no suite ran"/);
+    expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: creating cluster zk-chaos-interrupt [^"]*\); no suite ran"/);
     const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
     expect(timings.exitCode).toBe(130);
     expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
+    expect(timings.interrupted.step).toMatch(/^creating cluster zk-chaos-interrupt /);
     expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
+  });
+});
+
+/**
+ * Starts `npm run e2e` with the given suites on the cluster the other cluster tests use, sends
+ * Ctrl-C (to the whole process group, as a terminal does) once `ready()` says so, and returns its
+ * exit code and output.
+ */
+async function interruptE2e(suites: string, results: string, ready: () => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
+  const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', suites, '--seed', '2'], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, ZK_CHAOS_RESULTS: results },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 400_000;
+  let interruptedInTime = false;
+  while (child.exitCode === null && Date.now() < deadline) {
+    if (await ready()) {
+      interruptedInTime = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  try {
+    process.kill(-(child.pid as number), 'SIGINT');
+  } catch {
+    // it had already ended: interruptedInTime says so
+  }
+  return { code: await exited, output, interruptedInTime };
+}
+
+const mainCluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
+
+describe('npm run e2e interrupted while a suite starts its ensemble', () => {
+  it('marks that suite interrupted in its beforeAll, with the phase, in JUnit and e2e-timings.json', async () => {
+    const kube = Kube.load({ context: `kind-${mainCluster}` });
+    // No ensemble to reuse: the suite has to start one (the namespace may still be going away).
+    await kube.core.deleteNamespace({ name: 'zk-chaos' }).catch(() => undefined);
+    const statefulSet = () => kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: 'zk-chaos' }).then((sts) => sts.metadata?.deletionTimestamp === undefined, () => false);
+    const { code, output, interruptedInTime } = await interruptE2e('health', startResults, statefulSet);
+    expect(interruptedInTime, output.slice(-3000)).toBe(true);
+    expect(code, output.slice(-3000)).toBe(130);
+    const junit = readFileSync(join(startResults, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="suites\/01-health\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGINT during: beforeAll/);
+    const timings = JSON.parse(readFileSync(join(startResults, 'e2e-timings.json'), 'utf8'));
+    expect(timings.exitCode).toBe(130);
+    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'suites' });
+    expect(timings.interrupted.tests[0]).toMatchObject({ file: 'suites/01-health.test.ts' });
+    expect(timings.interrupted.tests[0].phase).toMatch(/^beforeAll/);
+  });
+});
+
+describe('npm run e2e interrupted in the middle of a suite', () => {
+  it('keeps a JUnit file naming the interrupted suite, and gives its run a verdict (unknown) and a report; the cluster that existed stays', async () => {
+    // Interrupt once the suite's workload has recorded a few hundred events.
+    const history = (): string | undefined => {
+      const run = existsSync(suiteResults) ? readdirSync(suiteResults).find((d) => d.startsWith('pkill-java-')) : undefined;
+      return run && join(suiteResults, run, 'history.jsonl');
+    };
+    const lines = (): number => {
+      const file = history();
+      return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
+    };
+    const { code, output, interruptedInTime } = await interruptE2e('pkill-java', suiteResults, () => lines() >= 300);
+    expect(interruptedInTime, output.slice(-3000)).toBe(true);
+    expect(code, output.slice(-3000)).toBe(130);
+
+    const junit = readFileSync(join(suiteResults, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="suites\/03-pkill-java\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGINT during: \[e2e\] /);
+    const timings = JSON.parse(readFileSync(join(suiteResults, 'e2e-timings.json'), 'utf8'));
+    expect(timings.exitCode).toBe(130);
+    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT' });
+    const folder = join(history()!, '..');
+    const verdict = JSON.parse(readFileSync(join(folder, 'verdict.json'), 'utf8'));
+    expect(verdict.validity).toBe('unknown');
+    expect(verdict.unknownKeys[0].reason).toContain('the run was interrupted (SIGINT during the suites)');
+    expect(existsSync(join(folder, 'report.html'))).toBe(true);
+    // The cluster existed before this run: it is kept (and with it the suite's ensemble, whose node
+    // ports the next run on the cluster takes back: kind-faults.test.ts).
+    expect(spawnSync(kind(), ['get', 'clusters'], { encoding: 'utf8' }).stdout.split('\n')).toContain(mainCluster);
   });
 });

@@ -55,7 +55,19 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     ensemble = undefined;
   }, 600_000);
 
-  it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported', () => {
+  it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported; node ports an earlier ensemble left are taken back', async () => {
+    // What `npm run e2e -- --suites X` or an interrupted e2e leaves on a kept cluster: an ensemble
+    // of the harness's holding the node ports. Made here unless one already holds them.
+    const kube = Kube.load({ context: `kind-${cluster}` });
+    const holders = async () => (await kube.core.listServiceForAllNamespaces()).items.filter((svc) => svc.spec?.ports?.some((p) => p.nodePort === 30181));
+    if ((await holders()).length === 0) {
+      await kube.core.createNamespace({ body: { metadata: { name: 'zk-chaos-leftover' } } });
+      for (const [i, port] of [30181, 30182, 30183].entries()) {
+        await kube.core.createNamespacedService({ namespace: 'zk-chaos-leftover', body: { metadata: { name: `zk-${i}-client` }, spec: { type: 'NodePort', selector: { app: 'none' }, ports: [{ port: 2181, nodePort: port }] } } });
+      }
+    }
+    const leftover = (await holders()).map((svc) => `${svc.metadata?.namespace}/${svc.metadata?.name}`);
+    expect(leftover.every((name) => name.startsWith('zk-chaos'))).toBe(true);
     const seed = 3;
     const run = spawnSync(
       process.execPath,
@@ -66,6 +78,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     expect(header, run.stderr.slice(-3000)).toMatch(/^run\s+seed\s+faults/);
     expect(row, run.stderr.slice(-3000)).toMatch(new RegExp(`^1\\s+${seed}\\s+\\d+: \\S+\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
     expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).toContain(`node ports 30181, 30182, 30183 are held by ${leftover[0]}`);
     const [dir] = readdirSync(results).filter((d) => d.startsWith('run-kind-')).map((d) => join(results, d));
     const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
     expect(windows.length).toBeGreaterThan(1);

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import type { Reporter, ReportedHookContext, TestCase, TestModule, TestSuite } from 'vitest/node';
 import type { UserConsoleLog } from 'vitest';
 import { atomicWrite } from '../../harness/run/atomic-write.ts';
 import { junitXml, type JUnitCase } from '../../harness/run/junit.ts';
@@ -10,13 +10,17 @@ import { junitXml, type JUnitCase } from '../../harness/run/junit.ts';
  * through a temporary file and a rename, so it is never empty or half written: a run cut short
  * keeps the cases that finished. On SIGINT or SIGTERM the test in progress becomes a case with an
  * `interrupted` error naming the signal and the last thing it logged (its phase), and
- * `interrupted.json` beside the file says the same for tools.
+ * `interrupted.json` beside the file says the same for tools. A signal during a beforeAll (a
+ * suite starting its ensemble) marks the first test of that suite so: no test runs yet, but the
+ * suite was under way.
  */
 export default class InterruptibleJUnitReporter implements Reporter {
   private readonly outputFile: string;
   private readonly modules = new Map<string, TestModule>();
   private readonly running = new Map<string, TestCase>();
   private readonly lastLine = new Map<string, string>();
+  /** Suites and modules whose beforeAll is running. */
+  private readonly settingUp = new Map<string, TestSuite | TestModule>();
   private interrupted: string | undefined;
 
   constructor(options: { outputFile?: string } = {}) {
@@ -43,6 +47,14 @@ export default class InterruptibleJUnitReporter implements Reporter {
     this.running.set(test.id, test);
   }
 
+  onHookStart(hook: ReportedHookContext): void {
+    if (hook.name === 'beforeAll') this.settingUp.set(hook.entity.id, hook.entity);
+  }
+
+  onHookEnd(hook: ReportedHookContext): void {
+    if (hook.name === 'beforeAll') this.settingUp.delete(hook.entity.id);
+  }
+
   onUserConsoleLog(log: UserConsoleLog): void {
     if (!log.taskId) return;
     const line = log.content.trim().split('\n').at(-1);
@@ -61,6 +73,12 @@ export default class InterruptibleJUnitReporter implements Reporter {
   private write(): void {
     const cases: JUnitCase[] = [];
     const interruptedTests: { file: string; name: string; phase: string | undefined }[] = [];
+    // The first test of a suite interrupted in its beforeAll stands for the suite, with its phase.
+    const inSetup = new Map<string, string>();
+    for (const entity of this.settingUp.values()) {
+      const first = [...entity.children.allTests()][0];
+      if (first) inSetup.set(first.id, `beforeAll${this.lastLine.has(entity.id) ? `, ${this.lastLine.get(entity.id)}` : ''}`);
+    }
     for (const module of this.modules.values()) {
       const file = relative(process.cwd(), module.moduleId);
       for (const test of module.children.allTests()) {
@@ -70,8 +88,8 @@ export default class InterruptibleJUnitReporter implements Reporter {
         else if (result.state === 'failed') {
           const error = result.errors?.[0];
           cases.push({ ...base, outcome: { kind: 'failure', message: error?.message ?? 'failed', detail: error?.stack ?? error?.message ?? '' } });
-        } else if (this.interrupted && this.running.has(test.id)) {
-          const phase = this.lastLine.get(test.id);
+        } else if (this.interrupted && (this.running.has(test.id) || inSetup.has(test.id))) {
+          const phase = this.lastLine.get(test.id) ?? inSetup.get(test.id);
           interruptedTests.push({ file, name: test.fullName, phase });
           cases.push({ ...base, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${this.interrupted}${phase ? ` during: ${phase}` : ''}` } });
         } else {
