@@ -116,7 +116,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     if (target.pullsImages) {
       // The cluster pulls the image itself: nothing to build or start here.
       if (!options.image) {
-        console.error(`zk-chaos run: --target ${target.name} needs --image: a ZooKeeper image that cluster can pull (build one with npm run zk-image, push it to a registry the cluster reaches)`);
+        console.error(`zk-chaos ${preset.command}: --target ${target.name} needs --image: a ZooKeeper image that cluster can pull (build one with npm run zk-image, push it to a registry the cluster reaches)`);
         return 3;
       }
       image = options.image;
@@ -283,12 +283,12 @@ async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): 
 
 /** The command line that replays one run: its own seed, its own mix and settings. */
 function rerunCommand(command: RunPreset['command'], target: string, options: RunOptions, schedule: Schedule, intervalMs: number): string {
-  const flags = `${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}${schedule.overlap ? ' --overlap' : ''}`;
+  const flags = `${options.image ? ` --image ${options.image}` : ''}${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}${schedule.overlap ? ' --overlap' : ''}`;
   const timing = `--time-limit ${schedule.timeLimitMs / 1000} --interval ${intervalMs / 1000} --seed ${schedule.seed}`;
   // A hunt names its mix only when it is not the hunt's own.
   const huntMix = schedule.mix.join(',') === HUNT_FAULTS.join(',') ? '' : ` --nemesis ${schedule.mix.join(',') || 'none'}`;
   return command === 'hunt'
-    ? `npx zk-chaos hunt${flags}${huntMix} --runs 1 ${timing}`
+    ? `npx zk-chaos hunt${target === 'docker' ? '' : ` --target ${target}`}${flags}${huntMix} --runs 1 ${timing}`
     : `npx zk-chaos run --target ${target}${flags} --nemesis ${schedule.mix.join(',') || 'none'} ${timing}`;
 }
 

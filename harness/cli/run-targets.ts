@@ -101,10 +101,9 @@ function contextTarget(context: string): RunTarget {
     prepare: () => {},
     pullsImages: true,
     async start(image, { zookeeper, log }) {
-      if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on Kubernetes yet: hunt on docker');
       const cluster = kube();
       await cluster.ping();
-      const started = await new KubeEnsemble(cluster).inNamespace(RUN_NAMESPACE).withImage(image).withAccess('port-forward').withLog(log).start();
+      const started = await new KubeEnsemble(cluster).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('port-forward').withLog(log).start();
       return { ensemble: new KubeMembers(started), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop: () => started.destroy() };
     },
     async abandon() {
@@ -140,10 +139,9 @@ const KIND: RunTarget = {
     execFileSync(kind, ['load', 'docker-image', '--name', CLUSTER, '--nodes', workers.join(','), image], { stdio: ['ignore', 'ignore', 'inherit'] });
   },
   async start(image, { zookeeper, log }) {
-    if (Object.keys(zookeeper).length > 0) throw new Error('ZooKeeper settings for hunts are not available on kind yet: hunt on docker');
     const kube = kindKube();
     await kube.ping();
-    const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withAccess('nodeport').withLog(log).start();
+    const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
     return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine };
   },

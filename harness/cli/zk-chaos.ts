@@ -78,6 +78,8 @@ program
   .command('hunt')
   .description('seeded runs of the hunt faults (aimed at ZooKeeper\'s recovery paths) with short ticks and frequent snapshots, each ending with every member restarted; ends with a table of findings')
   .option('--zk-version <v>', 'the ZooKeeper release to hunt in (default Debian\'s 3.8.0)')
+  .option('--target <where>', 'where the ensemble runs: docker, kind or context:NAME (as for run; the hunt\'s settings go into the StatefulSet\'s environment)', 'docker')
+  .option('--image <ref>', 'ZooKeeper image (needed with context:NAME, as for run)')
   .option('--runs <k>', 'runs, seeds seed, seed+1, ...', '10')
   .option('--time-limit <seconds>', 'length of each run, recovery included', '120')
   .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '8')
@@ -86,9 +88,9 @@ program
   .option('--overlap', 'network faults in a lane of their own, overlapping the others')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly')
   .option('--new-addresses', 'restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
-  .action(async (options: Omit<RunOptions, 'target'>) => {
+  .action(async (options: RunOptions) => {
     const { runCommand, HUNT } = await import('./run-command.ts');
-    process.exitCode = await runCommand({ ...options, target: 'docker' }, HUNT);
+    process.exitCode = await runCommand(options, HUNT);
   });
 
 /** --budget: validated here so that a bad value is a usage error, never the default in disguise. */

@@ -21,6 +21,11 @@ export interface EnsembleVariant {
    * left out: they are not needed, and a second ensemble could not have the same node ports.
    */
   access?: 'nodeport' | 'port-forward';
+  /**
+   * The image's settings (ZK_TICK_TIME, ZK_SNAP_COUNT, ...: images/zookeeper/zkGenConfig.sh) set on
+   * the container, over the ConfigMap's: a hunt's short ticks and frequent snapshots.
+   */
+  settings?: Record<string, string>;
 }
 
 /** Reads manifests/*.yaml in name order. */
@@ -46,7 +51,12 @@ function adaptStatefulSet(original: V1StatefulSet, variant: EnsembleVariant): V1
   const sts = structuredClone(original);
   const pod = sts.spec?.template.spec;
   if (!sts.spec || !pod) throw new Error('manifests: the StatefulSet has no pod template');
-  for (const container of pod.containers) container.image = variant.image;
+  for (const container of pod.containers) {
+    container.image = variant.image;
+    for (const [name, value] of Object.entries(variant.settings ?? {})) {
+      container.env = [...(container.env ?? []).filter((e) => e.name !== name), { name, value }];
+    }
+  }
   if (variant.storage === 'ephemeral') {
     // The data directory dies with the pod: a deleted StatefulSet comes back empty.
     delete sts.spec.volumeClaimTemplates;

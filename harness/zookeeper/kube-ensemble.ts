@@ -26,6 +26,7 @@ export class KubeEnsemble {
   private storage: StorageMode = 'local-path';
   private manifestsDir = 'manifests';
   private access: MemberAccess = 'nodeport';
+  private settings: Record<string, string> = {};
   private log: (line: string) => void = () => {};
 
   constructor(kube: Kube) {
@@ -58,13 +59,19 @@ export class KubeEnsemble {
     return this;
   }
 
+  /** Settings of the image's configuration script over the ConfigMap's (ZK_TICK_TIME: '500', ...). */
+  withSettings(settings: Record<string, string>): this {
+    this.settings = settings;
+    return this;
+  }
+
   withLog(log: (line: string) => void): this {
     this.log = log;
     return this;
   }
 
   async start(): Promise<StartedKubeEnsemble> {
-    const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access });
+    const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access, settings: this.settings });
     await this.waitWhileTerminating();
     await this.takeNodePorts(objects);
     await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
@@ -100,7 +107,7 @@ export class KubeEnsemble {
       );
     }
     const namespaces = [...new Set(held.map((svc) => svc.metadata?.namespace as string))];
-    this.log(`node ports ${[...wanted].join(', ')} are held by ${held.map(where).join(', ')} (an ensemble an earlier run left on the cluster): removing namespace ${namespaces.join(', ')} so this ensemble can take them`);
+    this.log(`node ports ${[...wanted].join(', ')} are held by ${held.map(where).join(', ')} (another ensemble of zk-chaos's, such as one an earlier run left): removing namespace ${namespaces.join(', ')} so this ensemble can take them`);
     await Promise.all(held.map((svc) => this.kube.core.deleteNamespacedService({ name: svc.metadata?.name as string, namespace: svc.metadata?.namespace as string }).catch(ignoreNotFound)));
     // A namespace already on its way out answers 409: that is as good as deleting it.
     await Promise.all(namespaces.map((name) => this.kube.core.deleteNamespace({ name }).catch((error: unknown) => isStatus(error, 409) || ignoreNotFound(error))));

@@ -29,9 +29,11 @@ afterAll(async () => {
 });
 
 describe('faults on the tutorial’s ensemble in kind', () => {
-  it('partition: the leader cut off from its peers loses the lead, the other two elect one, its clients still reach it; the heal makes the ensemble whole', async () => {
+  it('partition (on members with a setting over the ConfigMap\'s, as hunts make): the leader cut off from its peers loses the lead, the other two elect one, its clients still reach it; the heal makes the ensemble whole', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
-    ensemble = await new KubeEnsemble(kube).inNamespace('zk-chaos-net').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
+    ensemble = await new KubeEnsemble(kube).inNamespace('zk-chaos-net').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withSettings({ ZK_MAX_CLIENT_CNXNS: '77' }).withAccess('port-forward').withLog(log).start();
+    // Settings over the ConfigMap's (what hunts on Kubernetes use) reach every member's zoo.cfg.
+    for (const endpoint of ensemble.endpoints()) expect(await fourLetterWord(endpoint.address, 'conf')).toMatch(/^maxClientCnxns=77$/m);
     const members = new KubeMembers(ensemble);
     const leader = await members.leader();
     const others = members.members.filter((m) => m.name !== leader.name);

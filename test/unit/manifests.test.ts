@@ -37,6 +37,16 @@ describe('manifests/', () => {
     expect(statefulSet({ image: 'x', storage: 'local-path' }).spec?.volumeClaimTemplates).toHaveLength(1);
   });
 
+  it('sets a hunt\'s settings on the container over the ConfigMap\'s, each name once', () => {
+    const env = statefulSet({ image: 'x', storage: 'local-path', settings: { ZK_TICK_TIME: '500', ZK_SNAP_COUNT: '100' } }).spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.filter((e) => e.name === 'ZK_TICK_TIME')).toEqual([{ name: 'ZK_TICK_TIME', value: '500' }]);
+    expect(env.filter((e) => e.name === 'ZK_SNAP_COUNT')).toEqual([{ name: 'ZK_SNAP_COUNT', value: '100' }]);
+    // The others still come from the ConfigMap, and the manifests read from disk are untouched.
+    expect(env.find((e) => e.name === 'ZK_SYNC_LIMIT')?.valueFrom?.configMapKeyRef?.key).toBe('sync');
+    const plain = statefulSet({ image: 'x', storage: 'local-path' }).spec?.template.spec?.containers[0]?.env ?? [];
+    expect(plain.find((e) => e.name === 'ZK_TICK_TIME')?.valueFrom?.configMapKeyRef?.key).toBe('tick');
+  });
+
   it('leaves out the per-member NodePorts when the members are reached through port-forwards', () => {
     const names = (access?: 'nodeport' | 'port-forward') =>
       ensembleManifests(objects, { image: 'x', storage: 'local-path', ...(access ? { access } : {}) }).map((o) => `${o.kind}/${o.metadata?.name}`);
