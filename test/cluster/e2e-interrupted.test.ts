@@ -31,48 +31,16 @@ afterAll(() => {
   rmSync(startResults, { recursive: true, force: true });
 });
 
-describe('npm run e2e interrupted while it creates the cluster', () => {
-  it('removes the half-made cluster and records the interruption in JUnit and e2e-timings.json', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--seed', '1'], {
-      cwd: ROOT,
-      detached: true,
-      env: { ...process.env, ZK_CHAOS_CLUSTER: name, ZK_CHAOS_PORT_MAPPINGS: '0', ZK_CHAOS_RESULTS: results },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Interrupt once kind has made the node containers (Ctrl-C reaches the whole process group).
-    const deadline = Date.now() + 300_000;
-    while (nodes().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(nodes().length, output.slice(-3000)).toBeGreaterThan(0);
-    process.kill(-(child.pid as number), 'SIGINT');
-    expect(await exited, output.slice(-3000)).toBe(130);
-
-    expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
-    expect(nodes(), output.slice(-3000)).toEqual([]);
-    const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
-    expect(junit).toContain('name="cluster up"');
-    expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: creating cluster zk-chaos-interrupt [^"]*\); no suite ran"/);
-    const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
-    expect(timings.exitCode).toBe(130);
-    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
-    expect(timings.interrupted.step).toMatch(/^creating cluster zk-chaos-interrupt /);
-    expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
-  });
-});
-
 /**
- * Starts `npm run e2e` with the given suites on the cluster the other cluster tests use, sends
+ * Starts `npm run e2e` with the given arguments and environment, sends
  * Ctrl-C (to the whole process group, as a terminal does) once `ready()` says so, and returns its
  * exit code and output.
  */
-async function interruptE2e(suites: string, results: string, ready: () => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
-  const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', suites, '--seed', '2'], {
+async function interruptE2e(args: string[], env: Record<string, string>, ready: () => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
+  const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', ...args], {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, ZK_CHAOS_RESULTS: results },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -96,6 +64,26 @@ async function interruptE2e(suites: string, results: string, ready: () => boolea
   return { code: await exited, output, interruptedInTime };
 }
 
+describe('npm run e2e interrupted while it creates the cluster', () => {
+  it('removes the half-made cluster and records the interruption in JUnit and e2e-timings.json', async () => {
+    // Interrupt once kind has made the node containers.
+    const { code, output, interruptedInTime } = await interruptE2e(['--seed', '1'], { ZK_CHAOS_CLUSTER: name, ZK_CHAOS_PORT_MAPPINGS: '0', ZK_CHAOS_RESULTS: results }, () => nodes().length > 0);
+    expect(interruptedInTime, output.slice(-3000)).toBe(true);
+    expect(code, output.slice(-3000)).toBe(130);
+
+    expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
+    expect(nodes(), output.slice(-3000)).toEqual([]);
+    const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
+    expect(junit).toContain('name="cluster up"');
+    expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: creating cluster zk-chaos-interrupt [^"]*\); no suite ran"/);
+    const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
+    expect(timings.exitCode).toBe(130);
+    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
+    expect(timings.interrupted.step).toMatch(/^creating cluster zk-chaos-interrupt /);
+    expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
+  });
+});
+
 const mainCluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 
 describe('npm run e2e interrupted while a suite starts its ensemble', () => {
@@ -104,7 +92,7 @@ describe('npm run e2e interrupted while a suite starts its ensemble', () => {
     // No ensemble to reuse: the suite has to start one (the namespace may still be going away).
     await kube.core.deleteNamespace({ name: 'zk-chaos' }).catch(() => undefined);
     const statefulSet = () => kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: 'zk-chaos' }).then((sts) => sts.metadata?.deletionTimestamp === undefined, () => false);
-    const { code, output, interruptedInTime } = await interruptE2e('health', startResults, statefulSet);
+    const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'health', '--seed', '2'], { ZK_CHAOS_RESULTS: startResults }, statefulSet);
     expect(interruptedInTime, output.slice(-3000)).toBe(true);
     expect(code, output.slice(-3000)).toBe(130);
     const junit = readFileSync(join(startResults, 'junit.xml'), 'utf8');
@@ -128,7 +116,7 @@ describe('npm run e2e interrupted in the middle of a suite', () => {
       const file = history();
       return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
     };
-    const { code, output, interruptedInTime } = await interruptE2e('pkill-java', suiteResults, () => lines() >= 300);
+    const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'pkill-java', '--seed', '2'], { ZK_CHAOS_RESULTS: suiteResults }, () => lines() >= 300);
     expect(interruptedInTime, output.slice(-3000)).toBe(true);
     expect(code, output.slice(-3000)).toBe(130);
 
