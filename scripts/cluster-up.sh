@@ -110,16 +110,17 @@ if [ "$reused" = 1 ]; then
     # shellcheck disable=SC2086 # node names contain no spaces
     kubectl_cluster uncordon $cordoned >/dev/null || fail "could not uncordon $cordoned" "kubectl uncordon $cordoned"
   fi
-  # Namespaces a killed run left: the main ensemble's is reused (the suites re-apply it); the
-  # negative control's and the tests' are deleted, since their NodePorts would collide with it.
+  # Namespaces a killed or interrupted run left: the main ensemble's is reused (the suites re-apply
+  # it); every other zk-chaos-* one (the negative control's, `zk-chaos run --target kind`'s, the
+  # tests') is deleted: each holds three members' memory and CPU, and maybe the NodePorts.
   main_ns=${ZK_CHAOS_NAMESPACE:-zk-chaos}
   present=$(kubectl_cluster get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{" "}{end}')
   if [[ " $present " == *" $main_ns "* ]]; then
     echo "[$LOG_PREFIX] namespace $main_ns is left from an earlier run: the suites re-apply its ensemble and reuse it" >&2
   fi
   stale=()
-  for ns in "$main_ns-negative" zk-chaos-cluster-test zk-chaos-api-restart; do
-    [[ " $present " == *" $ns "* ]] && stale+=("$ns")
+  for ns in $present; do
+    [[ $ns == zk-chaos-* && $ns != "$main_ns" ]] && stale+=("$ns")
   done
   if [ "${#stale[@]}" -gt 0 ]; then
     step "deleting namespaces an earlier run left (${stale[*]})"
