@@ -9,6 +9,7 @@ import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
 import { KindNet } from '../zookeeper/kind-net.ts';
 import { KubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../zookeeper/kube-members.ts';
+import { uncordonLeftBy } from '../kube/drain.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
 import type { TestRunOptions } from '../run/test-run.ts';
 import type { FaultKind } from '../nemesis/schedule.ts';
@@ -91,23 +92,32 @@ const NEEDS_NODE_ACCESS = 'it is made from inside the Kubernetes nodes, which th
  * Any cluster of the kubeconfig (KUBECONFIG or ~/.kube/config), by context: the tutorial's
  * manifests in namespace zk-chaos-run, members reached through port-forwards (the API server is
  * the only way in that every cluster has), the image pulled by the cluster itself (--image must
- * name one it can pull). Faults of the network and of nodes need a way into the nodes: refused.
+ * name one it can pull). Faults of the network need a way into the nodes: refused. A node is lost
+ * the way the API allows on any cluster: cordoned, and the member on it deleted at once.
  */
 function contextTarget(context: string): RunTarget {
   const kube = (): Kube => Kube.load({ context });
   return {
     name: `context:${context}`,
-    cannot: { partition: NEEDS_NODE_ACCESS, isolate: NEEDS_NODE_ACCESS, bridge: NEEDS_NODE_ACCESS, 'cut-leader': NEEDS_NODE_ACCESS, 'node-loss': 'it pauses a kind node\'s container' },
+    cannot: { partition: NEEDS_NODE_ACCESS, isolate: NEEDS_NODE_ACCESS, bridge: NEEDS_NODE_ACCESS, 'cut-leader': NEEDS_NODE_ACCESS },
     prepare: () => {},
     pullsImages: true,
     async start(image, { zookeeper, log }) {
       const cluster = kube();
       await cluster.ping();
       const started = await new KubeEnsemble(cluster).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('port-forward').withLog(log).start();
-      return { ensemble: new KubeMembers(started), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop: () => started.destroy() };
+      const stop = async (): Promise<void> => {
+        // A node this run cordoned and did not get to uncordon (the run failed mid-fault) is not left so.
+        await uncordonLeftBy(cluster, RUN_NAMESPACE);
+        await started.destroy();
+      };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop };
     },
     async abandon() {
-      await kube().core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
+      const cluster = kube();
+      const uncordoned = await uncordonLeftBy(cluster, RUN_NAMESPACE).catch(() => []);
+      if (uncordoned.length > 0) console.error(`[run] uncordoned ${uncordoned.join(', ')}, cordoned by the interrupted run`);
+      await cluster.core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
     },
   };
 }

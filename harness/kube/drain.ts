@@ -11,6 +11,32 @@ export async function setUnschedulable(kube: Kube, node: string, unschedulable: 
   events?.record('drain', unschedulable ? 'cordon' : 'uncordon', node);
 }
 
+/** Marks a node the harness cordoned, so that an interrupted or killed run's node is found and uncordoned. */
+export const CORDONED_BY = 'io.zk-chaos/cordoned-by';
+
+/** Cordons a node for a run's fault, naming the run's namespace on it (CORDONED_BY). */
+export async function cordonForRun(kube: Kube, node: string, namespace: string): Promise<void> {
+  await kube.core.patchNode(
+    { name: node, body: { metadata: { annotations: { [CORDONED_BY]: namespace } }, spec: { unschedulable: true } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+/** Uncordons a node cordonForRun cordoned, and takes the mark off. */
+export async function uncordonAfterRun(kube: Kube, node: string): Promise<void> {
+  await kube.core.patchNode(
+    { name: node, body: { metadata: { annotations: { [CORDONED_BY]: null } }, spec: { unschedulable: false } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+/** Uncordons every node a run in `namespace` cordoned and left so (interrupted, killed); returns their names. */
+export async function uncordonLeftBy(kube: Kube, namespace: string): Promise<string[]> {
+  const left = (await kube.core.listNode()).items.filter((n) => n.metadata?.annotations?.[CORDONED_BY] === namespace).map((n) => n.metadata?.name as string);
+  await Promise.all(left.map((node) => uncordonAfterRun(kube, node)));
+  return left;
+}
+
 export type EvictionOutcome = 'evicted' | 'blocked-by-budget' | 'gone';
 
 /** Asks the Eviction API to evict a pod. A PodDisruptionBudget refusal (429) is an outcome, not an error. */

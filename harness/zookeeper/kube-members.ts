@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { cordonForRun, uncordonAfterRun } from '../kube/drain.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble, EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 
 const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
+
+/** How KubeMembers.loseNode loses a member's node. */
+export type NodeLoss = 'freeze-kind-node' | 'cordon-and-delete';
 const run = promisify(execFile);
 const docker = (...args: string[]) => run('docker', args);
 
@@ -22,8 +26,12 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   /** Per member: when it was last brought down (its container or pod must be newer to count as back). */
   private readonly downSince = new Map<string, number>();
 
-  constructor(ensemble: StartedKubeEnsemble) {
+  private readonly nodeLoss: NodeLoss;
+
+  /** nodeLoss: how a node is lost (see loseNode); a cluster whose nodes the harness cannot enter needs 'cordon-and-delete'. */
+  constructor(ensemble: StartedKubeEnsemble, { nodeLoss = 'freeze-kind-node' }: { nodeLoss?: NodeLoss } = {}) {
     this.ensemble = ensemble;
+    this.nodeLoss = nodeLoss;
   }
 
   status(member: EnsembleMember): Promise<ServerStatus> {
@@ -82,11 +90,23 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   }
 
   /**
-   * kind only: a kind node is a Docker container, and pausing it freezes the whole machine (its
-   * kubelet, container runtime and the member) while its disk stays. Anti-affinity puts one member
-   * per node, so the member is the only one lost.
+   * 'freeze-kind-node' (kind only): a kind node is a Docker container, and pausing it freezes the
+   * whole machine (its kubelet, container runtime and the member) while its disk stays.
+   * 'cordon-and-delete' (any cluster): the member's node is cordoned and the member's pod deleted
+   * at once, as when a node dies and its pods are force-deleted; the StatefulSet's new pod stays
+   * Pending while its volume is pinned to the cordoned node (local-path), or starts elsewhere.
+   * Anti-affinity puts one member per node, so the member is the only one lost either way.
    */
   async loseNode(member: EnsembleMember): Promise<string> {
+    if (this.nodeLoss === 'cordon-and-delete') {
+      const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
+      if (!node) throw new Error(`${member.name} is not scheduled on a node`);
+      await cordonForRun(this.ensemble.kube, node, this.ensemble.namespace);
+      this.frozen.set(member.name, node);
+      this.downSince.set(member.name, Date.now());
+      await this.ensemble.kube.core.deleteNamespacedPod({ name: member.name, namespace: this.ensemble.namespace, gracePeriodSeconds: 0 });
+      return `node ${node} cordoned and ${member.name} deleted at once (its new pod waits for a node it may run on)`;
+    }
     const node = await this.nodeOf(member);
     await docker('pause', node);
     this.frozen.set(member.name, node);
@@ -96,7 +116,8 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   async restoreNode(member: EnsembleMember): Promise<void> {
     const node = this.frozen.get(member.name);
     if (!node) return;
-    await docker('unpause', node);
+    if (this.nodeLoss === 'cordon-and-delete') await uncordonAfterRun(this.ensemble.kube, node);
+    else await docker('unpause', node);
     this.frozen.delete(member.name);
   }
 

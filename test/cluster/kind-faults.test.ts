@@ -89,13 +89,13 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     expect(servers.members.map((m: { name: string }) => m.name)).toEqual(['zk-0', 'zk-1', 'zk-2']);
   }, 900_000);
 
-  it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, with the faults that need no way into its nodes', () => {
-    const seed = 5;
+  it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, with the faults that need no way into its nodes (node loss by cordon + deletion)', async () => {
+    const seed = 5; // node-loss at 10 s, restart-all, kill, restart-all
     const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
     const run = spawnSync(
       process.execPath,
       [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', `context:kind-${cluster}`, '--image', process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
-        '--nemesis', 'kill,pause,restart-all', '--time-limit', '90', '--interval', '8', '--seed', String(seed)],
+        '--nemesis', 'kill,pause,restart-all,node-loss', '--time-limit', '90', '--interval', '8', '--seed', String(seed)],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results, KUBECONFIG: join(cache, `kubeconfig-${cluster}`) }, timeout: 900_000 },
     );
     const row = run.stdout.trim().split('\n')[1] ?? '';
@@ -104,6 +104,10 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const dir = readdirSync(results).filter((d) => d.startsWith(`run-context-kind-${cluster}-`)).map((d) => join(results, d))[0];
     const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
     expect(windows.length).toBeGreaterThan(1);
+    expect(windows.find((w) => w.name === 'node-loss')?.detail).toMatch(/node zk-chaos-worker\d* cordoned and zk-\d deleted at once/);
+    // The heal uncordoned it: no node is left cordoned or marked.
+    const nodes = (await Kube.load({ context: `kind-${cluster}` }).core.listNode()).items;
+    expect(nodes.filter((n) => n.spec?.unschedulable || n.metadata?.annotations?.['io.zk-chaos/cordoned-by']).map((n) => n.metadata?.name)).toEqual([]);
   }, 900_000);
 
   it('zk-chaos run --target kind --nemesis ops: a bridge, a frozen node and a rolling restart of the pods, checked', () => {
