@@ -3,11 +3,13 @@ import * as k8s from '@kubernetes/client-node';
 import type { EventLog } from '../history/event-log.ts';
 import { describeError, isStatus, type Kube } from './client.ts';
 
+/** A merge patch of a node (cordon, uncordon, the harness's mark). */
+function patchNode(kube: Kube, node: string, body: object): Promise<unknown> {
+  return kube.core.patchNode({ name: node, body }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+}
+
 export async function setUnschedulable(kube: Kube, node: string, unschedulable: boolean, events?: EventLog): Promise<void> {
-  await kube.core.patchNode(
-    { name: node, body: { spec: { unschedulable } } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
+  await patchNode(kube, node, { spec: { unschedulable } });
   events?.record('drain', unschedulable ? 'cordon' : 'uncordon', node);
 }
 
@@ -16,18 +18,12 @@ export const CORDONED_BY = 'io.zk-chaos/cordoned-by';
 
 /** Cordons a node for a run's fault, naming the run's namespace on it (CORDONED_BY). */
 export async function cordonForRun(kube: Kube, node: string, namespace: string): Promise<void> {
-  await kube.core.patchNode(
-    { name: node, body: { metadata: { annotations: { [CORDONED_BY]: namespace } }, spec: { unschedulable: true } } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
+  await patchNode(kube, node, { metadata: { annotations: { [CORDONED_BY]: namespace } }, spec: { unschedulable: true } });
 }
 
-/** Uncordons a node cordonForRun cordoned, and takes the mark off. */
+/** Uncordons a node cordonForRun cordoned, and takes the mark off (null removes it in a merge patch). */
 export async function uncordonAfterRun(kube: Kube, node: string): Promise<void> {
-  await kube.core.patchNode(
-    { name: node, body: { metadata: { annotations: { [CORDONED_BY]: null } }, spec: { unschedulable: false } } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
+  await patchNode(kube, node, { metadata: { annotations: { [CORDONED_BY]: null } }, spec: { unschedulable: false } });
 }
 
 /** Uncordons every node a run in `namespace` cordoned and left so (interrupted, killed); returns their names. */
