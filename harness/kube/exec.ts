@@ -30,6 +30,19 @@ export class ExecStreamDropped extends Error {
 }
 
 /**
+ * The API server answered the exec with an error (an HTTP status on the upgrade, or a failure
+ * status without the command's exit code): the command may never have run. Whether that is the
+ * member (its container gone) or the harness's path (an API server still starting) is for the
+ * caller to find out.
+ */
+export class ExecRefused extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ExecRefused';
+  }
+}
+
+/**
  * Runs a command in a pod's container and resolves when it has ended, with its exit status.
  * Rejects with ExecStreamDropped when the connection broke first (see ExecOptions.repeatable).
  */
@@ -73,7 +86,10 @@ function execOnce(kube: Kube, namespace: string, pod: string, container: string,
     const finish = () => {
       clearTimeout(timer);
       if (!status) return reject(new ExecStreamDropped(`the exec's connection closed before the command's status arrived`));
-      resolve({ exitCode: exitCodeOf(status), stdout: out, stderr: err });
+      const exitCode = exitCodeOf(status);
+      // A failure without an exit code is the exec's own (the command may never have run), not the command's answer.
+      if (exitCode === undefined) return reject(new ExecRefused(`exec ${command.join(' ')} in ${pod} failed: ${status.reason ?? ''} ${status.message ?? ''}`.trim()));
+      resolve({ exitCode, stdout: out, stderr: err });
     };
     new k8s.Exec(kube.config)
       .exec(namespace, pod, container, command, stdout, stderr, null, false, (s) => (status = s))
@@ -81,7 +97,7 @@ function execOnce(kube: Kube, namespace: string, pod: string, container: string,
       .catch((error: unknown) => {
         clearTimeout(timer);
         const why = describe(error);
-        reject(isConnectionError(why) ? new ExecStreamDropped(`the exec's connection could not be opened (${why})`, { cause: error }) : new Error(`exec ${command.join(' ')} in ${pod}: ${why}`, { cause: error }));
+        reject(isConnectionError(why) ? new ExecStreamDropped(`the exec's connection could not be opened (${why})`, { cause: error }) : new ExecRefused(`exec ${command.join(' ')} in ${pod}: ${why}`, { cause: error }));
       });
   });
 }
@@ -103,8 +119,9 @@ function describe(error: unknown): string {
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
 }
 
-function exitCodeOf(status: k8s.V1Status): number {
+/** The command's exit code, or undefined when the status is a failure of the exec itself. */
+function exitCodeOf(status: k8s.V1Status): number | undefined {
   if (status.status === 'Success') return 0;
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  return cause?.message ? Number(cause.message) : 1;
+  return cause?.message ? Number(cause.message) : undefined;
 }

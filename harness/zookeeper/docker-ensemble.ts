@@ -7,7 +7,7 @@ import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type
 import type { Endpoint } from '../workload/runner.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble } from './ensemble.ts';
-import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
+import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
 export const DOCKER_LABEL = 'io.zk-chaos.owned';
@@ -172,7 +172,7 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
 
   async status(member: Member): Promise<ServerStatus> {
     try {
-      const { output } = await this.exec(member, ['bash', '-c', 'echo srvr | nc -w 5 127.0.0.1 2181']);
+      const { output } = await this.exec(member, fourLetterWordCommand('srvr', 5));
       return parseSrvr(output);
     } catch {
       return { mode: 'not serving' };

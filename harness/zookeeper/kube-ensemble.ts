@@ -1,12 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
-import { ExecStreamDropped, execInPod, type ExecResult } from '../kube/exec.ts';
+import { ExecRefused, ExecStreamDropped, execInPod, type ExecResult } from '../kube/exec.ts';
 import { PodPortForward } from '../kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { ensembleManifests, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
-import { parseSrvr, type ServerStatus } from './four-letter-words.ts';
+import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
 /** The tutorial's three members, by pod name. */
@@ -212,16 +213,38 @@ export class StartedKubeEnsemble {
   }
 
   /**
-   * What the member says of itself (srvr). An exec that could not reach the member's container is
-   * run again rather than read as "not serving", and if the path stays broken the error says so:
-   * a broken path to the API server is the harness's, not the member's.
+   * What the member says of itself (srvr). An exec whose connection broke is run again
+   * (execInPod), and if the path stays broken the error says so. An exec the API server refused
+   * while the member's container runs (a restarting API server answers 403, 429 or 500 for a
+   * while) is asked again for up to 15 s, then the error names the harness's path: "not serving"
+   * is the member's own answer, its container not running, or no answer in time (a frozen node).
    */
   async status(pod: string): Promise<ServerStatus> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        return parseSrvr((await this.exec(pod, fourLetterWordCommand('srvr', 2), { repeatable: true })).stdout);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        if (error instanceof ExecStreamDropped) throw new Error(`cannot ask ${pod} for its state: ${why}`, { cause: error });
+        if (!(error instanceof ExecRefused)) return { mode: 'not serving' };
+        const runs = await this.containerRuns(pod);
+        if (runs === false) return { mode: 'not serving' };
+        const path = runs ? 'its container runs, but the exec was refused' : 'the exec was refused and the API server did not say whether its container runs';
+        if (Date.now() > deadline) throw new Error(`cannot ask ${pod} for its state: ${path} (${why})`, { cause: error });
+        this.log(`asking ${pod} for its state again: ${path} (${why})`);
+        await sleep(1000);
+      }
+    }
+  }
+
+  /** Whether the member's ZooKeeper container is running, as the API server has it; undefined when the API server cannot say. */
+  private async containerRuns(pod: string): Promise<boolean | undefined> {
     try {
-      return parseSrvr((await this.exec(pod, ['bash', '-c', 'echo srvr | nc -w 2 127.0.0.1 2181'], { repeatable: true })).stdout);
+      const state = (await this.pod(pod)).status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER)?.state;
+      return state?.running !== undefined;
     } catch (error) {
-      if (error instanceof ExecStreamDropped) throw new Error(`cannot ask ${pod} for its state: ${error.message}`, { cause: error });
-      return { mode: 'not serving' };
+      return isStatus(error, 404) ? false : undefined;
     }
   }
 

@@ -18,7 +18,8 @@ import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/
  * verdict is ZooKeeper's: valid (an outage of the harness's path is never an anomaly). An exec
  * running in a member when the API server goes, and a status probe made while it is away, are
  * run again once it is back: the drop is recorded, and the member's answer is its own, never
- * "not serving" for want of a path to it.
+ * "not serving" for want of a path to it — nor is any probe made through the outage and the API
+ * server's first, refusing answers.
  */
 const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const namespace = 'zk-chaos-api-restart';
@@ -43,6 +44,7 @@ describe('the Kubernetes API server restarting during a run', () => {
     let backAt = 0;
     let execAnswer = '';
     let modeWhileAway = '';
+    const probeAnswers: string[] = [];
     const result = await runTest({
       name: 'api-server-restart',
       endpoints: () => started.endpoints(),
@@ -61,11 +63,23 @@ describe('the Kubernetes API server restarting during a run', () => {
         await sleep(3000);
         const statusWhileAway = started.status('zk-1');
         statusWhileAway.catch(() => undefined); // awaited below
+        // Probes one after another through the whole outage and the API server's first answers
+        // (403, 429, 500 while it starts): each is the member's answer or an error naming the path.
+        let probing = true;
+        const probes = (async () => {
+          while (probing) {
+            probeAnswers.push(await started.status('zk-2').then((s) => s.mode, (error: unknown) => `error: ${String(error)}`));
+            await sleep(500);
+          }
+        })();
         await restarting;
         await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
         backAt = ctx.events.record('harness', 'api-server-back', 'the API server answers').time;
         execAnswer = (await longExec).stdout.trim();
         modeWhileAway = (await statusWhileAway).mode;
+        await sleep(5000);
+        probing = false;
+        await probes;
       },
     });
 
@@ -84,6 +98,8 @@ describe('the Kubernetes API server restarting during a run', () => {
     expect(kinds).toContain('exec-gap');
     expect(execAnswer).toBe('slept');
     expect(['leader', 'follower']).toContain(modeWhileAway);
+    expect(probeAnswers.filter((a) => a === 'leader' || a === 'follower').length, probeAnswers.join('\n')).toBeGreaterThan(0);
+    expect(probeAnswers.filter((a) => a === 'not serving'), probeAnswers.join('\n')).toEqual([]);
     expect(result.verdict.validity, explain(result)).toBe('valid');
   });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+import { fourLetterWordCommand } from '../../harness/zookeeper/four-letter-words.ts';
 
 /**
  * --zk-version: any release as an image, built from Maven Central's jars with the same scripts and
@@ -24,7 +25,7 @@ describe('ZooKeeper releases from Maven Central', () => {
     expect(label.stdout.trim()).toBe('3.4.14');
     ensemble = await new DockerEnsemble('zk-chaos/zookeeper:3.4.14').withLabels({ 'io.zk-chaos.test': 'zk-version' }).start();
     const leader = await ensemble.leader();
-    const { output } = await ensemble.exec(leader, ['bash', '-c', 'echo srvr | nc -w 5 127.0.0.1 2181']);
+    const { output } = await ensemble.exec(leader, fourLetterWordCommand('srvr', 5));
     expect(output).toMatch(/^Zookeeper version: 3\.4\.14-/m);
     // The server logs to the console, where docker logs (and the run's diagnostics) find it.
     expect(await ensemble.logs(leader)).toMatch(/LEADING - LEADER ELECTION TOOK/);
