@@ -111,16 +111,18 @@ if [ "$reused" = 1 ]; then
     kubectl_cluster uncordon $cordoned >/dev/null || fail "could not uncordon $cordoned" "kubectl uncordon $cordoned"
   fi
   # Namespaces a killed or interrupted run left: the main ensemble's is reused (the suites re-apply
-  # it); every other zk-chaos-* one (the negative control's, `zk-chaos run --target kind`'s, the
-  # tests') is deleted: each holds three members' memory and CPU, and maybe the NodePorts.
+  # it); every other one holding an ensemble of the harness's (labelled io.zk-chaos/ensemble, as
+  # harness/zookeeper/ensemble-manifests.ts makes them: the negative control's, `zk-chaos run
+  # --target kind`'s, the tests') is deleted: each holds three members' memory and CPU, and maybe
+  # the NodePorts. Namespaces without the label are not the harness's to delete, whatever their name.
   main_ns=${ZK_CHAOS_NAMESPACE:-zk-chaos}
-  present=$(kubectl_cluster get namespaces -o jsonpath='{range .items[*]}{.metadata.name}{" "}{end}')
-  if [[ " $present " == *" $main_ns "* ]]; then
+  ours=$(kubectl_cluster get namespaces -l io.zk-chaos/ensemble -o jsonpath='{range .items[*]}{.metadata.name}{" "}{end}')
+  if [[ " $ours " == *" $main_ns "* ]]; then
     echo "[$LOG_PREFIX] namespace $main_ns is left from an earlier run: the suites re-apply its ensemble and reuse it" >&2
   fi
   stale=()
-  for ns in $present; do
-    [[ $ns == zk-chaos-* && $ns != "$main_ns" ]] && stale+=("$ns")
+  for ns in $ours; do
+    [[ $ns != "$main_ns" ]] && stale+=("$ns")
   done
   if [ "${#stale[@]}" -gt 0 ]; then
     step "deleting namespaces an earlier run left (${stale[*]})"

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubernetesObject, V1Service, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Namespace, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { parseManifests } from '../kube/apply.ts';
 
 /**
@@ -12,6 +12,17 @@ import { parseManifests } from '../kube/apply.ts';
 export type StorageMode = 'local-path' | 'shared' | 'ephemeral';
 
 export const SHARED_STORAGE_CLASS = 'zk-chaos-shared';
+
+/**
+ * The label on every namespace an ensemble of this harness's lives in: what a later run may take
+ * back (its node ports, scripts/cluster-up.sh's clean-up of a reused cluster) — never a namespace
+ * it did not make, whatever its name.
+ */
+export const ENSEMBLE_NAMESPACE_LABEL = 'io.zk-chaos/ensemble';
+
+export function ensembleNamespace(name: string): V1Namespace {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [ENSEMBLE_NAMESPACE_LABEL]: 'true' } } };
+}
 
 export interface EnsembleVariant {
   image: string;

@@ -6,7 +6,7 @@ import { ExecRefused, ExecStreamDropped, execInPod, type ExecResult } from '../k
 import { PodPortForward } from '../kube/port-forward.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
-import { ensembleManifests, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
+import { ENSEMBLE_NAMESPACE_LABEL, ensembleManifests, ensembleNamespace, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
@@ -75,7 +75,7 @@ export class KubeEnsemble {
     const objects = ensembleManifests(readManifests(this.manifestsDir), { image: this.image, storage: this.storage, access: this.access, settings: this.settings });
     await this.waitWhileTerminating();
     await this.takeNodePorts(objects);
-    await applyObjects(this.kube, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.namespace } }], this.namespace);
+    await applyObjects(this.kube, [ensembleNamespace(this.namespace)], this.namespace);
     const started = new StartedKubeEnsemble(this.kube, this.namespace, objects, this.log);
     await started.replaceIfStorageChanged(objects.find((o): o is V1StatefulSet => o.kind === 'StatefulSet'));
     await applyObjects(this.kube, objects, this.namespace);
@@ -87,8 +87,8 @@ export class KubeEnsemble {
   /**
    * A node port belongs to one Service in the whole cluster. When another namespace holds the ones
    * this ensemble needs, applying would fail with HTTP 422 "provided port is already allocated".
-   * An ensemble of this harness's (namespace zk-chaos*, e.g. what `npm run e2e -- --suites X` or an
-   * interrupted run left) gives them up: its NodePort Services go now, its namespace in the
+   * An ensemble of this harness's (its namespace has ENSEMBLE_NAMESPACE_LABEL, e.g. what
+   * `npm run e2e -- --suites X` or an interrupted run left) gives them up: its NodePort Services go now, its namespace in the
    * background. Anyone else's is an error that names the Service and the fix.
    */
   private async takeNodePorts(objects: KubernetesObject[]): Promise<void> {
@@ -101,10 +101,11 @@ export class KubeEnsemble {
     const held = await holders();
     if (held.length === 0) return;
     const where = (svc: V1Service): string => `${svc.metadata?.namespace}/${svc.metadata?.name}`;
-    const foreign = held.filter((svc) => !svc.metadata?.namespace?.startsWith('zk-chaos'));
+    const ours = new Set((await this.kube.core.listNamespace({ labelSelector: ENSEMBLE_NAMESPACE_LABEL })).items.map((ns) => ns.metadata?.name));
+    const foreign = held.filter((svc) => !ours.has(svc.metadata?.namespace));
     if (foreign.length > 0) {
       throw new Error(
-        `the node ports ${[...wanted].join(', ')} this ensemble publishes are held by ${foreign.map(where).join(', ')}, which zk-chaos did not make: free them (${foreign.map((svc) => `kubectl delete service -n ${svc.metadata?.namespace} ${svc.metadata?.name}`).join('; ')}) or use a cluster of its own`,
+        `the node ports ${[...wanted].join(', ')} this ensemble publishes are held by ${foreign.map(where).join(', ')}, which zk-chaos did not make (its namespace has no label ${ENSEMBLE_NAMESPACE_LABEL}): free them (${foreign.map((svc) => `kubectl delete service -n ${svc.metadata?.namespace} ${svc.metadata?.name}`).join('; ')}) or use a cluster of its own`,
       );
     }
     const namespaces = [...new Set(held.map((svc) => svc.metadata?.namespace as string))];

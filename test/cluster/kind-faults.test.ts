@@ -3,11 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { V1Namespace } from '@kubernetes/client-node';
 import { Kube } from '../../harness/kube/client.ts';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import type { EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
 import { KindNet } from '../../harness/zookeeper/kind-net.ts';
+import { ensembleNamespace } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../../harness/zookeeper/kube-members.ts';
 import { fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
@@ -57,19 +60,38 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     ensemble = undefined;
   }, 600_000);
 
-  it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported; node ports an earlier ensemble left are taken back', async () => {
-    // What `npm run e2e -- --suites X` or an interrupted e2e leaves on a kept cluster: an ensemble
-    // of the harness's holding the node ports. Made here unless one already holds them.
+  it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported; node ports an earlier ensemble left are taken back, anyone else\'s are refused', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
+    const image = process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local';
     const holders = async () => (await kube.core.listServiceForAllNamespaces()).items.filter((svc) => svc.spec?.ports?.some((p) => p.nodePort === 30181));
-    if ((await holders()).length === 0) {
-      await kube.core.createNamespace({ body: { metadata: { name: 'zk-chaos-leftover' } } });
-      for (const [i, port] of [30181, 30182, 30183].entries()) {
-        await kube.core.createNamespacedService({ namespace: 'zk-chaos-leftover', body: { metadata: { name: `zk-${i}-client` }, spec: { type: 'NodePort', selector: { app: 'none' }, ports: [{ port: 2181, nodePort: port }] } } });
+    const holdNodePorts = async (namespace: string, ports: number[]) => {
+      for (const [i, port] of ports.entries()) {
+        await kube.core.createNamespacedService({ namespace, body: { metadata: { name: `zk-${i}-client` }, spec: { type: 'NodePort', selector: { app: 'none' }, ports: [{ port: 2181, nodePort: port }] } } });
       }
-    }
+    };
+    // A namespace an earlier try of this test left may still be on its way out.
+    const fresh = async (body: V1Namespace) => {
+      const name = body.metadata?.name as string;
+      await kube.core.deleteNamespace({ name }).catch(() => undefined);
+      await waitFor(`namespace ${name} to be gone`, async () => ((await kube.core.readNamespace({ name }).then(() => true, () => false)) ? notYet('present') : ready(true)), { timeoutMs: 180_000, log });
+      await kube.core.createNamespace({ body });
+    };
+    for (const svc of await holders()) await kube.core.deleteNamespacedService({ name: svc.metadata?.name as string, namespace: svc.metadata?.namespace as string });
+    // Someone else's Service on a node port the ensemble needs, in a namespace named like ours but
+    // without the label: refused before anything is applied, naming the Service and the fix.
+    await fresh({ metadata: { name: 'zk-chaos-foreign' } });
+    await holdNodePorts('zk-chaos-foreign', [30181]);
+    await expect(new KubeEnsemble(kube).inNamespace('zk-chaos-ports').withImage(image).withLog(log).start()).rejects.toThrow(
+      /held by zk-chaos-foreign\/zk-0-client, which zk-chaos did not make .*kubectl delete service -n zk-chaos-foreign zk-0-client/,
+    );
+    await kube.core.deleteNamespacedService({ name: 'zk-0-client', namespace: 'zk-chaos-foreign' });
+    await kube.core.deleteNamespace({ name: 'zk-chaos-foreign' });
+    // What `npm run e2e -- --suites X` or an interrupted e2e leaves on a kept cluster: an ensemble
+    // of the harness's holding the node ports. The run takes them back.
+    await fresh(ensembleNamespace('zk-chaos-leftover'));
+    await holdNodePorts('zk-chaos-leftover', [30181, 30182, 30183]);
     const leftover = (await holders()).map((svc) => `${svc.metadata?.namespace}/${svc.metadata?.name}`);
-    expect(leftover.every((name) => name.startsWith('zk-chaos'))).toBe(true);
+    expect(leftover).toEqual(['zk-chaos-leftover/zk-0-client']);
     const seed = 3;
     const run = spawnSync(
       process.execPath,
