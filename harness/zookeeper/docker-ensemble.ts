@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble } from './ensemble.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
+import { docker } from './docker-cli.ts';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
 export const DOCKER_LABEL = 'io.zk-chaos.owned';
@@ -226,7 +225,7 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   }
 
   async logs(member: Member): Promise<string> {
-    const { stdout, stderr } = await run('docker', ['logs', '--timestamps', member.container.getId()], { maxBuffer: 1 << 28 });
+    const { stdout, stderr } = await docker(['logs', '--timestamps', member.container.getId()], { maxBuffer: 1 << 28 });
     return `${stdout}${stderr}`;
   }
 
@@ -297,7 +296,7 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     const since = (sinceMs / 1000).toFixed(3);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const { stdout, stderr } = await run('docker', ['logs', '--since', since, member.container.getId()], { maxBuffer: 1 << 28 }).catch(() => ({ stdout: '', stderr: '' }));
+      const { stdout, stderr } = await docker(['logs', '--since', since, member.container.getId()], { maxBuffer: 1 << 28 }).catch(() => ({ stdout: '', stderr: '' }));
       const line = `${stdout}\n${stderr}`.split('\n').find((l) => pattern.test(l));
       if (line) return line;
       await sleep(100);
@@ -322,8 +321,6 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     await this.network.stop().catch(() => {});
   }
 }
-
-const run = promisify(execFile);
 
 /**
  * A bridge network with a subnet of its own (Docker assigns fixed addresses only on such networks):

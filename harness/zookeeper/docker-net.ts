@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
 import type { Grudge, Net } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
-
-const run = promisify(execFile);
+import { docker } from './docker-cli.ts';
 
 /**
  * The Docker ensemble's network. A cut is made of blackhole routes inside the members'
@@ -51,7 +48,7 @@ export class DockerNet implements Net<Member> {
 
   private async asRoot(member: Member, command: string[]): Promise<void> {
     try {
-      await run('docker', ['exec', '--privileged', '--user', '0', member.container.getId(), ...command]);
+      await docker(['exec', '--privileged', '--user', '0', member.container.getId(), ...command]);
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(`docker exec as root in ${member.name} failed: ${(e.stderr || e.message).trim()}`);

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
 import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
-
-const run = promisify(execFile);
+import { docker } from './docker-cli.ts';
 
 /**
  * The network of the tutorial's ensemble on a kind cluster, cut from outside the pods: the members
@@ -78,7 +75,7 @@ export class KindNet implements Net<EnsembleMember> {
   private async inPodNetwork(at: { node: string; containerId: string }, script: string): Promise<void> {
     const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${at.containerId}) && nsenter -t "$pid" -n bash -c '${script.replace(/'/g, `'\\''`)}'`;
     try {
-      await run('docker', ['exec', at.node, 'bash', '-c', command]);
+      await docker(['exec', at.node, 'bash', '-c', command]);
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       throw new Error(`changing the routes of a member on kind node ${at.node} failed: ${(e.stderr || e.message).trim()} (a kind cluster is needed: its nodes are Docker containers)`);

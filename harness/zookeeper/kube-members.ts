@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { cordonForRun, uncordonAfterRun } from '../kube/drain.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble, EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
+import { docker } from './docker-cli.ts';
 
 const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
 
 /** How KubeMembers.loseNode loses a member's node. */
 export type NodeLoss = 'freeze-kind-node' | 'cordon-and-delete';
-const run = promisify(execFile);
-const docker = (...args: string[]) => run('docker', args);
 
 /**
  * The tutorial's ensemble as the nemesis sees it. Kubernetes keeps members running, so "down" has
@@ -108,7 +105,7 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
       return `node ${node} cordoned and ${member.name} deleted at once (its new pod waits for a node it may run on)`;
     }
     const node = await this.nodeOf(member);
-    await docker('pause', node);
+    await docker(['pause', node]);
     this.frozen.set(member.name, node);
     return `node ${node} frozen (docker pause: its kubelet, runtime and ${member.name} stopped at once)`;
   }
@@ -117,7 +114,7 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     const node = this.frozen.get(member.name);
     if (!node) return;
     if (this.nodeLoss === 'cordon-and-delete') await uncordonAfterRun(this.ensemble.kube, node);
-    else await docker('unpause', node);
+    else await docker(['unpause', node]);
     this.frozen.delete(member.name);
   }
 
@@ -126,7 +123,7 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   private async nodeOf(member: EnsembleMember): Promise<string> {
     const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
     if (!node) throw new Error(`${member.name} is not scheduled on a node`);
-    const inspect = await run('docker', ['inspect', '--format', '{{index .Config.Labels "io.x-k8s.kind.role"}}', node]).catch(() => undefined);
+    const inspect = await docker(['inspect', '--format', '{{index .Config.Labels "io.x-k8s.kind.role"}}', node]).catch(() => undefined);
     if (!inspect || !inspect.stdout.trim()) {
       throw new Error(`node-loss needs a kind cluster, whose nodes are Docker containers: ${node} is not one (leave node-loss out of --nemesis here)`);
     }
