@@ -13,7 +13,6 @@ import { uncordonLeftBy } from '../kube/drain.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
 import type { TestRunOptions } from '../run/test-run.ts';
 import type { FaultKind } from '../nemesis/schedule.ts';
-import { docker } from '../zookeeper/docker-cli.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
 export interface StartedTarget {
@@ -76,11 +75,13 @@ const DOCKER: RunTarget = {
     return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop(), dependencies: watchDockerEngine };
   },
   async abandon(owner) {
-    const ids = async (...args: string[]) => (await docker(args)).stdout.split('\n').filter(Boolean);
-    const containers = await ids('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${owner}`);
-    if (containers.length > 0) await docker(['rm', '-f', ...containers]);
-    const networks = await ids('network', 'ls', '-q', '--filter', `label=${OWNER_LABEL}=${owner}`);
-    if (networks.length > 0) await docker(['network', 'rm', ...networks]);
+    // Synchronous on purpose: the start being abandoned is still making containers in this event
+    // loop; blocking it while listing and removing means nothing is made after the listing.
+    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+    const containers = docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (containers.length > 0) docker('rm', '-f', ...containers);
+    const networks = docker('network', 'ls', '-q', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (networks.length > 0) docker('network', 'rm', ...networks);
   },
 };
 

@@ -63,7 +63,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
   it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported; node ports an earlier ensemble left are taken back, anyone else\'s are refused', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
     const image = process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local';
-    const holders = async () => (await kube.core.listServiceForAllNamespaces()).items.filter((svc) => svc.spec?.ports?.some((p) => p.nodePort === 30181));
+    const holders = async (ports = [30181]) => (await kube.core.listServiceForAllNamespaces()).items.filter((svc) => svc.spec?.ports?.some((p) => p.nodePort !== undefined && ports.includes(p.nodePort)));
     const holdNodePorts = async (namespace: string, ports: number[]) => {
       for (const [i, port] of ports.entries()) {
         await kube.core.createNamespacedService({ namespace, body: { metadata: { name: `zk-${i}-client` }, spec: { type: 'NodePort', selector: { app: 'none' }, ports: [{ port: 2181, nodePort: port }] } } });
@@ -76,7 +76,8 @@ describe('faults on the tutorial’s ensemble in kind', () => {
       await waitFor(`namespace ${name} to be gone`, async () => ((await kube.core.readNamespace({ name }).then(() => true, () => false)) ? notYet('present') : ready(true)), { timeoutMs: 180_000, log });
       await kube.core.createNamespace({ body });
     };
-    for (const svc of await holders()) await kube.core.deleteNamespacedService({ name: svc.metadata?.name as string, namespace: svc.metadata?.namespace as string });
+    // Whatever holds any of the three node ports now (an earlier test's ensemble) is freed first.
+    for (const svc of await holders([30181, 30182, 30183])) await kube.core.deleteNamespacedService({ name: svc.metadata?.name as string, namespace: svc.metadata?.namespace as string });
     // Someone else's Service on a node port the ensemble needs, in a namespace named like ours but
     // without the label: refused before anything is applied, naming the Service and the fix.
     await fresh({ metadata: { name: 'zk-chaos-foreign' } });
