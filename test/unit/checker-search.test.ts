@@ -53,6 +53,60 @@ function bruteForce(ops: readonly Operation[]): boolean | undefined {
   return dfs(null, 0);
 }
 
+/**
+ * The same guarantee as bruteForce, searched with a memo of (ops placed, register state): the plain
+ * Wing–Gong–Lowe search without any of the checker's reductions, windows or memo-key shortcuts, so
+ * it can judge histories of a few dozen operations. Independent of the checker's code.
+ */
+function memoisedOracle(ops: readonly Operation[]): 'valid' | 'invalid' | 'unknown' {
+  const compared = (op: Operation): boolean => op.outcome !== 'fail' || (op.error ?? '').includes('BAD_VERSION');
+  const included = ops.filter(
+    (op) => (op.f === 'read' && op.outcome === 'ok') || (op.f === 'write' && op.outcome !== 'fail') || (op.f === 'cas' && compared(op)),
+  );
+  const definite = (op: Operation): boolean => op.outcome === 'ok' || (op.f === 'cas' && op.outcome === 'fail');
+  const total = included.filter(definite).length;
+  if (total === 0) return 'unknown';
+  const n = included.length;
+  // mustPrecede[x]: the definite ops that have to be placed before x may be.
+  const mustPrecede = included.map((x) =>
+    included.flatMap((y, j) => {
+      if (y === x || !definite(y)) return [];
+      const session = y.process === x.process && (y.invokeTime < x.invokeTime || (y.invokeTime === x.invokeTime && y.id < x.id));
+      return session || (x.f !== 'read' && y.completeTime < x.invokeTime) ? [j] : [];
+    }),
+  );
+  const placed = new Uint8Array(n);
+  const dead = new Set<string>();
+  const dfs = (state: string | null, placedDefinite: number): boolean => {
+    if (placedDefinite === total) return true;
+    const key = `${placed.join('')}|${state === null ? '' : `=${state}`}`;
+    if (dead.has(key)) return false;
+    for (let i = 0; i < n; i++) {
+      const x = included[i] as Operation;
+      if (placed[i] === 1 || (mustPrecede[i] as number[]).some((j) => placed[j] === 0)) continue;
+      let next = state;
+      if (x.f === 'read') {
+        if (x.output !== state) continue;
+      } else if (x.f === 'write') {
+        next = x.input as string;
+      } else {
+        const [expected, value] = x.input as [string | null, string];
+        if (x.outcome === 'fail') {
+          if (state === expected) continue;
+        } else if (state !== expected) continue;
+        else next = value;
+      }
+      placed[i] = 1;
+      const found = dfs(next, placedDefinite + (definite(x) ? 1 : 0));
+      placed[i] = 0;
+      if (found) return true;
+    }
+    dead.add(key);
+    return false;
+  };
+  return dfs(null, 0) ? 'valid' : 'invalid';
+}
+
 const CAS_KIND = 3; // kinds above it are indeterminate (register-model.ts)
 
 /** The guarantee for one total order, checked the plainest way (independent of verifyOrder). */
@@ -143,7 +197,7 @@ function randomHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess
  * their interval, reads see a possibly stale but per-session monotonic version), then, sometimes,
  * one observation tampered with. Mostly valid; the tampered ones are near misses.
  */
-function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess: number): Operation[] {
+function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess: number, overlap = 1, repeats = false): Operation[] {
   const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
   interface Draft { op: Omit<Operation, 'id'>; effect: number; applies: boolean }
   const drafts: Draft[] = [];
@@ -152,7 +206,8 @@ function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProc
     const count = int(1, maxOpsPerProcess);
     for (let k = 0; k < count; k++) {
       const invokeTime = t;
-      const duration = int(1, 25);
+      // overlap > 1 stretches operations over their neighbours': many writes in flight at once.
+      const duration = int(1, 25 * overlap);
       const info = int(0, 9) === 0;
       const which = int(0, 2);
       const f = which === 0 ? 'write' : which === 1 ? 'read' : 'cas';
@@ -172,7 +227,9 @@ function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProc
   for (const d of drafts) {
     const seen = sessionSeen.get(d.op.process) ?? 0;
     if (d.op.f === 'write') {
-      const v = `w${++fresh}`;
+      // repeats: a quarter of the writes write a value written before (the unique-value reductions
+      // switch off for it, and a value's writer is no longer known from the value).
+      const v = repeats && fresh > 0 && int(0, 3) === 0 ? `w${int(1, fresh)}` : `w${++fresh}`;
       d.op.input = v;
       d.op.output = v;
       if (d.applies) {
@@ -272,6 +329,34 @@ describe('register search', () => {
     expect(seen.invalid).toBeGreaterThan(trials(1000));
   });
 
+  it('agrees with a memoised exhaustive oracle on medium histories (5-7 sessions, up to 10 operations each)', () => {
+    // Long enough for what tiny histories never reach: the completion-order prefix moving on, the
+    // windows over write-kind and indeterminate ops, and the memo merging orders.
+    const rng = xoroshiro128plus(2026);
+    const seen = { valid: 0, invalid: 0, unknown: 0, searched: 0 };
+    for (let trial = 0; trial < trials(20_000); trial++) {
+      const mode = trial % 5;
+      const sessions = 5 + (trial % 3);
+      const ops =
+        mode === 0 ? plausibleHistory(rng, sessions, 10)
+        : mode === 1 ? stripZxids(plausibleHistory(rng, sessions, 10))
+        : mode === 2 ? stripZxids(plausibleHistory(rng, sessions, 6, 5)) // crowded: the search has to backtrack
+        : mode === 3 ? plausibleHistory(rng, sessions, 8, 2, true) // values written twice
+        : randomHistory(rng, sessions, 5, trial % 10 === 4);
+      const expected = memoisedOracle(ops);
+      const verdict = check(ops);
+      if (verdict.validity !== expected) {
+        const show = JSON.stringify(ops, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 1);
+        throw new Error(`trial ${trial}: checker says ${verdict.validity}, oracle ${expected}\n${show}`);
+      }
+      seen[expected]++;
+      seen.searched += verdict.stats.searchedKeys;
+    }
+    expect(seen.valid).toBeGreaterThan(trials(8000));
+    expect(seen.invalid).toBeGreaterThan(trials(4000));
+    expect(seen.searched).toBeGreaterThan(trials(5000));
+  }, 120_000);
+
   it('accepts only witnesses that the oracle accepts', () => {
     const rng = xoroshiro128plus(7);
     let verified = 0;
@@ -326,6 +411,32 @@ describe('register search', () => {
     }
     expect(seen.accepted).toBeGreaterThan(trials(100));
     expect(seen.rejected).toBeGreaterThan(trials(1000));
+  });
+
+  it('tries an indeterminate write whose value only an indeterminate cas expects', () => {
+    // x (maybe written), then a cas x -> y (maybe applied), and y read: valid only through both.
+    const base = { key: 'r', outcome: 'info' as const, completeTime: Infinity };
+    const ops: Operation[] = [
+      { ...base, id: 0, process: 1, f: 'write', input: 'x', output: 'x', invokeTime: 0 },
+      { ...base, id: 1, process: 2, f: 'cas', input: ['x', 'y'], output: ['x', 'y'], invokeTime: 5 },
+      { id: 2, process: 3, key: 'r', f: 'read', input: null, output: 'y', outcome: 'ok', invokeTime: 10, completeTime: 20 },
+    ];
+    expect(memoisedOracle(ops)).toBe('valid');
+    expect(check(ops).validity).toBe('valid');
+  });
+
+  it('uses exactly the budget it is given: enough states decide, one fewer is unknown', () => {
+    const rng = xoroshiro128plus(5);
+    let tried = 0;
+    for (let trial = 0; trial < 200 && tried < 20; trial++) {
+      const h = prepareRegister('r', stripZxids(plausibleHistory(rng, 6, 6, 5)));
+      const full = searchRegister(h, 1_000_000);
+      if (full.states < 5) continue;
+      tried++;
+      expect(searchRegister(h, full.states).outcome).toBe(full.outcome);
+      expect(searchRegister(h, full.states - 1).outcome).toBe('unknown');
+    }
+    expect(tried).toBe(20);
   });
 
   it('decides a long sequential history quickly', () => {
