@@ -86,7 +86,7 @@ else
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
   "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
     || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
-  # Tells `npm run e2e` that this run created the cluster, so it deletes it afterwards.
+  # Tells .ci/run that this run created the cluster, so it deletes it afterwards.
   touch "$ZK_CHAOS_CACHE/cluster-created-$name"
 fi
 "$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"

@@ -6,10 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Kube } from '../../harness/kube/client.ts';
 
 /**
- * Ctrl-C in three phases of `npm run e2e`. While it creates its cluster (before any suite): e2e
- * stops the creation, deletes the half-made cluster, and leaves a JUnit file and e2e-timings.json
- * that say the run was interrupted during cluster up, and at which step (a second kind cluster,
- * without port mappings, so it does not collide with the one the other cluster tests use). While
+ * Ctrl-C in four phases of `npm run e2e`. While it creates its cluster, and while it loads the
+ * ZooKeeper image into the new cluster's workers (before any suite): e2e stops that step, deletes
+ * the half-made cluster, and leaves a JUnit file and e2e-timings.json that say the run was
+ * interrupted during cluster up, and at which step (a second kind cluster, without port mappings,
+ * so it does not collide with the one the other cluster tests use). While
  * a suite starts its ensemble, and in the middle of a suite's workload: on the cluster the other
  * cluster tests use, which existed before and so is kept.
  */
@@ -32,11 +33,11 @@ afterAll(() => {
 });
 
 /**
- * Starts `npm run e2e` with the given arguments and environment, sends
- * Ctrl-C (to the whole process group, as a terminal does) once `ready()` says so, and returns its
- * exit code and output.
+ * Starts `npm run e2e` with the given arguments and environment, sends Ctrl-C (to the whole
+ * process group, as a terminal does) once `ready(output so far)` says so, and returns its exit code
+ * and output.
  */
-async function interruptE2e(args: string[], env: Record<string, string>, ready: () => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
+async function interruptE2e(args: string[], env: Record<string, string>, ready: (output: string) => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
   const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', ...args], {
     cwd: ROOT,
     detached: true,
@@ -50,7 +51,7 @@ async function interruptE2e(args: string[], env: Record<string, string>, ready: 
   const deadline = Date.now() + 400_000;
   let interruptedInTime = false;
   while (child.exitCode === null && Date.now() < deadline) {
-    if (await ready()) {
+    if (await ready(output)) {
       interruptedInTime = true;
       break;
     }
@@ -80,7 +81,25 @@ describe('npm run e2e interrupted while it creates the cluster', () => {
     expect(timings.exitCode).toBe(130);
     expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
     expect(timings.interrupted.step).toMatch(/^creating cluster zk-chaos-interrupt /);
-    expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
+  });
+
+  it('stops the image load too, removes the cluster and names the step', async () => {
+    // A new cluster's workers have none of the image: `kind load` copies it whole into each (seconds,
+    // against the 0.25 s between looks at the output).
+    const loading = /loading \S+ into the workers [^\n]* \.\.\.\n/;
+    const { code, output, interruptedInTime } = await interruptE2e(['--seed', '1'], { ZK_CHAOS_CLUSTER: name, ZK_CHAOS_PORT_MAPPINGS: '0', ZK_CHAOS_RESULTS: results }, (sofar) => loading.test(sofar));
+    expect(interruptedInTime, output.slice(-3000)).toBe(true);
+    expect(code, output.slice(-3000)).toBe(130);
+    // Interrupted before the load finished: its step never said done.
+    expect(output).not.toMatch(/into the workers [^\n]*: done in/);
+
+    expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
+    expect(nodes(), output.slice(-3000)).toEqual([]);
+    const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: loading \S+ into the workers [^"]*\); no suite ran"/);
+    const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
+    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
+    expect(timings.interrupted.step).toMatch(/^loading \S+ into the workers /);
   });
 });
 
