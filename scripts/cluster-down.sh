@@ -23,4 +23,6 @@ if command -v docker >/dev/null; then
   [ -z "$(docker ps -a --filter "label=io.x-k8s.kind.cluster=$name" -q)" ] \
     || fail "node containers of $name are still there" "docker ps -a --filter label=io.x-k8s.kind.cluster=$name; docker rm -f them"
 fi
+# cluster-up.sh's note that it created this cluster (read by .ci/run) ends with the cluster.
+rm -f "$ZK_CHAOS_CACHE/cluster-created-$name"
 step_done

@@ -83,11 +83,12 @@ else
     # the suites then reach the members through port-forwards (e2e --context ... --access port-forward).
     sed -i '/extraPortMappings:/d; /containerPort: [0-9]*, hostPort:/d' "$config"
   fi
+  # Tells .ci/run that this run created the cluster, so it deletes it afterwards: written before
+  # the creation, so that a creation cut short is cleaned too (cluster-down.sh removes it).
+  touch "$ZK_CHAOS_CACHE/cluster-created-$name"
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
   "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
     || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
-  # Tells .ci/run that this run created the cluster, so it deletes it afterwards.
-  touch "$ZK_CHAOS_CACHE/cluster-created-$name"
 fi
 "$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"
 kubectl_bin=$(command -v kubectl || echo "$(dirname "$kind")/kubectl")

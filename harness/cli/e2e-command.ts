@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
+import { cacheDir } from './cache-dir.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
@@ -122,7 +123,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   const seed = options.seed ?? String(SeededRandom.freshSeed());
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
   const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
-  const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
+  const cache = cacheDir();
   const started = Date.now();
   // Only a cluster this run created is deleted afterwards; one that was there before is kept.
   const existedBefore = !options.context && clusterExists(cluster, cache) === 'yes';
@@ -142,14 +143,23 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       }
     }
   };
+  let exitCode = 1;
+  let interruptedStep: string | undefined;
+  const finalized: string[] = [];
+  /** e2e-timings.json: where the run got to (also when a second Ctrl-C stops the clean-up). */
+  const writeTimings = (): RunLine[] => {
+    const runs = runSummary(RESULTS, started);
+    const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...(interruptedStep ? { step: interruptedStep } : {}), ...interruptedTests(), finalized } : undefined;
+    atomicWrite(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');
+    return runs;
+  };
   let cleaning = false;
-  let warnedWhileCleaning = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (cleaning && !warnedWhileCleaning) {
-      // The first signal during clean-up does not stop the clean-up: it is what the user wants done.
-      warnedWhileCleaning = true;
-      interruptedBy ??= signal;
-      interruptedPhase ??= phase;
+    if (cleaning && interruptedBy === undefined) {
+      // A first signal during clean-up does not stop it: it is what the user wants done. After an
+      // interruption, the next signal stops it, as the interruption's message said.
+      interruptedBy = signal;
+      interruptedPhase = phase;
       console.error(`[e2e] cleaning up (${phase}); press Ctrl-C again to stop and leave it as it is`);
       return;
     }
@@ -162,6 +172,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     }
     stopChild('SIGKILL');
     console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
+    writeTimings();
     process.exit(130);
   };
   process.on('SIGINT', onSignal);
@@ -180,12 +191,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       });
     });
 
-  let exitCode = 1;
-  const finalized: string[] = [];
   // The setup scripts write the step they are in here (scripts/lib/common.sh: step).
   const stepFile = join(tmpdir(), `zk-chaos-e2e-step-${process.pid}`);
   const setupStep = (): string | undefined => (existsSync(stepFile) ? readFileSync(stepFile, 'utf8').trim() || undefined : undefined);
-  let interruptedStep: string | undefined;
   rmSync(stepFile, { force: true });
   try {
     const context = options.context ?? `kind-${cluster}`;
@@ -208,11 +216,15 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     // A wrong context or kubeconfig is one line here, not a stack trace inside every suite.
     phase = 'checking the cluster';
     const unreachable = await preflight(context, options.kubeconfig);
+    if (interruptedBy) return (exitCode = setupJUnit('checking the cluster', 'error', `interrupted by ${interruptedBy} while checking the cluster; no suite ran`, 130));
     if (unreachable) {
       console.error(`zk-chaos e2e: ${unreachable}`);
       return (exitCode = setupJUnit('checking the cluster', 'failure', `${unreachable}; no suite ran`, 2));
     }
     mkdirSync(RESULTS, { recursive: true });
+    // An earlier run's interruption record must not be read as this run's.
+    rmSync(join(RESULTS, 'interrupted.json'), { force: true });
+    const suitesStarted = Date.now();
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
       ZK_CHAOS_SEED: seed,
       ZK_CHAOS_CONTEXT: context,
@@ -225,6 +237,10 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       // through the API server.
       ZK_CHAOS_ACCESS: options.access ?? (options.context ? 'port-forward' : 'nodeport'),
     });
+    // Interrupted before the JUnit reporter wrote anything: the file there is an earlier run's.
+    if (interruptedBy && !writtenSince(join(RESULTS, 'junit.xml'), suitesStarted)) {
+      setupJUnit('suites', 'error', `interrupted by ${interruptedBy} while the suites started; no suite ran`, 130);
+    }
     // A suite cut short (or a killed test worker) left a run folder without a verdict.
     phase = 'checking what interrupted runs recorded';
     const why = interruptedBy ? `${interruptedBy} during the suites` : 'its test stopped before the run finished';
@@ -244,11 +260,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     } else if (!options.context) {
       console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
-    const interrupted = interruptedBy ? { signal: interruptedBy, phase: interruptedPhase, ...(interruptedStep ? { step: interruptedStep } : {}), ...interruptedTests(), finalized } : undefined;
     rmSync(stepFile, { force: true });
-    const summary = runSummary(RESULTS, started);
-    printSummary(summary, timings, Date.now() - started);
-    atomicWrite(join(RESULTS, 'e2e-timings.json'), JSON.stringify({ seed, totalSeconds: Math.round((Date.now() - started) / 1000), timings, exitCode: interruptedBy ? 130 : exitCode, runs: summary, ...(interrupted ? { interrupted } : {}) }, null, 2) + '\n');
+    printSummary(writeTimings(), timings, Date.now() - started);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -269,8 +282,13 @@ function setupJUnit(step: string, kind: 'failure' | 'error', message: string, ex
 /** What a stop during clean-up leaves behind, and how to remove it. */
 function leftovers(cluster: string, options: E2eOptions, existedBefore: boolean): string {
   if (options.context) return `Left behind: the namespaces zk-chaos and zk-chaos-negative in context ${options.context} (kubectl delete namespace zk-chaos zk-chaos-negative).`;
-  if (existedBefore || options.keep) return `The cluster ${cluster} stays, as it would have. Nothing else is left.`;
+  if (existedBefore || options.keep) return `The cluster ${cluster} stays, as it would have, with what the interrupted suite left in it (its namespace, nodes a drain cordoned): the next npm run e2e (or npm run cluster:up) cleans those.`;
   return `Left behind: the kind cluster ${cluster} (npm run cluster:down deletes it), and the Docker engine if setup started it (bash scripts/docker-engine.sh stop).`;
+}
+
+/** Whether the file exists and was written at or after `since` (ms). */
+function writtenSince(file: string, since: number): boolean {
+  return existsSync(file) && statSync(file).mtimeMs >= since;
 }
 
 /** The suites interrupted.json names (written by the JUnit reporter on a signal). */

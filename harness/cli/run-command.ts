@@ -224,6 +224,7 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
       during: (ctx) => playSchedule(schedule, ensemble, net, ctx),
       ...(started.dependencies ? { dependencies: started.dependencies } : {}),
+      ...(started.observe ? { observe: started.observe } : {}),
       rerunCommand: rerun,
       log,
     });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kube } from '../kube/client.ts';
+import { cacheDir } from './cache-dir.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { DockerEnsemble } from '../zookeeper/docker-ensemble.ts';
 import { DockerNet } from '../zookeeper/docker-net.ts';
@@ -22,6 +23,8 @@ export interface StartedTarget {
   stop(): Promise<void>;
   /** Watches what the run stands on besides ZooKeeper (see TestRunOptions.dependencies). */
   dependencies?: TestRunOptions['dependencies'];
+  /** Records what happens to the members beside the history (Kubernetes: pod changes, dropped execs). */
+  observe?: TestRunOptions['observe'];
 }
 
 export interface StartOptions {
@@ -55,7 +58,7 @@ export interface RunTarget {
 
 const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const RUN_NAMESPACE = 'zk-chaos-run';
-const CACHE = process.env.ZK_CHAOS_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'zk-chaos');
+const CACHE = cacheDir();
 /** The kind cluster npm run cluster:up made, through the kubeconfig it wrote. */
 const kindKube = (): Kube => Kube.load({ kubeconfig: join(CACHE, `kubeconfig-${CLUSTER}`), context: `kind-${CLUSTER}` });
 
@@ -113,7 +116,7 @@ function contextTarget(context: string): RunTarget {
         await uncordonLeftBy(cluster, RUN_NAMESPACE);
         await started.destroy();
       };
-      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop, observe: (ctx) => started.observe(ctx.events) };
     },
     async abandon() {
       const cluster = kube();
@@ -155,7 +158,7 @@ const KIND: RunTarget = {
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
-    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine };
+    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine, observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
     // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).

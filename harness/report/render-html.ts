@@ -89,12 +89,17 @@ function summary(model: ReportModel): string {
   const functions = Object.entries(counts.byFunction)
     .map(([f, n]) => `<tr><th scope="row">${h(f)}</th><td>${count(n)}</td></tr>`)
     .join('');
-  const headline =
+  // A reason without a key is the whole run's (interrupted, nothing recorded): it leads the headline.
+  const runWide = verdict.unknownKeys.filter((u) => u.key === '').map((u) => `${u.reason.charAt(0).toUpperCase()}${u.reason.slice(1)}.`);
+  const undecided = verdict.unknownKeys.length - runWide.length;
+  const headline = [
+    ...runWide,
     verdict.validity === 'valid'
       ? 'No anomaly: every acknowledged write survived and every guarantee held.'
       : verdict.validity === 'invalid'
         ? `${verdict.anomalies.length} anomal${verdict.anomalies.length === 1 ? 'y' : 'ies'} found.`
-        : `${verdict.unknownKeys.length} key${verdict.unknownKeys.length === 1 ? '' : 's'} could not be decided; no anomaly found.`;
+        : undecided > 0 ? `${undecided} key${undecided === 1 ? '' : 's'} could not be decided; no anomaly found.` : 'No anomaly found.',
+  ].join(' ');
   return `<header id="summary">
   <div class="verdict" id="verdict">${h(verdict.validity.toUpperCase())}</div>
   <div class="headline">
@@ -127,9 +132,10 @@ const SHOWN_ANOMALIES = 10;
 
 function anomalies(model: ReportModel): string {
   const { anomalies, unknownKeys } = model.verdict;
-  const unknown = unknownKeys.length === 0
+  const keyed = unknownKeys.filter((u) => u.key !== '');
+  const unknown = keyed.length === 0
     ? ''
-    : `<h3>Undecided keys</h3><ul class="unknown-keys">${unknownKeys.map((u) => `<li><code>${h(u.key)}</code>: ${h(u.reason)}</li>`).join('')}</ul>`;
+    : `<h3>Undecided keys</h3><ul class="unknown-keys">${keyed.map((u) => `<li><code>${h(u.key)}</code>: ${h(u.reason)}</li>`).join('')}</ul>`;
   if (anomalies.length === 0) {
     return `<section id="anomalies"><h2>Anomalies</h2><p class="none">None.</p>${unknown}</section>`;
   }

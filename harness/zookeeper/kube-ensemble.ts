@@ -4,6 +4,8 @@ import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
 import { ExecRefused, ExecStreamDropped, execInPod, type ExecResult } from '../kube/exec.ts';
 import { PodPortForward } from '../kube/port-forward.ts';
+import { PodWatch } from '../kube/pod-watch.ts';
+import type { EventLog } from '../history/event-log.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { ENSEMBLE_NAMESPACE_LABEL, ensembleManifests, ensembleNamespace, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
@@ -157,6 +159,23 @@ export class StartedKubeEnsemble {
   }
 
   private forwards: PodPortForward[] = [];
+  /** The run in progress's event log, if one observes this ensemble: dropped exec streams go there too. */
+  private observer: EventLog | undefined;
+
+  /**
+   * Records, until stop(), every change of the members' pods (a PodWatch) and every exec stream
+   * that dropped and was run again (a gap in what the harness saw; see ExecOptions.onDrop).
+   */
+  observe(events: EventLog): { stop(): void } {
+    const watch = new PodWatch(this.kube, this.namespace, events).start();
+    this.observer = events;
+    return {
+      stop: () => {
+        watch.stop();
+        if (this.observer === events) this.observer = undefined;
+      },
+    };
+  }
 
   /**
    * Host addresses of the members: per-member port-forwards through the API server when
@@ -210,7 +229,11 @@ export class StartedKubeEnsemble {
 
   /** Runs a command in a member's container; a command that only reads may say so (see ExecOptions.repeatable). */
   exec(pod: string, command: string[], { repeatable = false } = {}): Promise<ExecResult> {
-    return execInPod(this.kube, this.namespace, pod, ZK_CONTAINER, command, { repeatable, onDrop: (detail) => this.log(detail) });
+    const onDrop = (detail: string): void => {
+      this.log(detail);
+      this.observer?.record('harness', 'exec-gap', detail);
+    };
+    return execInPod(this.kube, this.namespace, pod, ZK_CONTAINER, command, { repeatable, onDrop });
   }
 
   /**

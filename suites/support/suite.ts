@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kube } from '../../harness/kube/client.ts';
-import { PodWatch } from '../../harness/kube/pod-watch.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
 export { explain } from '../../harness/run/explain.ts';
 import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
@@ -54,7 +53,7 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     during: run.during,
     ...(run.files ? { files: run.files } : {}),
     quietMs: settings.quietMs,
-    observe: (ctx) => new PodWatch(run.ensemble.kube, run.ensemble.namespace, ctx.events).start(),
+    observe: (ctx) => run.ensemble.observe(ctx.events),
     // A kind cluster's nodes are this machine's Docker containers: an engine that goes takes the
     // cluster with it, which is the harness's failure, never ZooKeeper's.
     ...(settings.context.startsWith('kind-') ? { dependencies: watchDockerEngine } : {}),

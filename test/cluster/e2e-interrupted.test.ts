@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
 
 /**
@@ -19,14 +20,23 @@ const name = 'zk-chaos-interrupt';
 const results = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-'));
 const suiteResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-suite-'));
 const startResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-start-'));
-const cache = process.env.ZK_CHAOS_CACHE ?? join(homedir(), '.cache', 'zk-chaos');
+const cache = cacheDir();
 const kind = (): string => readFileSync(join(cache, 'kind-binary'), 'utf8').trim();
 const nodes = (): string[] =>
   spawnSync('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--format', '{{.Names}}'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 
-afterAll(() => {
-  // Whatever happens above, no second cluster is left running.
+afterAll(async () => {
+  // Whatever happens above, no second cluster is left running. A creation stopped mid-way (the
+  // second Ctrl-C) may still get node containers made by the engine after kind deleted the rest:
+  // remove those until none has appeared for three seconds.
   if (nodes().length > 0) spawnSync(kind(), ['delete', 'cluster', '--name', name], { stdio: 'ignore' });
+  for (let quiet = 0, tries = 0; quiet < 3 && tries < 60; tries++) {
+    const left = nodes();
+    quiet = left.length === 0 ? quiet + 1 : 0;
+    if (left.length > 0) spawnSync('docker', ['rm', '-f', '-v', ...left], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  rmSync(join(cache, `cluster-created-${name}`), { force: true });
   rmSync(results, { recursive: true, force: true });
   rmSync(suiteResults, { recursive: true, force: true });
   rmSync(startResults, { recursive: true, force: true });
@@ -35,9 +45,9 @@ afterAll(() => {
 /**
  * Starts `npm run e2e` with the given arguments and environment, sends Ctrl-C (to the whole
  * process group, as a terminal does) once `ready(output so far)` says so, and returns its exit code
- * and output.
+ * and output. `ready` answering 'signal' sends an earlier Ctrl-C and keeps watching.
  */
-async function interruptE2e(args: string[], env: Record<string, string>, ready: (output: string) => boolean | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
+async function interruptE2e(args: string[], env: Record<string, string>, ready: (output: string) => boolean | 'signal' | Promise<boolean>): Promise<{ code: number | null; output: string; interruptedInTime: boolean }> {
   const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', ...args], {
     cwd: ROOT,
     detached: true,
@@ -51,7 +61,11 @@ async function interruptE2e(args: string[], env: Record<string, string>, ready: 
   const deadline = Date.now() + 400_000;
   let interruptedInTime = false;
   while (child.exitCode === null && Date.now() < deadline) {
-    if (await ready(output)) {
+    const now = await ready(output);
+    if (now === 'signal') {
+      // a Ctrl-C before the last one; keep watching
+      process.kill(-(child.pid as number), 'SIGINT');
+    } else if (now) {
       interruptedInTime = true;
       break;
     }
@@ -74,6 +88,7 @@ describe('npm run e2e interrupted while it creates the cluster', () => {
 
     expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
     expect(nodes(), output.slice(-3000)).toEqual([]);
+    expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
     const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="cluster up"');
     expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: creating cluster zk-chaos-interrupt [^"]*\); no suite ran"/);
@@ -95,11 +110,36 @@ describe('npm run e2e interrupted while it creates the cluster', () => {
 
     expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
     expect(nodes(), output.slice(-3000)).toEqual([]);
+    // The cluster was made and then deleted: cluster-up.sh's "created here" note went with it.
+    expect(existsSync(join(cache, `cluster-created-${name}`))).toBe(false);
     const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<error type="interrupted" message="interrupted by SIGINT during cluster up \(step: loading \S+ into the workers [^"]*\); no suite ran"/);
     const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
     expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
     expect(timings.interrupted.step).toMatch(/^loading \S+ into the workers /);
+  });
+});
+
+describe('npm run e2e interrupted twice', () => {
+  it('stops the clean-up at the second Ctrl-C and says what is left and how to remove it', async () => {
+    // The first Ctrl-C once kind has made the node containers, the second once the clean-up runs.
+    let first = false;
+    const { code, output, interruptedInTime } = await interruptE2e(['--seed', '1'], { ZK_CHAOS_CLUSTER: name, ZK_CHAOS_PORT_MAPPINGS: '0', ZK_CHAOS_RESULTS: results }, (sofar) => {
+      if (!first && nodes().length > 0) {
+        first = true;
+        return 'signal';
+      }
+      return sofar.includes('[e2e] cluster down ...');
+    });
+    expect(interruptedInTime, output.slice(-3000)).toBe(true);
+    expect(code, output.slice(-3000)).toBe(130);
+    expect(output).toContain('[e2e] interrupted (SIGINT) during cluster up');
+    expect(output).toContain(`[e2e] stopped during cluster down. Left behind: the kind cluster ${name} (npm run cluster:down deletes it)`);
+    expect(output).not.toMatch(/\[e2e\] cluster down: done/);
+    const timings = JSON.parse(readFileSync(join(results, 'e2e-timings.json'), 'utf8'));
+    expect(timings.exitCode).toBe(130);
+    expect(timings.interrupted).toMatchObject({ signal: 'SIGINT', phase: 'cluster up' });
+    // afterAll removes what the stopped clean-up left.
   });
 });
 
@@ -135,7 +175,12 @@ describe('npm run e2e interrupted in the middle of a suite', () => {
       const file = history();
       return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
     };
-    const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'pkill-java', '--seed', '2'], { ZK_CHAOS_RESULTS: suiteResults }, () => lines() >= 300);
+    // ... and its fault has begun, so the folder has faults to keep as well.
+    const faultBegun = (): boolean => {
+      const file = history();
+      return file !== undefined && existsSync(join(file, '..', 'faults.jsonl')) && readFileSync(join(file, '..', 'faults.jsonl'), 'utf8').length > 0;
+    };
+    const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'pkill-java', '--seed', '2'], { ZK_CHAOS_RESULTS: suiteResults }, () => lines() >= 300 && faultBegun());
     expect(interruptedInTime, output.slice(-3000)).toBe(true);
     expect(code, output.slice(-3000)).toBe(130);
 
@@ -148,7 +193,10 @@ describe('npm run e2e interrupted in the middle of a suite', () => {
     const verdict = JSON.parse(readFileSync(join(folder, 'verdict.json'), 'utf8'));
     expect(verdict.validity).toBe('unknown');
     expect(verdict.unknownKeys[0].reason).toContain('the run was interrupted (SIGINT during the suites)');
-    expect(existsSync(join(folder, 'report.html'))).toBe(true);
+    expect(readFileSync(join(folder, 'report.html'), 'utf8')).toContain('<p>The run was interrupted (SIGINT during the suites)');
+    // What was recorded stays: the fault begun and the pods seen (the pod watch's first listing).
+    expect(readFileSync(join(folder, 'faults.jsonl'), 'utf8')).toContain('pkill');
+    expect(readFileSync(join(folder, 'events.jsonl'), 'utf8')).toContain('"source":"pod-watch"');
     // The cluster existed before this run: it is kept (and with it the suite's ensemble, whose node
     // ports the next run on the cluster takes back: kind-faults.test.ts).
     expect(spawnSync(kind(), ['get', 'clusters'], { encoding: 'utf8' }).stdout.split('\n')).toContain(mainCluster);

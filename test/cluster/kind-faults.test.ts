@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { V1Namespace } from '@kubernetes/client-node';
+import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
@@ -114,7 +115,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
 
   it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, with the faults that need no way into its nodes (node loss by cordon + deletion)', async () => {
     const seed = 5; // node-loss at 10 s, restart-all, kill, restart-all
-    const cache = process.env.ZK_CHAOS_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'zk-chaos');
+    const cache = cacheDir();
     const run = spawnSync(
       process.execPath,
       [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', `context:kind-${cluster}`, '--image', process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../harness/report/model.ts';
-import { prepareReportData } from '../../harness/report/prepare-report-data.ts';
+import { prepareReportData, type ReportVerdict } from '../../harness/report/prepare-report-data.ts';
 import { parseFaults, parseClusterEvents, parseSeed, parseVerdict, ReportInputError } from '../../harness/report/read-run.ts';
 import { embedJson, embedScript, loadAssets, renderHtml } from '../../harness/report/render-html.ts';
 
 const ASSETS = { library: '/* lib */', client: '/* client */', css: '/* css */' };
 
-function model(overrides: { explanation?: string; key?: string } = {}): ReportModel {
+function model(overrides: { explanation?: string; key?: string; verdict?: ReportVerdict } = {}): ReportModel {
   const key = overrides.key ?? 's';
   return prepareReportData({
     events: [
@@ -19,7 +19,7 @@ function model(overrides: { explanation?: string; key?: string } = {}): ReportMo
       { id: 0, process: 0, f: 'add', key, input: 'x', output: 'x', outcome: 'ok', invokeTime: 1_000, completeTime: 2_000, completionIndex: 1 },
       { id: 2, process: 1, f: 'read-set', key, input: null, output: [], outcome: 'ok', invokeTime: 3_000, completeTime: 4_000, completionIndex: 3 },
     ],
-    verdict: {
+    verdict: overrides.verdict ?? {
       validity: 'invalid',
       anomalies: [{ type: 'lost', key, element: 'x', explanation: overrides.explanation ?? "'x' is lost", ops: [0, 2] }],
       unknownKeys: [],
@@ -53,6 +53,22 @@ describe('renderHtml', () => {
     expect(html).toContain('<tr data-op="0" class="outcome-ok">');
     expect(html).toContain('<tr data-op="2" class="outcome-ok">');
     expect(html).toContain('0 elements; &#39;x&#39; absent');
+  });
+
+  it('leads with a reason that holds for the whole run (an interruption), and lists only keys as undecided', () => {
+    const interrupted = { key: '', reason: 'the run was interrupted (SIGINT during the suites) before it finished' };
+    const unknown = renderHtml(model({ verdict: { validity: 'unknown', anomalies: [], unknownKeys: [interrupted, { key: 'r', reason: 'search budget exhausted' }] } }), ASSETS);
+    expect(unknown).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. 1 key could not be decided; no anomaly found.</p>');
+    expect(unknown).toContain('<li><code>r</code>: search budget exhausted</li>');
+    expect(unknown).not.toContain('<li><code></code>');
+
+    const onlyRunWide = renderHtml(model({ verdict: { validity: 'unknown', anomalies: [], unknownKeys: [interrupted] } }), ASSETS);
+    expect(onlyRunWide).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. No anomaly found.</p>');
+    expect(onlyRunWide).not.toContain('Undecided keys');
+
+    const lost = { type: 'lost' as const, key: 's', element: 'x', explanation: "'x' is lost", ops: [0, 2] };
+    const invalid = renderHtml(model({ verdict: { validity: 'invalid', anomalies: [lost], unknownKeys: [interrupted] } }), ASSETS);
+    expect(invalid).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. 1 anomaly found.</p>');
   });
 
   it('escapes what the history and the verdict say', () => {
