@@ -1,4 +1,4 @@
-import { JsonlFile } from './jsonl-file.ts';
+import { JsonlFile, type JsonlWriteError } from './jsonl-file.ts';
 
 /** A cluster event on the run's clock (nanoseconds, the history's clock). */
 export interface ClusterEvent {
@@ -23,6 +23,11 @@ export class EventLog {
   constructor(path: string, clock: () => number) {
     this.file = new JsonlFile(path);
     this.clock = clock;
+  }
+
+  /** Calls `listener` once events.jsonl cannot be written (see JsonlFile); the events stay in memory. */
+  onFailure(listener: (error: JsonlWriteError) => void): void {
+    this.file.onFailure(listener);
   }
 
   record(source: string, kind: string, detail: string): ClusterEvent {

@@ -1,4 +1,4 @@
-import { JsonlFile } from '../history/jsonl-file.ts';
+import { JsonlFile, type JsonlWriteError } from '../history/jsonl-file.ts';
 
 /**
  * A fault the nemesis can inject and heal. Backends (Docker, Kubernetes) build these; suites only
@@ -32,6 +32,11 @@ export class FaultTimeline {
   constructor(path: string, clock: () => number) {
     this.file = new JsonlFile(path);
     this.clock = clock;
+  }
+
+  /** Calls `listener` once faults.jsonl cannot be written (see JsonlFile); the windows stay in memory. */
+  onFailure(listener: (error: JsonlWriteError) => void): void {
+    this.file.onFailure(listener);
   }
 
   /** Injects, holds for holdMs, heals; the window is recorded even when healing fails. */

@@ -134,15 +134,15 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const failHarness = (cause: string, fix: string, error: unknown): void => {
     if (harnessFailure) return;
     harnessFailure = { cause, fix, error };
-    try {
-      events.record('harness', 'failed', cause);
-    } catch {
-      // The same full disk may refuse the event log too; the error below says it all the same.
-    }
+    // The same full disk may refuse the event log too; the error below says it all the same.
+    events.record('harness', 'failed', cause);
     log(`the harness lost what it runs on: ${cause}; stopping the run`);
     harnessFailed.abort();
   };
   recorder.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
+  // The side logs on the same disk: a run whose faults or events go unrecorded cannot be explained.
+  timeline.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
+  events.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
   const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: harnessFailed.signal });
   const ctx: RunContext = { events, timeline, log, pause: wait };
   const quietMs = options.quietMs ?? 5000;

@@ -49,6 +49,8 @@ describe('a results disk that fills during a run', () => {
     expect(seen.endsWithNewline).toBe(true);
     expect(seen.reread.error).toBeUndefined();
     expect(seen.reread.operations).toBeGreaterThan(50);
+    // So are the side logs on the same disk (events.jsonl has the harness's "failed" if it fit).
+    expect(seen.sideLogsWhole).toBe(true);
     // Never a verdict on ZooKeeper: no anomaly from the cut, and unknown (the final reads never happened).
     expect(seen.reread.anomalies).toBe(0);
     expect(seen.reread.validity).toBe('unknown');

@@ -35,6 +35,22 @@ try {
   reread = { error: (error as Error).message };
 }
 const verdictFile = join(dir, 'verdict.json');
+/** The side logs on the same full disk: every line whole (or the file empty or absent). */
+const whole = (name: string): boolean => {
+  const file = join(dir, name);
+  if (!existsSync(file)) return true;
+  const lines = readFileSync(file, 'utf8');
+  if (lines === '') return true;
+  if (!lines.endsWith('\n')) return false;
+  return lines.slice(0, -1).split('\n').every((line) => {
+    try {
+      JSON.parse(line);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+};
 console.log(
   'small-disk:' +
     JSON.stringify({
@@ -44,6 +60,7 @@ console.log(
       historyBytes: text.length,
       endsWithNewline: text.endsWith('\n'),
       reread,
+      sideLogsWhole: whole('events.jsonl') && whole('faults.jsonl'),
       verdictFile: existsSync(verdictFile) ? (JSON.parse(readFileSync(verdictFile, 'utf8')) as { validity: string }).validity : null,
     }),
 );

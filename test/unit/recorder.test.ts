@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EventLog } from '../../harness/history/event-log.ts';
+import { JsonlWriteError } from '../../harness/history/jsonl-file.ts';
 import { HistoryRecorder, RecorderError } from '../../harness/history/recorder.ts';
+import { FaultTimeline } from '../../harness/nemesis/fault.ts';
 
 describe('HistoryRecorder', () => {
   it('writes each event to disk as it happens, indexed and timed', () => {
@@ -54,5 +57,41 @@ describe('HistoryRecorder', () => {
     recorder.onFailure((error) => late.push(error));
     expect(late).toEqual([thrown]);
     recorder.close();
+  });
+});
+
+describe('the side logs (events.jsonl, faults.jsonl)', () => {
+  it('on a full device, keep the records in memory, never throw into the recording code, and report the failure once', async () => {
+    const events = new EventLog('/dev/full', () => 1);
+    const failures: JsonlWriteError[] = [];
+    events.onFailure((error) => failures.push(error));
+    // A pod watch's callback records; it must not crash when the disk is full.
+    expect(() => events.record('pod-watch', 'phase', 'zk-0 Running')).not.toThrow();
+    events.record('pod-watch', 'phase', 'zk-1 Running');
+    expect(events.events.map((e) => e.detail)).toEqual(['zk-0 Running', 'zk-1 Running']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toBeInstanceOf(JsonlWriteError);
+    expect(failures[0]!.message).toMatch(/^\/dev\/full could not be written \(ENOSPC/);
+    const late: JsonlWriteError[] = [];
+    events.onFailure((error) => late.push(error));
+    expect(late).toEqual(failures);
+
+    const timeline = new FaultTimeline('/dev/full', () => 2);
+    const faultFailures: JsonlWriteError[] = [];
+    timeline.onFailure((error) => faultFailures.push(error));
+    const window = await timeline.apply({ name: 'kill', inject: async () => 'zk-0', heal: async () => {} }, 0);
+    expect(window).toMatchObject({ name: 'kill', detail: 'zk-0', start: 2, end: 2 });
+    expect(timeline.windows).toEqual([window]);
+    expect(faultFailures).toHaveLength(1);
+  });
+
+  it('write one whole line per record', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'zk-chaos-')), 'events.jsonl');
+    const events = new EventLog(path, () => 1);
+    events.record('harness', 'gap', 'first');
+    events.record('harness', 'gap', 'second');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => JSON.parse(l).detail)).toEqual(['first', 'second']);
   });
 });
