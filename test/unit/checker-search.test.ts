@@ -415,6 +415,24 @@ describe('register search', () => {
     agreesOnNeighbours(ops, 12);
   });
 
+  it('refuses a zxid witness that puts a cas after an op invoked once the cas had completed', () => {
+    // ZooKeeper's zxids say write a, write c, cas c -> b; real time says the cas completed before
+    // write c was invoked, so it cannot have seen c: no linearization exists. The zxid order is
+    // legal step by step, so only the real-time check on the cas refuses it.
+    const ops: Operation[] = [
+      { id: 0, process: 1, key: 'r', f: 'write', input: 'a', output: 'a', outcome: 'ok', invokeTime: 0, completeTime: 1, zxid: 1n },
+      { id: 1, process: 2, key: 'r', f: 'cas', input: ['c', 'b'], output: ['c', 'b'], outcome: 'ok', invokeTime: 2, completeTime: 3, zxid: 3n },
+      { id: 2, process: 3, key: 'r', f: 'write', input: 'c', output: 'c', outcome: 'ok', invokeTime: 5, completeTime: 6, zxid: 2n },
+      { id: 3, process: 4, key: 'r', f: 'read', input: null, output: 'b', outcome: 'ok', invokeTime: 10, completeTime: 11, zxid: 3n },
+    ];
+    const h = prepareRegister('r', ops);
+    const witness = zxidWitness(h);
+    expect(witness).toBeDefined();
+    expect(verifyOrder(h, witness!)).toMatch(/completed before op 2 was invoked but is ordered after it/);
+    expect(oracle(ops)).toBe('invalid');
+    expect(check(ops).validity).toBe('invalid');
+  });
+
   it('accepts only witnesses that the oracle accepts', () => {
     const rng = xoroshiro128plus(7);
     let verified = 0;
