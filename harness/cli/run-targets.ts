@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kube } from '../kube/client.ts';
 import { cacheDir } from './cache-dir.ts';
 import type { Endpoint } from '../workload/runner.ts';
+import { docker } from '../zookeeper/docker-cli.ts';
 import { DockerEnsemble } from '../zookeeper/docker-ensemble.ts';
 import { DockerNet } from '../zookeeper/docker-net.ts';
 import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
@@ -80,11 +81,11 @@ const DOCKER: RunTarget = {
   async abandon(owner) {
     // Synchronous on purpose: the start being abandoned is still making containers in this event
     // loop; blocking it while listing and removing means nothing is made after the listing.
-    const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
-    const containers = docker('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${owner}`);
-    if (containers.length > 0) docker('rm', '-f', ...containers);
-    const networks = docker('network', 'ls', '-q', '--filter', `label=${OWNER_LABEL}=${owner}`);
-    if (networks.length > 0) docker('network', 'rm', ...networks);
+    const dockerSync = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean);
+    const containers = dockerSync('ps', '-aq', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (containers.length > 0) dockerSync('rm', '-f', ...containers);
+    const networks = dockerSync('network', 'ls', '-q', '--filter', `label=${OWNER_LABEL}=${owner}`);
+    if (networks.length > 0) dockerSync('network', 'rm', ...networks);
   },
 };
 
@@ -161,6 +162,12 @@ const KIND: RunTarget = {
     return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine, observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
+    // A node a node-loss fault killed comes back: the heal that would have started it never ran.
+    const stopped = (await docker(['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${CLUSTER}`, '--filter', 'status=exited', '--format', '{{.Names}}']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+    if (stopped.length > 0) {
+      console.error(`[run] starting ${stopped.join(', ')} again, stopped by the interrupted run's node-loss`);
+      await docker(['start', ...stopped]).catch((error: unknown) => console.error(`[run] could not start ${stopped.join(', ')}: ${error instanceof Error ? error.message : String(error)}; npm run cluster:up starts them`));
+    }
     // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
     const kube = kindKube();
     await kube.core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);

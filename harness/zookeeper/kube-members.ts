@@ -9,7 +9,7 @@ import { docker } from './docker-cli.ts';
 const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
 
 /** How KubeMembers.loseNode loses a member's node. */
-export type NodeLoss = 'freeze-kind-node' | 'cordon-and-delete';
+export type NodeLoss = 'stop-kind-node' | 'cordon-and-delete';
 
 /**
  * The tutorial's ensemble as the nemesis sees it. Kubernetes keeps members running, so "down" has
@@ -26,7 +26,7 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   private readonly nodeLoss: NodeLoss;
 
   /** nodeLoss: how a node is lost (see loseNode); a cluster whose nodes the harness cannot enter needs 'cordon-and-delete'. */
-  constructor(ensemble: StartedKubeEnsemble, { nodeLoss = 'freeze-kind-node' }: { nodeLoss?: NodeLoss } = {}) {
+  constructor(ensemble: StartedKubeEnsemble, { nodeLoss = 'stop-kind-node' }: { nodeLoss?: NodeLoss } = {}) {
     this.ensemble = ensemble;
     this.nodeLoss = nodeLoss;
   }
@@ -87,8 +87,9 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   }
 
   /**
-   * 'freeze-kind-node' (kind only): a kind node is a Docker container, and pausing it freezes the
-   * whole machine (its kubelet, container runtime and the member) while its disk stays.
+   * 'stop-kind-node' (kind only): a kind node is a Docker container, and killing it is a power cut
+   * of the whole machine (its kubelet, container runtime and the member die at once) while its disk
+   * stays; restoreNode starts it again and waits until the kubelet has the member running again.
    * 'cordon-and-delete' (any cluster): the member's node is cordoned and the member's pod deleted
    * at once, as when a node dies and its pods are force-deleted; the StatefulSet's new pod stays
    * Pending while its volume is pinned to the cordoned node (local-path), or starts elsewhere.
@@ -99,26 +100,31 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
       const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
       if (!node) throw new Error(`${member.name} is not scheduled on a node`);
       await cordonForRun(this.ensemble.kube, node, this.ensemble.namespace);
-      this.frozen.set(member.name, node);
+      this.lost.set(member.name, node);
       this.downSince.set(member.name, Date.now());
       await this.ensemble.kube.core.deleteNamespacedPod({ name: member.name, namespace: this.ensemble.namespace, gracePeriodSeconds: 0 });
       return `node ${node} cordoned and ${member.name} deleted at once (its new pod waits for a node it may run on)`;
     }
     const node = await this.nodeOf(member);
-    await docker(['pause', node]);
-    this.frozen.set(member.name, node);
-    return `node ${node} frozen (docker pause: its kubelet, runtime and ${member.name} stopped at once)`;
+    this.downSince.set(member.name, Date.now());
+    await docker(['kill', node]);
+    this.lost.set(member.name, node);
+    return `node ${node} lost (docker kill: its kubelet, runtime and ${member.name} died at once; its disk stays)`;
   }
 
   async restoreNode(member: EnsembleMember): Promise<void> {
-    const node = this.frozen.get(member.name);
+    const node = this.lost.get(member.name);
     if (!node) return;
-    if (this.nodeLoss === 'cordon-and-delete') await uncordonAfterRun(this.ensemble.kube, node);
-    else await docker(['unpause', node]);
-    this.frozen.delete(member.name);
+    if (this.nodeLoss === 'cordon-and-delete') {
+      await uncordonAfterRun(this.ensemble.kube, node);
+    } else {
+      await docker(['start', node]);
+      await this.startMember(member);
+    }
+    this.lost.delete(member.name);
   }
 
-  private readonly frozen = new Map<string, string>();
+  private readonly lost = new Map<string, string>();
 
   private async nodeOf(member: EnsembleMember): Promise<string> {
     const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
