@@ -10,7 +10,7 @@ export default defineConfig({
     sequence: { sequencer: FileNameSequencer },
     // JUnit through our reporter: rewritten atomically after every test, and an interrupted test is
     // recorded as such (vitest's own JUnit file is left empty when a run is cut short).
-    reporters: ['default', ['./test/support/junit-reporter.ts', { outputFile: `${process.env.ZK_CHAOS_RESULTS ?? 'test-results'}/junit.xml` }], './test/support/summary-reporter.ts'],
+    reporters: ['default', ['./test/support/junit-reporter.ts', { outputFile: `${process.env.ZK_CHAOS_RESULTS ?? 'test-results'}/junit.xml` }], './test/support/summary-reporter.ts', './test/support/parent-watch-reporter.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

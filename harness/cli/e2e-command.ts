@@ -226,6 +226,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     rmSync(join(RESULTS, 'interrupted.json'), { force: true });
     const suitesStarted = Date.now();
     exitCode = await run('suites', 'vitest', ['run', '--project', 'e2e', ...files], {
+      // The suites stop by themselves if this process is killed outright (parent-watch-reporter.ts).
+      ZK_CHAOS_E2E_PID: String(process.pid),
       ZK_CHAOS_SEED: seed,
       ZK_CHAOS_CONTEXT: context,
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),

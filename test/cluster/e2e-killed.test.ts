@@ -18,6 +18,7 @@ const ROOT = join(import.meta.dirname, '../..');
 const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const results = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-killed-'));
 const nextResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-after-kill-'));
+const aloneResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-killed-alone-'));
 const strayNamespace = 'zk-chaos-killed-run';
 const kube = Kube.load({ context: `kind-${cluster}` });
 let cordoned: string | undefined;
@@ -27,6 +28,7 @@ afterAll(async () => {
   await kube.core.deleteNamespace({ name: strayNamespace }).catch(() => undefined);
   rmSync(results, { recursive: true, force: true });
   rmSync(nextResults, { recursive: true, force: true });
+  rmSync(aloneResults, { recursive: true, force: true });
 });
 
 /** The process and all its descendants (a process tree, whatever their process groups). */
@@ -97,5 +99,36 @@ describe('npm run e2e killed with kill -9', () => {
     // The killed suite's ensemble, mid-run, is what it finds now.
     expect(said).toContain('namespace zk-chaos is left from an earlier run: the suites re-apply its ensemble and reuse it');
     expect(said).toContain(`keeping cluster ${cluster} (it existed before this run)`);
+  });
+
+  it('alone (its suites in a process group of their own live on), stops its suites: they record the interruption', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'pkill-java', '--seed', '5'], {
+      cwd: ROOT,
+      env: { ...process.env, ZK_CHAOS_RESULTS: aloneResults },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const history = (): string | undefined => {
+      const run = existsSync(aloneResults) ? readdirSync(aloneResults).find((d) => d.startsWith('pkill-java-')) : undefined;
+      return run && join(aloneResults, run, 'history.jsonl');
+    };
+    await waitFor('the suite to record 300 lines', async () => {
+      const file = history();
+      const lines = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
+      if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
+      return lines >= 300 ? ready(lines) : notYet(`${lines} lines`);
+    }, { timeoutMs: 400_000, intervalMs: 250 });
+    const started = tree(child.pid as number);
+    process.kill(child.pid as number, 'SIGKILL');
+    // Its suites notice within seconds and stop as a cancelled job's would.
+    await waitFor('the suites to stop by themselves', async () => {
+      const alive = started.filter((pid) => spawnSync('kill', ['-0', String(pid)]).status === 0);
+      return alive.length === 0 ? ready(true) : notYet(`still running: ${alive.join(' ')}`);
+    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    expect(output).toMatch(/npm run e2e \(pid \d+\) is gone: stopping the suites/);
+    const junit = readFileSync(join(aloneResults, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="suites\/03-pkill-java\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGTERM during: /);
   });
 });
