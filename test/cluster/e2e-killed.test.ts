@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,32 @@ function tree(pid: number): number[] {
   return [pid, ...children.flatMap(tree)];
 }
 
+/**
+ * Starts `npm run e2e -- --suites pkill-java` with its results in `resultsDir` and resolves once
+ * the suite's history has 300 lines: a suite in the middle of its workload.
+ */
+async function e2eRecording(resultsDir: string, seed: number): Promise<{ child: ChildProcess; output: () => string; history: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'pkill-java', '--seed', String(seed)], {
+    cwd: ROOT,
+    env: { ...process.env, ZK_CHAOS_RESULTS: resultsDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const history = (): string | undefined => {
+    const run = existsSync(resultsDir) ? readdirSync(resultsDir).find((d) => d.startsWith('pkill-java-')) : undefined;
+    return run && join(resultsDir, run, 'history.jsonl');
+  };
+  const file = await waitFor('the suite to record 300 lines', async () => {
+    const found = history();
+    const lines = found && existsSync(found) ? readFileSync(found, 'utf8').split('\n').length : 0;
+    if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
+    return lines >= 300 ? ready(found as string) : notYet(`${lines} lines`);
+  }, { timeoutMs: 400_000, intervalMs: 250 });
+  return { child, output: () => output, history: file };
+}
+
 describe('npm run e2e killed with kill -9', () => {
   it('leaves a history that checks, and the next npm run e2e says what it reuses and cleans, then passes', async () => {
     // What a killed run can leave besides its own ensemble: a node it cordoned (a drain killed
@@ -47,25 +73,8 @@ describe('npm run e2e killed with kill -9', () => {
     await setUnschedulable(kube, cordoned, true);
     await kube.core.createNamespace({ body: { metadata: { name: strayNamespace, labels: { [ENSEMBLE_NAMESPACE_LABEL]: 'true' } } } });
 
-    const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'pkill-java', '--seed', '3'], {
-      cwd: ROOT,
-      env: { ...process.env, ZK_CHAOS_RESULTS: results },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child, output, history } = await e2eRecording(results, 3);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    const history = (): string | undefined => {
-      const run = existsSync(results) ? readdirSync(results).find((d) => d.startsWith('pkill-java-')) : undefined;
-      return run && join(results, run, 'history.jsonl');
-    };
-    await waitFor('the suite to record 300 lines', async () => {
-      const file = history();
-      const lines = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-      if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
-      return lines >= 300 ? ready(lines) : notYet(`${lines} lines`);
-    }, { timeoutMs: 400_000, intervalMs: 250 });
     for (const pid of tree(child.pid as number).reverse()) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -74,15 +83,15 @@ describe('npm run e2e killed with kill -9', () => {
       }
     }
     expect(await exited).toBe('SIGKILL');
-    expect(output).toContain(`uncordoning nodes an earlier run left cordoned: ${cordoned}`);
-    expect(output).toMatch(new RegExp(`deleting namespaces an earlier run left \\([^)]*${strayNamespace}[^)]*\\)`));
+    expect(output()).toContain(`uncordoning nodes an earlier run left cordoned: ${cordoned}`);
+    expect(output()).toMatch(new RegExp(`deleting namespaces an earlier run left \\([^)]*${strayNamespace}[^)]*\\)`));
     expect((await kube.core.readNode({ name: cordoned })).spec?.unschedulable ?? false).toBe(false);
     cordoned = undefined;
     const stray = await kube.core.readNamespace({ name: strayNamespace }).then(() => 'still there', () => 'gone');
     expect(stray).toBe('gone');
 
     // What it recorded checks: a verdict (operations in flight are indeterminate), never exit 3.
-    const check = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'check', '--json', history() as string], { encoding: 'utf8' });
+    const check = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'check', '--json', history], { encoding: 'utf8' });
     expect([0, 1, 2], check.stderr).toContain(check.status);
     expect(JSON.parse(check.stdout).stats.operations).toBeGreaterThan(100);
 
@@ -102,24 +111,7 @@ describe('npm run e2e killed with kill -9', () => {
   });
 
   it('alone (its suites in a process group of their own live on), stops its suites: they record the interruption', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'pkill-java', '--seed', '5'], {
-      cwd: ROOT,
-      env: { ...process.env, ZK_CHAOS_RESULTS: aloneResults },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const history = (): string | undefined => {
-      const run = existsSync(aloneResults) ? readdirSync(aloneResults).find((d) => d.startsWith('pkill-java-')) : undefined;
-      return run && join(aloneResults, run, 'history.jsonl');
-    };
-    await waitFor('the suite to record 300 lines', async () => {
-      const file = history();
-      const lines = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-      if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
-      return lines >= 300 ? ready(lines) : notYet(`${lines} lines`);
-    }, { timeoutMs: 400_000, intervalMs: 250 });
+    const { child, output } = await e2eRecording(aloneResults, 5);
     const started = tree(child.pid as number);
     process.kill(child.pid as number, 'SIGKILL');
     // Its suites notice within seconds and stop as a cancelled job's would.
@@ -127,7 +119,7 @@ describe('npm run e2e killed with kill -9', () => {
       const alive = started.filter((pid) => spawnSync('kill', ['-0', String(pid)]).status === 0);
       return alive.length === 0 ? ready(true) : notYet(`still running: ${alive.join(' ')}`);
     }, { timeoutMs: 90_000, intervalMs: 1000 });
-    expect(output).toMatch(/npm run e2e \(pid \d+\) is gone: stopping the suites/);
+    expect(output()).toMatch(/npm run e2e \(pid \d+\) is gone: stopping the suites/);
     const junit = readFileSync(join(aloneResults, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testcase classname="suites\/03-pkill-java\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGTERM during: /);
   });
