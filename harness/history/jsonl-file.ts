@@ -33,11 +33,6 @@ export class JsonlFile {
     this.written = existsSync(path) ? statSync(path).size : 0;
   }
 
-  /** Why the file stopped taking lines, once a write failed. */
-  get failure(): JsonlWriteError | undefined {
-    return this.failed;
-  }
-
   /** Calls `listener` once a write fails (at once if one has). */
   onFailure(listener: (error: JsonlWriteError) => void): void {
     if (this.failed) listener(this.failed);
