@@ -145,6 +145,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   };
   let exitCode = 1;
   let interruptedStep: string | undefined;
+  // The setup scripts write the step they are in here (scripts/lib/common.sh: step).
+  const stepFile = join(tmpdir(), `zk-chaos-e2e-step-${process.pid}`);
   const finalized: string[] = [];
   /** e2e-timings.json: where the run got to (also when a second Ctrl-C stops the clean-up). */
   const writeTimings = (): RunLine[] => {
@@ -172,7 +174,15 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     }
     stopChild('SIGKILL');
     console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
-    writeTimings();
+    try {
+      // Stopped before anything wrote this run's JUnit (during cluster up, say): an earlier run's
+      // file must not stay to pass for this one.
+      if (!writtenSince(join(RESULTS, 'junit.xml'), started)) setupJUnit(interruptedPhase ?? phase, 'error', `interrupted by ${interruptedBy} during ${interruptedPhase ?? phase}, then stopped during ${phase}; no suite ran`, 130);
+      writeTimings();
+    } catch (error) {
+      console.error(`[e2e] could not write the results (${error instanceof Error ? error.message : String(error)})`);
+    }
+    rmSync(stepFile, { force: true });
     process.exit(130);
   };
   process.on('SIGINT', onSignal);
@@ -191,8 +201,6 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       });
     });
 
-  // The setup scripts write the step they are in here (scripts/lib/common.sh: step).
-  const stepFile = join(tmpdir(), `zk-chaos-e2e-step-${process.pid}`);
   const setupStep = (): string | undefined => (existsSync(stepFile) ? readFileSync(stepFile, 'utf8').trim() || undefined : undefined);
   rmSync(stepFile, { force: true });
   try {

@@ -195,6 +195,8 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
   if (workloadSummary.finalReads > 0) {
     events.record('harness', HISTORY_COMPLETE, `final reads made through ${workloadSummary.membersRead.join(', ')}`);
+    // The disk may fill just here: the events file refusing this line is the same harness failure.
+    if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
   }
 
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));

@@ -5,7 +5,7 @@ const execFileAsync = promisify(execFile);
 
 /**
  * The docker CLI, for what testcontainers does not do: privileged execs in a member's or a kind
- * node's network namespace, pausing a kind node, whole container logs. Rejects when docker exits
+ * node's network namespace, killing and starting a kind node, whole container logs. Rejects when docker exits
  * non-zero (the error carries its stderr).
  */
 export function docker(args: string[], { maxBuffer = 1 << 24 }: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {

@@ -27,9 +27,9 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   startMember(member: M): Promise<void>;
   /**
    * The machine under the member is lost: on Docker its container is killed outright (every
-   * process at once, no shutdown: a power cut); on kind the node it runs on freezes (the node's
-   * container paused: kubelet, runtime and member stop together, and Kubernetes marks the node
-   * NotReady after 40 s). Resolves with what happened.
+   * process at once, no shutdown: a power cut); on kind the node it runs on is lost the same way
+   * (the node's container killed: kubelet, runtime and member die together, its disk stays, and
+   * Kubernetes marks the node NotReady after 40 s). Resolves with what happened.
    */
   loseNode(member: M): Promise<string>;
   /** Brings the lost machine back (on Docker: starts the member on its data). */

@@ -25,18 +25,12 @@ const kind = (): string => readFileSync(join(cache, 'kind-binary'), 'utf8').trim
 const nodes = (): string[] =>
   spawnSync('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${name}`, '--format', '{{.Names}}'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 
-afterAll(async () => {
-  // Whatever happens above, no second cluster is left running. A creation stopped mid-way (the
-  // second Ctrl-C) may still get node containers made by the engine after kind deleted the rest:
-  // remove those until none has appeared for three seconds.
-  if (nodes().length > 0) spawnSync(kind(), ['delete', 'cluster', '--name', name], { stdio: 'ignore' });
-  for (let quiet = 0, tries = 0; quiet < 3 && tries < 60; tries++) {
-    const left = nodes();
-    quiet = left.length === 0 ? quiet + 1 : 0;
-    if (left.length > 0) spawnSync('docker', ['rm', '-f', '-v', ...left], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 1000));
+afterAll(() => {
+  // Whatever happens above, no second cluster is left running, and no marker: a clean-up stopped
+  // mid-way (the second Ctrl-C) is finished here by the same script.
+  if (nodes().length > 0 || existsSync(join(cache, `cluster-created-${name}`))) {
+    spawnSync('bash', ['scripts/cluster-down.sh'], { cwd: ROOT, env: { ...process.env, ZK_CHAOS_CLUSTER: name }, stdio: 'ignore' });
   }
-  rmSync(join(cache, `cluster-created-${name}`), { force: true });
   rmSync(results, { recursive: true, force: true });
   rmSync(suiteResults, { recursive: true, force: true });
   rmSync(startResults, { recursive: true, force: true });

@@ -108,7 +108,7 @@ describe('npm run e2e killed with kill -9', () => {
     // The killed suite's ensemble, mid-run, is what it finds now.
     expect(said).toContain('namespace zk-chaos is left from an earlier run: the suites re-apply its ensemble and reuse it');
     expect(said).toContain(`keeping cluster ${cluster} (it existed before this run)`);
-  });
+  }, 1_500_000);
 
   it('alone (its suites in a process group of their own live on), stops its suites: they record the interruption', async () => {
     const { child, output } = await e2eRecording(aloneResults, 5);
@@ -122,5 +122,5 @@ describe('npm run e2e killed with kill -9', () => {
     expect(output()).toMatch(/npm run e2e \(pid \d+\) is gone: stopping the suites/);
     const junit = readFileSync(join(aloneResults, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testcase classname="suites\/03-pkill-java\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGTERM during: /);
-  });
+  }, 900_000);
 });

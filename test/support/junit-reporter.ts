@@ -97,6 +97,11 @@ export default class InterruptibleJUnitReporter implements Reporter {
         }
       }
     }
+    if (this.interrupted && interruptedTests.length === 0) {
+      // Between two tests (or before the first one started): the file still has to say the run
+      // was cut short, or it would pass for a whole run.
+      cases.push({ suite: 'vitest', name: 'between tests', seconds: 0, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${this.interrupted} while no test was running` } });
+    }
     atomicWrite(this.outputFile, junitXml(cases));
     if (this.interrupted) {
       atomicWrite(`${dirname(this.outputFile)}/interrupted.json`, JSON.stringify({ signal: this.interrupted, tests: interruptedTests }, null, 2) + '\n');

@@ -14,7 +14,10 @@ export default class ParentWatchReporter implements Reporter {
     const timer = setInterval(() => {
       try {
         process.kill(parent, 0);
-      } catch {
+        return;
+      } catch (error) {
+        // Only "no such process" means gone (EPERM would mean it is there, under another user).
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
         clearInterval(timer);
         console.error(`[e2e] npm run e2e (pid ${parent}) is gone: stopping the suites`);
         try {
