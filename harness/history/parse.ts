@@ -6,6 +6,7 @@
  * wrong, e.g. `history.jsonl:12: "type" must be one of invoke, ok, fail, info (got "done")`.
  */
 
+import { readPlainLine } from './plain-line.ts';
 import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
 
 export class HistoryFormatError extends Error {
@@ -37,6 +38,13 @@ interface Outstanding {
   time: number;
 }
 
+/** What validation remembers of one process. */
+interface Session {
+  open: Outstanding | undefined;
+  lastCompletionTime: number;
+  lastCompletionLine: number;
+}
+
 /**
  * Incremental parser: feed it lines in order (e.g. from a stream), then call finish(). Useful for
  * files too large to hold as one string; parseHistory is the one-shot form. With keep = false it
@@ -47,8 +55,7 @@ export class HistoryParser {
   readonly source: string;
   private lineNumber = 0;
   private readonly events: HistoryEvent[] = [];
-  private readonly outstanding = new Map<number, Outstanding>();
-  private readonly lastCompletion = new Map<number, { time: number; line: number }>();
+  private readonly sessions = new Map<number, Session>();
   private readonly keep: boolean;
   private count = 0;
 
@@ -60,12 +67,14 @@ export class HistoryParser {
   /** Parses the next line of the file (without its line terminator; a trailing \r is ignored). */
   line(text: string): HistoryEvent | undefined {
     this.lineNumber++;
-    if (text.length === 0 || (text.trim() === '')) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      this.fail(`not valid JSON (${(error as Error).message})`);
+    let raw: unknown = readPlainLine(text);
+    if (raw === undefined) {
+      if (text.trim() === '') return undefined;
+      try {
+        raw = JSON.parse(text);
+      } catch (error) {
+        this.fail(`not valid JSON (${(error as Error).message})`);
+      }
     }
     const event = this.validate(raw);
     this.count++;
@@ -135,13 +144,18 @@ export class HistoryParser {
       if (o.final) event.final = true;
     }
 
-    const open = this.outstanding.get(process);
+    // One record per process, updated in place: a history has few processes and millions of events.
+    let session = this.sessions.get(process);
+    if (session === undefined) {
+      session = { open: undefined, lastCompletionTime: -Infinity, lastCompletionLine: 0 };
+      this.sessions.set(process, session);
+    }
+    const open = session.open;
     if (type === 'invoke') {
-      const last = this.lastCompletion.get(process);
-      if (last !== undefined && time < last.time) {
+      if (time < session.lastCompletionTime) {
         this.fail(
           `"time" ${time} is earlier than the completion of process ${process}'s previous operation ` +
-            `(line ${last.line}, time ${last.time}): time never goes backwards within a process`,
+            `(line ${session.lastCompletionLine}, time ${session.lastCompletionTime}): time never goes backwards within a process`,
         );
       }
       if (open) {
@@ -150,7 +164,7 @@ export class HistoryParser {
             `(event ${open.index}) is still outstanding`,
         );
       }
-      this.outstanding.set(process, { f, key, index: position, line: this.lineNumber, time });
+      session.open = { f, key, index: position, line: this.lineNumber, time };
     } else {
       if (!open) this.fail(`process ${process} completes (${type}) with no operation outstanding`);
       if (open.f !== f || open.key !== key) {
@@ -162,8 +176,9 @@ export class HistoryParser {
       if (time < open.time) {
         this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${open.line})`);
       }
-      this.outstanding.delete(process);
-      this.lastCompletion.set(process, { time, line: this.lineNumber });
+      session.open = undefined;
+      session.lastCompletionTime = time;
+      session.lastCompletionLine = this.lineNumber;
     }
     return event;
   }
@@ -237,7 +252,16 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
 /** toOperations, one event at a time (for a stream: the events need not be kept). */
 export class OperationPairer {
   readonly operations: Operation[] = [];
-  private readonly pending = new Map<number, Operation>();
+  private readonly pending = new Map<number, Operation | undefined>();
+  private readonly keys = new Map<string, string>();
+
+  /** One string per key: fewer strings for the checker to hold, and its maps by key find the same one. */
+  private shared(key: string): string {
+    const known = this.keys.get(key);
+    if (known !== undefined) return known;
+    this.keys.set(key, key);
+    return key;
+  }
 
   add(event: HistoryEvent): void {
     const ops = this.operations;
@@ -248,7 +272,7 @@ export class OperationPairer {
         id: event.index,
         process: event.process,
         f: event.f,
-        key: event.key,
+        key: this.shared(event.key),
         input: event.value,
         output: null,
         outcome: 'info',
@@ -268,7 +292,8 @@ export class OperationPairer {
     }
     const op = pending.get(event.process);
     if (!op) return;
-    pending.delete(event.process);
+    // Cleared, not deleted: a map that deletes and re-adds an entry per event keeps compacting.
+    pending.set(event.process, undefined);
     op.outcome = event.type;
     op.output = event.value;
     op.completionIndex = event.index;
