@@ -168,6 +168,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
       endpoints: options.endpoints,
       root: `/zk-chaos/${runId}`,
       log,
+      afterMemberRead: () => holdIfAsked('final reads', log),
     });
     try {
       await wait(quietMs);
@@ -199,9 +200,11 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
   }
 
+  await holdIfAsked('check', log);
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
   writeVerdict(dir, verdict);
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
+  await holdIfAsked('report', log);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);
   if (scenarioError !== undefined) {
@@ -234,6 +237,20 @@ async function harnessFailedError(
     log(`no verdict or report written for now (${error instanceof Error ? error.message : String(error)}); zk-chaos check gives one later`);
   }
   return new HarnessError(message, dir, failure.error);
+}
+
+/** Where a run can be held (ZK_CHAOS_HOLD_AT): the phases a Ctrl-C test cannot otherwise hit on time. */
+export const HOLD_PHASES = ['final reads', 'check', 'report'] as const;
+
+/**
+ * Waits until the process is interrupted when ZK_CHAOS_HOLD_AT names `phase` (for 'final reads':
+ * after the first member's final reads). Tests use it to send a real signal in a phase that lasts
+ * milliseconds; nothing else sets it.
+ */
+async function holdIfAsked(phase: (typeof HOLD_PHASES)[number], log: (line: string) => void): Promise<void> {
+  if (process.env.ZK_CHAOS_HOLD_AT !== phase) return;
+  log(`holding at ${phase} (ZK_CHAOS_HOLD_AT) until interrupted`);
+  await sleep(2 ** 31 - 1);
 }
 
 export async function checkHistoryFile(path: string): Promise<Verdict> {

@@ -34,6 +34,8 @@ export interface WorkloadOptions {
    */
   rate?: number;
   log?: (line: string) => void;
+  /** Called after each member's final reads are made (a test holds the run there to interrupt it). */
+  afterMemberRead?: (member: string) => Promise<void>;
 }
 
 export interface RunningWorkload {
@@ -256,8 +258,10 @@ async function readFinalState(
         session.close();
       }
     }
-    if (done) read.push(member.name);
-    else log(`final reads through ${member.name}: it did not answer within 60 s; the other members are compared without it`);
+    if (done) {
+      read.push(member.name);
+      await options.afterMemberRead?.(member.name);
+    } else log(`final reads through ${member.name}: it did not answer within 60 s; the other members are compared without it`);
   }
   if (read.length === 0) throw new Error('final reads: no member of the ensemble answered within 60 s');
   return read;
