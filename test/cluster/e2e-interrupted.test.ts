@@ -7,13 +7,13 @@ import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
 
 /**
- * Ctrl-C in four phases of `npm run e2e`. While it creates its cluster, and while it loads the
+ * Ctrl-C in five phases of `npm run e2e`. While it creates its cluster, and while it loads the
  * ZooKeeper image into the new cluster's workers (before any suite): e2e stops that step, deletes
  * the half-made cluster, and leaves a JUnit file and e2e-timings.json that say the run was
  * interrupted during cluster up, and at which step (a second kind cluster, without port mappings,
  * so it does not collide with the one the other cluster tests use). While
- * a suite starts its ensemble, and in the middle of a suite's workload: on the cluster the other
- * cluster tests use, which existed before and so is kept.
+ * a suite starts its ensemble, in the middle of a suite's workload, and while a suite checks its
+ * history: on the cluster the other cluster tests use, which existed before and so is kept.
  */
 const ROOT = join(import.meta.dirname, '../..');
 const name = 'zk-chaos-interrupt';
@@ -194,5 +194,29 @@ describe('npm run e2e interrupted in the middle of a suite', () => {
     // The cluster existed before this run: it is kept (and with it the suite's ensemble, whose node
     // ports the next run on the cluster takes back: kind-faults.test.ts).
     expect(spawnSync(kind(), ['get', 'clusters'], { encoding: 'utf8' }).stdout.split('\n')).toContain(mainCluster);
+  });
+});
+
+describe('npm run e2e interrupted while a suite checks its history', () => {
+  it('names the suite interrupted in JUnit; its run, whose history was whole, keeps the checker\'s verdict and gets a report', async () => {
+    const checkResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-check-'));
+    try {
+      // The check of a short history takes milliseconds: the run is held there (ZK_CHAOS_HOLD_AT) to be interrupted in it.
+      const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'health', '--seed', '3'], { ZK_CHAOS_RESULTS: checkResults, ZK_CHAOS_HOLD_AT: 'check' }, (out) => out.includes('holding at check'));
+      expect(interruptedInTime, output.slice(-3000)).toBe(true);
+      expect(code, output.slice(-3000)).toBe(130);
+      const junit = readFileSync(join(checkResults, 'junit.xml'), 'utf8');
+      expect(junit).toMatch(/<testcase classname="suites\/01-health\.test\.ts" name="[^"]+" time="[^"]*"><error type="interrupted" message="interrupted by SIGINT during: [^"]*holding at check/);
+      const run = readdirSync(checkResults).find((d) => d.startsWith('health-'));
+      expect(run, readdirSync(checkResults).join(', ')).toBeDefined();
+      const folder = join(checkResults, run!);
+      expect(readFileSync(join(folder, 'events.jsonl'), 'utf8')).toContain('"kind":"history-complete"');
+      const verdict = JSON.parse(readFileSync(join(folder, 'verdict.json'), 'utf8'));
+      expect(verdict.validity).toBe('valid');
+      expect(verdict.stats.operations).toBeGreaterThan(50);
+      expect(existsSync(join(folder, 'report.html'))).toBe(true);
+    } finally {
+      rmSync(checkResults, { recursive: true, force: true });
+    }
   });
 });
