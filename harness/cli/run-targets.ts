@@ -12,8 +12,9 @@ import { KindNet } from '../zookeeper/kind-net.ts';
 import { KubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../zookeeper/kube-members.ts';
 import { uncordonLeftBy } from '../kube/drain.ts';
+import { watchApiServer } from '../kube/api-server-watch.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
-import type { TestRunOptions } from '../run/test-run.ts';
+import { watchAll, type TestRunOptions } from '../run/test-run.ts';
 import type { FaultKind } from '../nemesis/schedule.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
@@ -117,7 +118,7 @@ function contextTarget(context: string): RunTarget {
         await uncordonLeftBy(cluster, RUN_NAMESPACE);
         await started.destroy();
       };
-      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop, observe: (ctx) => started.observe(ctx.events) };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
     },
     async abandon() {
       const cluster = kube();
@@ -159,7 +160,7 @@ const KIND: RunTarget = {
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
-    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchDockerEngine, observe: (ctx) => started.observe(ctx.events) };
+    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
     // A node a node-loss fault killed comes back: the heal that would have started it never ran.

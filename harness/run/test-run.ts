@@ -27,6 +27,17 @@ export interface DependencyListener {
   note(detail: string): void;
 }
 
+/** A watch on one thing the harness stands on (see TestRunOptions.dependencies). */
+export type DependencyWatch = (listener: DependencyListener) => { stop(): void };
+
+/** Several watches as one: each reports to the same listener, all stop together. */
+export function watchAll(...watches: DependencyWatch[]): DependencyWatch {
+  return (listener) => {
+    const started = watches.map((watch) => watch(listener));
+    return { stop: () => started.forEach((watch) => watch.stop()) };
+  };
+}
+
 /** What a scenario can use while the workload runs. */
 export interface RunContext {
   events: EventLog;
@@ -52,7 +63,7 @@ export interface TestRunOptions {
    * no final read is made, and what was recorded is kept and checked as unknown. note(detail)
    * records a hiccup the run survives (a stream re-established) in the run's events.
    */
-  dependencies?: (listener: DependencyListener) => { stop(): void };
+  dependencies?: DependencyWatch;
   /** Seed of every random choice; printed, and read from ZK_CHAOS_SEED when not given. */
   seed?: number;
   /** Workload before the first fault, between faults, and after the last one. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Kube } from '../../harness/kube/client.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
 export { explain } from '../../harness/run/explain.ts';
-import { runTest, ScenarioError, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import { runTest, ScenarioError, watchAll, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import { watchApiServer } from '../../harness/kube/api-server-watch.ts';
 import { parseSuiteConfig, type SuiteConfig } from '../../harness/run/suite-config.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
@@ -54,9 +55,9 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
     ...(run.files ? { files: run.files } : {}),
     quietMs: settings.quietMs,
     observe: (ctx) => run.ensemble.observe(ctx.events),
-    // A kind cluster's nodes are this machine's Docker containers: an engine that goes takes the
-    // cluster with it, which is the harness's failure, never ZooKeeper's.
-    ...(settings.context.startsWith('kind-') ? { dependencies: watchDockerEngine } : {}),
+    // The API server steers and observes the run; a kind cluster's nodes are also this machine's
+    // Docker containers: either one gone for good is the harness's failure, never ZooKeeper's.
+    dependencies: watchAll(watchApiServer(run.ensemble.kube), ...(settings.context.startsWith('kind-') ? [watchDockerEngine] : [])),
     log,
     rerunCommand: run.rerunCommand ?? `npm run e2e -- --suites ${run.name}`,
   }).catch(async (error: unknown) => {

@@ -5,7 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Kube } from '../../harness/kube/client.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { explain } from '../../harness/run/explain.ts';
-import { runTest } from '../../harness/run/test-run.ts';
+import { HarnessError, runTest } from '../../harness/run/test-run.ts';
+import { watchApiServer } from '../../harness/kube/api-server-watch.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 
 /**
@@ -47,6 +50,8 @@ describe('the Kubernetes API server restarting during a run', () => {
       name: 'api-server-restart',
       endpoints: () => started.endpoints(),
       observe: (ctx) => started.observe(ctx.events),
+      // As the suites watch it: a restart is survived, its silence noted.
+      dependencies: watchApiServer(kube),
       quietMs: 10_000,
       log,
       during: async (ctx) => {
@@ -89,6 +94,8 @@ describe('the Kubernetes API server restarting during a run', () => {
     const history = (await import('node:fs')).readFileSync(`${result.dir}/history.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; time: number });
     expect(history.filter((e) => e.type === 'ok' && e.time > backAt).length).toBeGreaterThan(100);
     expect(result.workload.finalReads).toBe(3);
+    // The API server's watch noted its silence, and did not end the run.
+    expect(result.events.some((e) => e.kind === 'gap' && e.detail.includes('did not answer for')), JSON.stringify(result.events)).toBe(true);
     // The exec that dropped ran again and answered; the probe made while the API server was away
     // got the member's own answer.
     expect(kinds).toContain('exec-gap');
@@ -97,5 +104,52 @@ describe('the Kubernetes API server restarting during a run', () => {
     expect(probeAnswers.filter((a) => a === 'leader' || a === 'follower').length, probeAnswers.join('\n')).toBeGreaterThan(0);
     expect(probeAnswers.filter((a) => a === 'not serving'), probeAnswers.join('\n')).toEqual([]);
     expect(result.verdict.validity, explain(result)).toBe('valid');
+  });
+});
+
+describe('the Kubernetes API server that stops answering for good', () => {
+  it('ends the run as the harness\'s failure, naming the API server, never as an anomaly', async () => {
+    const kube = Kube.load({ context: process.env.ZK_CHAOS_CONTEXT ?? `kind-${cluster}` });
+    const gone = await new KubeEnsemble(kube)
+      .inNamespace(`${namespace}-gone`)
+      .withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local')
+      .withAccess('port-forward')
+      .withLog(log)
+      .start();
+    let paused = false;
+    try {
+      const outcome = await runTest({
+        name: 'api-server-gone',
+        endpoints: () => gone.endpoints(),
+        observe: (ctx) => gone.observe(ctx.events),
+        // A shorter grace than the suites' two minutes: the test waits through it.
+        dependencies: watchApiServer(kube, { graceMs: 20_000 }),
+        quietMs: 5_000,
+        log,
+        during: async (ctx) => {
+          // Paused, the API server holds every request without an answer: a wedged server.
+          ctx.events.record('harness', 'api-server-pause', `docker pause ${cluster}-control-plane`);
+          await promisify(execFile)('docker', ['pause', `${cluster}-control-plane`]);
+          paused = true;
+          await ctx.pause(180_000); // the watch ends the run long before
+        },
+      }).then(
+        () => new Error('the run ended normally'),
+        (error: unknown) => error,
+      );
+      expect(outcome, String(outcome)).toBeInstanceOf(HarnessError);
+      const error = outcome as HarnessError;
+      expect(error.message).toMatch(/the harness failed, not ZooKeeper: the Kubernetes API server \(https:\/\/[^)]+\) has not answered for 2\d s/);
+      expect(error.message).toContain(`docker start ${cluster}-control-plane`);
+      const verdict = JSON.parse(readFileSync(join(error.dir, 'verdict.json'), 'utf8')) as { validity: string; anomalies: unknown[]; unknownKeys: { reason: string }[] };
+      expect(verdict.anomalies).toEqual([]);
+      expect(verdict.validity).toBe('unknown');
+      expect(verdict.unknownKeys[0]?.reason).toContain('the Kubernetes API server');
+      expect(readFileSync(join(error.dir, 'events.jsonl'), 'utf8')).toContain('"kind":"failed"');
+    } finally {
+      if (paused) await promisify(execFile)('docker', ['unpause', `${cluster}-control-plane`]);
+      await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
+      await gone.destroy();
+    }
   });
 });
