@@ -63,7 +63,9 @@ export function watchApiServer(kube: Kube, options: ApiServerWatchOptions = {}):
       }
       timer = setTimeout(() => void probe(), intervalMs);
     };
-    timer = setTimeout(() => void probe(), intervalMs);
+    // The first probe at once: the server just answered the ensemble's start, so it is seen alive
+    // before anything can take it away.
+    void probe();
     return {
       stop() {
         stopped = true;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,9 @@ import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { explain } from '../../harness/run/explain.ts';
 import { HarnessError, runTest } from '../../harness/run/test-run.ts';
 import { watchApiServer } from '../../harness/kube/api-server-watch.ts';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runHistory, waitForHistory } from '../support/run-history.ts';
 import { join } from 'node:path';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 
@@ -20,8 +22,12 @@ import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/
  * running in a member when the API server goes, and a status probe made while it is away, are
  * run again once it is back: the drop is recorded, and the member's answer is its own, never
  * "not serving" for want of a path to it — nor is any probe made through the outage and the API
- * server's first, refusing answers.
+ * server's first, refusing answers. The same restart during a suite of `npm run e2e` (members
+ * reached through NodePorts) is survived: the suite passes and its run notes the silence. An API
+ * server that stops answering for good (its container paused) ends the run as the harness's
+ * failure, naming the API server.
  */
+const ROOT = join(import.meta.dirname, '../..');
 const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const namespace = 'zk-chaos-api-restart';
 const log = (line: string) => console.log(`[cluster-test] ${line}`);
@@ -150,6 +156,42 @@ describe('the Kubernetes API server that stops answering for good', () => {
       if (paused) await promisify(execFile)('docker', ['unpause', `${cluster}-control-plane`]);
       await waitFor('the API server to answer again', async () => ((await kube.ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
       await gone.destroy();
+    }
+  });
+});
+
+describe('the Kubernetes API server restarting during a suite of npm run e2e', () => {
+  it('is survived: the suite passes, its run notes the silence, JUnit has no failure', async () => {
+    const results = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-api-restart-'));
+    try {
+      const child = spawn(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'e2e', '--suites', 'health', '--seed', '6', '--duration', '60'], {
+        cwd: ROOT,
+        // A minute of workload (--duration), so the restart falls inside it.
+        env: { ...process.env, ZK_CHAOS_RESULTS: results },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const history = await waitForHistory('the suite to record its workload', () => runHistory(results, 'health-'), 300, {
+        timeoutMs: 600_000,
+        check: () => {
+          if (child.exitCode !== null) throw new Error(`npm run e2e ended first:\n${output.slice(-3000)}`);
+        },
+      });
+      log(`restarting ${cluster}-control-plane during the health suite`);
+      await promisify(execFile)('docker', ['restart', `${cluster}-control-plane`]);
+      expect(await exited, output.slice(-4000)).toBe(0);
+      const junit = readFileSync(join(results, 'junit.xml'), 'utf8');
+      expect(junit).toContain('classname="suites/01-health.test.ts"');
+      expect(junit).not.toMatch(/<failure|<error/);
+      const events = readFileSync(join(history, '..', 'events.jsonl'), 'utf8');
+      expect(events).toMatch(/"kind":"gap","detail":"the Kubernetes API server \([^)]+\) did not answer for \d+ s/);
+      expect(JSON.parse(readFileSync(join(history, '..', 'verdict.json'), 'utf8')).validity).toBe('valid');
+    } finally {
+      rmSync(results, { recursive: true, force: true });
+      await waitFor('the API server to answer again', async () => ((await Kube.load({ context: `kind-${cluster}` }).ping().then(() => true, () => false)) ? ready(true) : notYet('no answer')), { timeoutMs: 180_000, log });
     }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
+import { linesOf, runHistory } from '../support/run-history.ts';
 
 /**
  * Ctrl-C in five phases of `npm run e2e`. While it creates its cluster, and while it loads the
@@ -161,14 +162,8 @@ describe('npm run e2e interrupted while a suite starts its ensemble', () => {
 describe('npm run e2e interrupted in the middle of a suite', () => {
   it('keeps a JUnit file naming the interrupted suite, and gives its run a verdict (unknown) and a report; the cluster that existed stays', async () => {
     // Interrupt once the suite's workload has recorded a few hundred events.
-    const history = (): string | undefined => {
-      const run = existsSync(suiteResults) ? readdirSync(suiteResults).find((d) => d.startsWith('pkill-java-')) : undefined;
-      return run && join(suiteResults, run, 'history.jsonl');
-    };
-    const lines = (): number => {
-      const file = history();
-      return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-    };
+    const history = (): string | undefined => runHistory(suiteResults, 'pkill-java-');
+    const lines = (): number => linesOf(history());
     // ... and its fault has begun, so the folder has faults to keep as well.
     const faultBegun = (): boolean => {
       const file = history();

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { Kube } from '../../harness/kube/client.ts';
 import { setUnschedulable } from '../../harness/kube/drain.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { ENSEMBLE_NAMESPACE_LABEL } from '../../harness/zookeeper/ensemble-manifests.ts';
+import { runHistory, waitForHistory } from '../support/run-history.ts';
 
 /**
  * `npm run e2e` killed with kill -9 in the middle of a suite (the harness and every process it
@@ -50,30 +51,19 @@ async function e2eRecording(resultsDir: string, seed: number): Promise<{ child: 
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const history = (): string | undefined => {
-    const run = existsSync(resultsDir) ? readdirSync(resultsDir).find((d) => d.startsWith('pkill-java-')) : undefined;
-    return run && join(resultsDir, run, 'history.jsonl');
-  };
-  const file = await waitFor('the suite to record 300 lines', async () => {
-    const found = history();
-    const lines = found && existsSync(found) ? readFileSync(found, 'utf8').split('\n').length : 0;
-    if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
-    return lines >= 300 ? ready(found as string) : notYet(`${lines} lines`);
-  }, { timeoutMs: 400_000, intervalMs: 250 });
+  const file = await waitForHistory('the suite to record 300 lines', () => runHistory(resultsDir, 'pkill-java-'), 299, {
+    timeoutMs: 400_000,
+    intervalMs: 250,
+    check: () => {
+      if (child.exitCode !== null) throw new Error(`npm run e2e ended before it was killed:\n${output.slice(-3000)}`);
+    },
+  });
   return { child, output: () => output, history: file };
 }
 
 describe('npm run e2e killed with kill -9', () => {
   it('leaves a history that checks, and the next npm run e2e says what it reuses and cleans, then passes', async () => {
-    // What a killed run can leave besides its own ensemble: a node it cordoned (a drain killed
-    // mid-way) and the namespace of another ensemble of the harness's (zk-chaos run --target kind,
-    // the negative control). The run about to be killed finds these; the next one finds its ensemble.
-    const workers = (await kube.core.listNode()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.includes('worker')).sort();
-    cordoned = workers[workers.length - 1] as string;
-    await setUnschedulable(kube, cordoned, true);
-    await kube.core.createNamespace({ body: { metadata: { name: strayNamespace, labels: { [ENSEMBLE_NAMESPACE_LABEL]: 'true' } } } });
-
-    const { child, output, history } = await e2eRecording(results, 3);
+    const { child, history } = await e2eRecording(results, 3);
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     for (const pid of tree(child.pid as number).reverse()) {
       try {
@@ -83,12 +73,14 @@ describe('npm run e2e killed with kill -9', () => {
       }
     }
     expect(await exited).toBe('SIGKILL');
-    expect(output()).toContain(`uncordoning nodes an earlier run left cordoned: ${cordoned}`);
-    expect(output()).toMatch(new RegExp(`deleting namespaces an earlier run left \\([^)]*${strayNamespace}[^)]*\\)`));
-    expect((await kube.core.readNode({ name: cordoned })).spec?.unschedulable ?? false).toBe(false);
-    cordoned = undefined;
-    const stray = await kube.core.readNamespace({ name: strayNamespace }).then(() => 'still there', () => 'gone');
-    expect(stray).toBe('gone');
+    // What a killed run can leave besides its own ensemble (pkill-java drains nothing, so these are
+    // made here, as a run killed elsewhere would leave them): a node it cordoned (a drain killed
+    // mid-way) and the namespace of another ensemble of the harness's (zk-chaos run --target kind,
+    // the negative control).
+    const workers = (await kube.core.listNode()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.includes('worker')).sort();
+    cordoned = workers[workers.length - 1] as string;
+    await setUnschedulable(kube, cordoned, true);
+    await kube.core.createNamespace({ body: { metadata: { name: strayNamespace, labels: { [ENSEMBLE_NAMESPACE_LABEL]: 'true' } } } });
 
     // What it recorded checks: a verdict (operations in flight are indeterminate), never exit 3.
     const check = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'check', '--json', history], { encoding: 'utf8' });
@@ -108,6 +100,13 @@ describe('npm run e2e killed with kill -9', () => {
     // The killed suite's ensemble, mid-run, is what it finds now.
     expect(said).toContain('namespace zk-chaos is left from an earlier run: the suites re-apply its ensemble and reuse it');
     expect(said).toContain(`keeping cluster ${cluster} (it existed before this run)`);
+    // ... and what else the killed run left: uncordoned, deleted, each named.
+    expect(said).toContain(`uncordoning nodes an earlier run left cordoned: ${cordoned}`);
+    expect(said).toMatch(new RegExp(`deleting namespaces an earlier run left \\([^)]*${strayNamespace}[^)]*\\)`));
+    expect((await kube.core.readNode({ name: cordoned })).spec?.unschedulable ?? false).toBe(false);
+    cordoned = undefined;
+    const stray = await kube.core.readNamespace({ name: strayNamespace }).then(() => 'still there', () => 'gone');
+    expect(stray).toBe('gone');
   }, 1_500_000);
 
   it('alone (its suites in a process group of their own live on), stops its suites: they record the interruption', async () => {

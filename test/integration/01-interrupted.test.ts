@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finalizeInterruptedRuns } from '../../harness/run/interrupted.ts';
-import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
+import { waitForHistory } from '../support/run-history.ts';
 
 /**
  * A run cut short by Ctrl-C keeps what it recorded: a test run (real vitest, our JUnit reporter,
@@ -52,10 +52,7 @@ describe('a test run interrupted by Ctrl-C', () => {
     const { results, history } = fixture();
     const child = spawn(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--root', dir], { cwd: dir, detached: true, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor('the test to record operations', async () => {
-      const lines = existsSync(history) ? readFileSync(history, 'utf8').split('\n').length : 0;
-      return lines > 20 ? ready(lines) : notYet(`${lines} lines`);
-    }, { timeoutMs: 60_000 });
+    await waitForHistory('the test to record operations', () => history, 20, { timeoutMs: 60_000 });
     process.kill(-(child.pid as number), 'SIGINT');
     expect(await exited).toBe(130);
 
@@ -95,10 +92,7 @@ for (let i = 0; ; i++) {
     );
     const child = spawn(process.execPath, [script], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await waitFor('the recorder to record operations', async () => {
-      const lines = existsSync(history) ? readFileSync(history, 'utf8').split('\n').length : 0;
-      return lines > 50 ? ready(lines) : notYet(`${lines} lines`);
-    }, { timeoutMs: 60_000 });
+    await waitForHistory('the recorder to record operations', () => history, 50, { timeoutMs: 60_000 });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     // Every line on disk is whole; the operation in flight has no completion: indeterminate.
@@ -115,5 +109,33 @@ for (let i = 0; ; i++) {
     expect(verdict.stats.byOutcome.info).toBe(inFlight);
     // The adds after the final read were never read: they cannot be lost, and nothing is invented.
     expect(verdict.validity).toBe('valid');
+  });
+});
+
+describe('JUnit of a suite that stops on the harness\'s own failure', () => {
+  it('is an error of type harness, never a failure like a broken guarantee', () => {
+    const project = join(dir, 'harness-failure');
+    mkdirSync(project, { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+    writeFileSync(join(project, 'package.json'), '{"type":"module"}\n');
+    const junit = join(project, 'junit.xml');
+    writeFileSync(
+      join(project, 'vitest.config.ts'),
+      `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { include: ['*.test.ts'], reporters: [['${join(ROOT, 'test/support/junit-reporter.ts')}', { outputFile: '${junit}' }]] } });\n`,
+    );
+    writeFileSync(
+      join(project, 'suite.test.ts'),
+      `import { expect, it } from 'vitest';
+import { HarnessError } from '${join(ROOT, 'harness/run/test-run.ts')}';
+it('runs on a full disk', () => { throw new HarnessError('disk: the harness failed, not ZooKeeper: ENOSPC', '${project}', new Error('ENOSPC')); });
+it('finds a lost write', () => { expect('invalid', 'verdict').toBe('valid'); });\n`,
+    );
+    const run = spawnSync(join(ROOT, 'node_modules/.bin/vitest'), ['run', '--root', project], { cwd: project, encoding: 'utf8' });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/name="runs on a full disk" time="[^"]*"><error type="harness" message="disk: the harness failed, not ZooKeeper: ENOSPC">/);
+    expect(xml).toMatch(/name="finds a lost write" time="[^"]*"><failure message="verdict: expected 'invalid' to be 'valid'/);
+    expect(xml).toMatch(/<testsuites name="zk-chaos" tests="2" failures="1" errors="1"/);
   });
 });

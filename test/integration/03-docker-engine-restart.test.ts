@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
+import { runHistory, waitForHistory } from '../support/run-history.ts';
 
 /**
  * The Docker engine restarting under `zk-chaos run --target docker`. Every member dies with the
@@ -63,12 +63,7 @@ describe('the Docker engine restarting during zk-chaos run --target docker', () 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    const history = await waitFor('the run to record operations', async () => {
-      const folder = existsSync(results) ? readdirSync(results).find((d) => d.startsWith('run-docker-')) : undefined;
-      const file = folder && join(results, folder, 'history.jsonl');
-      const lines = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-      return lines > 300 ? ready(file as string) : notYet(`${lines} history lines; ${stderr.slice(-300)}`);
-    }, { timeoutMs: 120_000 });
+    const history = await waitForHistory('the run to record operations', () => runHistory(results, 'run-docker-'), 300, { timeoutMs: 120_000, detail: () => stderr.slice(-300) });
 
     const restartedAt = Date.now();
     engine('stop');

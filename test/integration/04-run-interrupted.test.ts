@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { HOLD_PHASES } from '../../harness/run/test-run.ts';
+import { runHistory, waitForHistory } from '../support/run-history.ts';
 
 /**
  * `zk-chaos run` interrupted in its phases: while its ensemble starts (there is no ensemble to
@@ -55,12 +56,7 @@ describe('zk-chaos run interrupted', () => {
   it('while its workload runs: the run folder gets an unknown verdict and a report, and no container is left', async () => {
     const seed = 910_002;
     const run = startRun(seed);
-    const history = await waitFor('the workload to record operations', async () => {
-      const folder = readdirSync(results).find((d) => d.startsWith('run-docker-'));
-      const file = folder && join(results, folder, 'history.jsonl');
-      const lines = file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
-      return lines > 200 ? ready(file as string) : notYet(`${lines} lines; ${run.stderr().slice(-200)}`);
-    }, { timeoutMs: 180_000 });
+    const history = await waitForHistory('the workload to record operations', () => runHistory(results, 'run-docker-'), 200, { timeoutMs: 180_000, detail: () => run.stderr().slice(-200) });
     run.child.kill('SIGTERM');
     expect(await run.exited, run.stderr().slice(-2000)).toBe(130);
     const folder = join(history, '..');

@@ -87,7 +87,10 @@ export default class InterruptibleJUnitReporter implements Reporter {
         if (result.state === 'passed') cases.push(base);
         else if (result.state === 'failed') {
           const error = result.errors?.[0];
-          cases.push({ ...base, outcome: { kind: 'failure', message: error?.message ?? 'failed', detail: error?.stack ?? error?.message ?? '' } });
+          // The harness's own failure (HarnessError: a full disk, a Docker engine or API server
+          // gone) is an error of type harness: a reader of JUnit never takes it for ZooKeeper's.
+          const harness = error?.name === 'HarnessError';
+          cases.push({ ...base, outcome: { kind: harness ? 'error' : 'failure', ...(harness ? { type: 'harness' } : {}), message: error?.message ?? 'failed', detail: error?.stack ?? error?.message ?? '' } });
         } else if (this.interrupted && (this.running.has(test.id) || inSetup.has(test.id))) {
           const phase = this.lastLine.get(test.id) ?? inSetup.get(test.id);
           interruptedTests.push({ file, name: test.fullName, phase });
