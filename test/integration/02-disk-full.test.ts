@@ -9,7 +9,8 @@ import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookee
  * The harness's own dependency failing mid-run: the results folder is a 64 KiB tmpfs (mounted in
  * a private mount namespace, no root needed), so the disk fills a few seconds into the workload.
  * The run must stop at once and say the harness failed (not ZooKeeper), keep every whole event,
- * leave no half line, and never claim a verdict: what was recorded is checkable and unknown.
+ * leave no half line, and never claim a verdict: what was recorded is checkable and unknown. And
+ * a results file rewritten on a full disk (junit.xml) stays as it was, never empty or half written.
  */
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -57,5 +58,31 @@ describe('a results disk that fills during a run', () => {
     expect(seen.verdictFile === null || seen.verdictFile === 'unknown').toBe(true);
     // No temporary file left behind by a write that failed.
     expect(seen.files.filter((f: string) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('leaves the previous junit.xml whole when rewriting it fails, and no temporary file', () => {
+    // The same atomic write serves junit.xml, e2e-timings.json, verdict.json and report.html.
+    const script = `
+      import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+      import { atomicWrite } from '${join(ROOT, 'harness/run/atomic-write.ts')}';
+      const dir = process.argv[1];
+      const junit = dir + '/junit.xml';
+      atomicWrite(junit, '<testsuites tests="1"/>\\n');
+      try { writeFileSync(dir + '/filler', Buffer.alloc(1 << 20)); } catch {} // the disk is full now
+      let error = null;
+      try { atomicWrite(junit, '<testsuites tests="2">' + 'x'.repeat(1 << 16) + '</testsuites>\\n'); } catch (e) { error = e.code; }
+      console.log('junit:' + JSON.stringify({ error, kept: readFileSync(junit, 'utf8'), files: readdirSync(dir) }));`;
+    const namespaces = process.getuid?.() === 0 ? ['--mount'] : ['--map-root-user', '--mount'];
+    const child = spawnSync(
+      'unshare',
+      [...namespaces, 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs "$1" && exec "$2" --input-type=module -e "$3" "$1"', 'sh', mountPoint, process.execPath, script],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    const line = child.stdout.split('\n').find((l) => l.startsWith('junit:'));
+    expect(line, `exit ${child.status}: ${child.stderr}`).toBeDefined();
+    const seen = JSON.parse(line!.slice('junit:'.length)) as { error: string | null; kept: string; files: string[] };
+    expect(seen.error).toBe('ENOSPC');
+    expect(seen.kept).toBe('<testsuites tests="1"/>\n');
+    expect(seen.files.filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
