@@ -1,16 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playSchedule } from '../harness/nemesis/run-schedule.ts';
-import { GENERAL_FAULTS, planSchedule, type FaultKind } from '../harness/nemesis/schedule.ts';
+import { GENERAL_FAULTS, planSchedule } from '../harness/nemesis/schedule.ts';
 import { RUN_FILES } from '../harness/run/run-folder.ts';
 import { resolveSeed } from '../harness/run/test-run.ts';
-import { KindNet } from '../harness/zookeeper/kind-net.ts';
+import { NodeHelpers } from '../harness/kube/node-helper.ts';
+import { PodNet, throughHelperPods, throughKindNodes } from '../harness/zookeeper/pod-net.ts';
 import type { StartedKubeEnsemble } from '../harness/zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../harness/zookeeper/kube-members.ts';
 import { connectKube, explain, log, runSuite, settings, startEnsemble } from './support/suite.ts';
 
 // Beyond the tutorial's four: a seeded schedule of the general faults under the workload (kill,
 // pause, partition, isolate, restart of every member), the same pieces `zk-chaos run` plays.
-// Partitions are made inside kind's nodes: on any other cluster the mix leaves them out.
+// Partitions are made inside kind's nodes, or through a privileged helper pod on any other cluster.
 describe('random: a seeded schedule of faults', () => {
   let ensemble: StartedKubeEnsemble;
   beforeAll(async () => {
@@ -20,14 +21,14 @@ describe('random: a seeded schedule of faults', () => {
   it('plays every planned fault and loses no acknowledged write', async () => {
     const seed = resolveSeed();
     const onKind = settings.context.startsWith('kind-');
-    const mix: FaultKind[] = onKind ? [...GENERAL_FAULTS] : GENERAL_FAULTS.filter((k) => k !== 'partition' && k !== 'isolate');
-    const schedule = planSchedule({ seed, mix, timeLimitMs: settings.randomMs, intervalMs: 10_000 });
-    log(`random: ${schedule.faults.map((f) => `${f.kind}(${f.target}) at ${Math.round(f.startMs / 1000)} s`).join(', ') || 'no faults fit'}${onKind ? '' : ' (not kind: no partitions)'}`);
+    const schedule = planSchedule({ seed, mix: [...GENERAL_FAULTS], timeLimitMs: settings.randomMs, intervalMs: 10_000 });
+    log(`random: ${schedule.faults.map((f) => `${f.kind}(${f.target}) at ${Math.round(f.startMs / 1000)} s`).join(', ') || 'no faults fit'}`);
+    const net = new PodNet(ensemble, onKind ? throughKindNodes : throughHelperPods(new NodeHelpers(ensemble.kube, ensemble.namespace, () => ensemble.memberImage(), log)));
     const result = await runSuite({
       name: 'random',
       ensemble,
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
-      during: (ctx) => playSchedule(schedule, new KubeMembers(ensemble), new KindNet(ensemble), ctx),
+      during: (ctx) => playSchedule(schedule, new KubeMembers(ensemble), net, ctx),
     });
     // Every planned fault was injected and healed, in order.
     expect(result.faults.map((f) => f.name)).toEqual(schedule.faults.map((f) => f.kind));

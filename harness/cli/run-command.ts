@@ -95,14 +95,6 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       seed: options.seed === undefined ? SeededRandom.freshSeed() : wholeNumber('--seed', options.seed, 0),
       ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
     };
-    const refused = settings.mix.filter((k) => target.cannot?.[k] !== undefined);
-    if (refused.length > 0) {
-      const allowed = settings.mix.filter((k) => !refused.includes(k));
-      throw new Error(
-        `--target ${target.name} cannot make ${refused.map((k) => `${k} (${target.cannot?.[k]})`).join('; ')}. ` +
-          `Leave ${refused.length === 1 ? 'it' : 'them'} out${allowed.length > 0 ? ` (--nemesis ${allowed.join(',')})` : ''}, or run on --target kind or docker`,
-      );
-    }
   } catch (error) {
     console.error(`zk-chaos run: ${(error as Error).message}`);
     return 3;

@@ -8,14 +8,14 @@ import { docker } from '../zookeeper/docker-cli.ts';
 import { DockerEnsemble } from '../zookeeper/docker-ensemble.ts';
 import { DockerNet } from '../zookeeper/docker-net.ts';
 import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
-import { KindNet } from '../zookeeper/kind-net.ts';
+import { PodNet, throughHelperPods, throughKindNodes } from '../zookeeper/pod-net.ts';
+import { NodeHelpers } from '../kube/node-helper.ts';
 import { KubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../zookeeper/kube-members.ts';
 import { uncordonLeftBy } from '../kube/drain.ts';
 import { watchApiServer } from '../kube/api-server-watch.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
 import { watchAll, type TestRunOptions } from '../run/test-run.ts';
-import type { FaultKind } from '../nemesis/schedule.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
 export interface StartedTarget {
@@ -44,8 +44,6 @@ export interface StartOptions {
 export interface RunTarget {
   /** docker, kind, context:NAME */
   name: string;
-  /** Faults this target cannot make, each with why: refused before anything starts. */
-  cannot?: Partial<Record<FaultKind, string>>;
   /** Makes the image usable there (kind: loaded into the nodes). */
   prepare(image: string): void;
   /** The target pulls images itself: --image is required, and no local Docker engine or image build is needed. */
@@ -92,21 +90,18 @@ const DOCKER: RunTarget = {
 
 const OWNER_LABEL = 'io.zk-chaos.command';
 
-/** The members' network is cut from inside the nodes, which only kind's Docker-container nodes let the harness enter. */
-const NEEDS_NODE_ACCESS = 'it is made from inside the Kubernetes nodes, which the harness can enter only on kind (a privileged helper on other clusters is not built yet)';
-
 /**
  * Any cluster of the kubeconfig (KUBECONFIG or ~/.kube/config), by context: the tutorial's
  * manifests in namespace zk-chaos-run, members reached through port-forwards (the API server is
  * the only way in that every cluster has), the image pulled by the cluster itself (--image must
- * name one it can pull). Faults of the network need a way into the nodes: refused. A node is lost
- * the way the API allows on any cluster: cordoned, and the member on it deleted at once.
+ * name one it can pull). Faults of the network enter the members' network namespaces through a
+ * privileged helper pod on their nodes (NodeHelpers). A node is lost the way the API allows on any
+ * cluster: cordoned, and the member on it deleted at once.
  */
 function contextTarget(context: string): RunTarget {
   const kube = (): Kube => Kube.load({ context });
   return {
     name: `context:${context}`,
-    cannot: { partition: NEEDS_NODE_ACCESS, isolate: NEEDS_NODE_ACCESS, bridge: NEEDS_NODE_ACCESS, 'cut-leader': NEEDS_NODE_ACCESS },
     prepare: () => {},
     pullsImages: true,
     async start(image, { zookeeper, log }) {
@@ -118,7 +113,7 @@ function contextTarget(context: string): RunTarget {
         await uncordonLeftBy(cluster, RUN_NAMESPACE);
         await started.destroy();
       };
-      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new NoNodeAccess(), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new PodNet(started, throughHelperPods(new NodeHelpers(cluster, RUN_NAMESPACE, () => started.memberImage(), log))), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
     },
     async abandon() {
       const cluster = kube();
@@ -129,16 +124,6 @@ function contextTarget(context: string): RunTarget {
   };
 }
 
-/** The network of a cluster the harness cannot enter: every cut is refused (runCommand refuses such mixes first). */
-class NoNodeAccess implements Net<EnsembleMember> {
-  private refuse(): Promise<never> {
-    return Promise.reject(new Error(`network faults are not available on this cluster: ${NEEDS_NODE_ACCESS}`));
-  }
-  cut = () => this.refuse();
-  heal = async () => {};
-  isolate = () => this.refuse();
-  reconnect = async () => {};
-}
 
 /**
  * The kind cluster `npm run cluster:up` made (ZK_CHAOS_CLUSTER, default zk-chaos): the tutorial's
@@ -160,7 +145,7 @@ const KIND: RunTarget = {
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
-    return { ensemble: new KubeMembers(started), net: new KindNet(started), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
+    return { ensemble: new KubeMembers(started), net: new PodNet(started, throughKindNodes), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
     // A node a node-loss fault killed comes back: the heal that would have started it never ran.

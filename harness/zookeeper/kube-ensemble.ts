@@ -208,6 +208,13 @@ export class StartedKubeEnsemble {
     return this.kube.core.readNamespacedPod({ name, namespace: this.namespace });
   }
 
+  /** The image the members run, and how it is pulled (a helper pod on their nodes runs it too). */
+  async memberImage(): Promise<{ image: string; pullPolicy: string | undefined }> {
+    const container = (await this.pod(MEMBERS[0]!)).spec?.containers.find((c) => c.name === ZK_CONTAINER);
+    if (!container?.image) throw new Error(`${MEMBERS[0]} has no ${ZK_CONTAINER} container to take the image from`);
+    return { image: container.image, pullPolicy: container.imagePullPolicy };
+  }
+
   /** Waits until all three members are Ready and serve as leader or follower. */
   async waitReady(timeoutMs = 600_000): Promise<V1Pod[]> {
     return waitFor(

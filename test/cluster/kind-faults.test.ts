@@ -10,7 +10,8 @@ import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import type { EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
-import { KindNet } from '../../harness/zookeeper/kind-net.ts';
+import { NodeHelpers } from '../../harness/kube/node-helper.ts';
+import { PodNet, throughHelperPods, throughKindNodes } from '../../harness/zookeeper/pod-net.ts';
 import { ensembleNamespace } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../../harness/zookeeper/kube-members.ts';
@@ -42,7 +43,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const leader = await members.leader();
     const others = members.members.filter((m) => m.name !== leader.name);
     const modeOf = async (m: EnsembleMember) => (await members.status(m)).mode;
-    const fault = nemesisFault('partition', [leader], members, new KindNet(ensemble), new SeededRandom(1));
+    const fault = nemesisFault('partition', [leader], members, new PodNet(ensemble, throughKindNodes), new SeededRandom(1));
     expect(await fault.inject()).toContain(`${leader.name} |`);
     try {
       await stopsServing(() => modeOf(leader), `${leader.name} to stop serving while cut off`, log);
@@ -60,6 +61,54 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     await ensemble.destroy();
     ensemble = undefined;
   }, 600_000);
+
+  it('partition and isolate through privileged helper pods, as on any cluster the harness cannot enter: the cut-off leader loses the lead, the isolated member stops serving; the heals make the ensemble whole', async () => {
+    const kube = Kube.load({ context: `kind-${cluster}` });
+    const helped = await new KubeEnsemble(kube).inNamespace('zk-chaos-helper-net').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
+    try {
+      const members = new KubeMembers(helped);
+      const net = new PodNet(helped, throughHelperPods(new NodeHelpers(kube, helped.namespace, () => helped.memberImage(), log)));
+      const modeOf = async (m: EnsembleMember) => (await members.status(m)).mode;
+      const leader = await members.leader();
+      const others = members.members.filter((m) => m.name !== leader.name);
+      const partition = nemesisFault('partition', [leader], members, net, new SeededRandom(1));
+      expect(await partition.inject()).toContain(`${leader.name} |`);
+      try {
+        await stopsServing(() => modeOf(leader), `${leader.name} to stop serving while cut off`, log);
+        const modes = await oneLeaderAmong(() => Promise.all(others.map(modeOf)), 'a leader and a follower among the other two', log);
+        expect(modes.sort()).toEqual(['follower', 'leader']);
+      } finally {
+        await partition.heal();
+      }
+      const healed = await Promise.all(members.members.map(modeOf));
+      expect(healed.filter((m) => m === 'leader')).toHaveLength(1);
+      // Isolated (clients too): the member stops serving, and its client port goes quiet.
+      const leaderNow = (await members.leader()).name;
+      const target = members.members.find((m) => m.name !== leaderNow)!;
+      const isolate = nemesisFault('isolate', [target], members, net, new SeededRandom(2));
+      await isolate.inject();
+      try {
+        await stopsServing(() => modeOf(target), `${target.name} to stop serving while isolated`, log);
+      } finally {
+        await isolate.heal();
+      }
+      const after = await Promise.all(members.members.map(modeOf));
+      expect(after.filter((m) => m === 'leader')).toHaveLength(1);
+      expect(after.filter((m) => m === 'follower')).toHaveLength(2);
+      // One helper per member's node, privileged and in the node's PID namespace.
+      const helpers = (await kube.core.listNamespacedPod({ namespace: helped.namespace, labelSelector: 'io.zk-chaos/node-helper=true' })).items;
+      expect(helpers.length).toBeGreaterThanOrEqual(2);
+      for (const pod of helpers) {
+        expect(pod.spec?.hostPID).toBe(true);
+        expect(pod.spec?.containers[0]?.securityContext?.privileged).toBe(true);
+      }
+      // The members themselves keep their securityContext: no capability was given to them.
+      const member = await helped.pod('zk-0');
+      expect(member.spec?.containers[0]?.securityContext?.privileged ?? false).toBe(false);
+    } finally {
+      await helped.destroy();
+    }
+  }, 900_000);
 
   it('zk-chaos run --target kind: a seeded schedule of partitions and kills, checked and reported; node ports an earlier ensemble left are taken back, anyone else\'s are refused', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
@@ -113,13 +162,13 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     expect(servers.members.map((m: { name: string }) => m.name)).toEqual(['zk-0', 'zk-1', 'zk-2']);
   }, 900_000);
 
-  it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, with the faults that need no way into its nodes (node loss by cordon + deletion)', async () => {
-    const seed = 5; // node-loss at 10 s, restart-all, kill, restart-all
+  it('zk-chaos run --target context:NAME: any cluster of the kubeconfig, through port-forwards, node loss by cordon + deletion, partitions through helper pods', async () => {
+    const seed = 7; // kill(minority) at 10 s, partition(leader) at 24 s, pause(leader) at 45 s, node-loss(leader) at 64 s
     const cache = cacheDir();
     const run = spawnSync(
       process.execPath,
       [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', `context:kind-${cluster}`, '--image', process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local',
-        '--nemesis', 'kill,pause,restart-all,node-loss', '--time-limit', '90', '--interval', '8', '--seed', String(seed)],
+        '--nemesis', 'kill,pause,restart-all,node-loss,partition', '--time-limit', '90', '--interval', '8', '--seed', String(seed)],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results, KUBECONFIG: join(cache, `kubeconfig-${cluster}`) }, timeout: 900_000 },
     );
     const row = run.stdout.trim().split('\n')[1] ?? '';
@@ -129,6 +178,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
     expect(windows.length).toBeGreaterThan(1);
     expect(windows.find((w) => w.name === 'node-loss')?.detail).toMatch(/node zk-chaos-worker\d* cordoned and zk-\d deleted at once/);
+    expect(windows.find((w) => w.name === 'partition')?.detail).toMatch(/^leader: zk-\d \|/);
     // The heal uncordoned it: no node is left cordoned or marked.
     const nodes = (await Kube.load({ context: `kind-${cluster}` }).core.listNode()).items;
     expect(nodes.filter((n) => n.spec?.unschedulable || n.metadata?.annotations?.['io.zk-chaos/cordoned-by']).map((n) => n.metadata?.name)).toEqual([]);

@@ -1,21 +1,30 @@
+import type { NodeHelpers } from '../kube/node-helper.ts';
 import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
 import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
 
-/**
- * The network of the tutorial's ensemble on a kind cluster, cut from outside the pods: the members
- * run as uid 1000 without NET_ADMIN, and that stays so. Each kind node is a Docker container; in
- * it, `crictl` finds the member's process and `nsenter` enters that process's network namespace
- * as root to add (or remove) blackhole routes to the other side's pod addresses. Clients reach the
- * members through NodePorts or port-forwards, from addresses that are not the peers': not cut.
- * (The script runs in the node's file system with the pod's network: files it keeps are the node's.)
- */
-export class KindNet implements Net<EnsembleMember> {
-  private readonly ensemble: StartedKubeEnsemble;
+/** A way to run a script as root in the network namespace of one container on one node. */
+export interface PodNetworkEntry {
+  run(node: string, containerId: string, script: string): Promise<void>;
+}
 
-  constructor(ensemble: StartedKubeEnsemble) {
+/**
+ * The network of the tutorial's ensemble on Kubernetes, cut from outside the pods: the members
+ * run as uid 1000 without NET_ADMIN, and that stays so. On the member's node, `nsenter` enters the
+ * member's network namespace as root to add (or remove) blackhole routes to the other side's pod
+ * addresses; how the harness gets onto the node is the entry's (a kind node's container, or a
+ * privileged helper pod on any cluster). Clients reach the members through NodePorts or
+ * port-forwards, from addresses that are not the peers': not cut. (The script runs in the entry's
+ * file system with the pod's network: files it keeps are the entry's.)
+ */
+export class PodNet implements Net<EnsembleMember> {
+  private readonly ensemble: StartedKubeEnsemble;
+  private readonly entry: PodNetworkEntry;
+
+  constructor(ensemble: StartedKubeEnsemble, entry: PodNetworkEntry) {
     this.ensemble = ensemble;
+    this.entry = entry;
   }
 
   async cut(grudge: Grudge<EnsembleMember>): Promise<void> {
@@ -72,13 +81,47 @@ export class KindNet implements Net<EnsembleMember> {
     return { node, ip, containerId };
   }
 
-  private async inPodNetwork(at: { node: string; containerId: string }, script: string): Promise<void> {
-    const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${at.containerId}) && nsenter -t "$pid" -n bash -c '${script.replace(/'/g, `'\\''`)}'`;
+  private inPodNetwork(at: { node: string; containerId: string }, script: string): Promise<void> {
+    return this.entry.run(at.node, at.containerId, script);
+  }
+}
+
+/** `script` quoted as one argument of sh -c. */
+function quoted(script: string): string {
+  return `'${script.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * kind's nodes are Docker containers: the harness enters one with docker exec, and `crictl` there
+ * finds the member's process.
+ */
+export const throughKindNodes: PodNetworkEntry = {
+  async run(node, containerId, script) {
+    const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${containerId}) && nsenter -t "$pid" -n bash -c ${quoted(script)}`;
     try {
-      await docker(['exec', at.node, 'bash', '-c', command]);
+      await docker(['exec', node, 'bash', '-c', command]);
     } catch (error) {
       const e = error as { stderr?: string; message: string };
-      throw new Error(`changing the routes of a member on kind node ${at.node} failed: ${(e.stderr || e.message).trim()} (a kind cluster is needed: its nodes are Docker containers)`);
+      throw new Error(`changing the routes of a member on kind node ${node} failed: ${(e.stderr || e.message).trim()} (a kind cluster is needed: its nodes are Docker containers)`);
     }
-  }
+  },
+};
+
+/**
+ * Any cluster: a privileged helper pod on the node (NodeHelpers) sees the node's processes, and
+ * the member's is the one whose cgroup names its container.
+ */
+export function throughHelperPods(helpers: NodeHelpers): PodNetworkEntry {
+  return {
+    async run(node, containerId, script) {
+      const command =
+        `pid=$(for p in /proc/[0-9]*; do if grep -qs '${containerId}' "$p/cgroup"; then echo "\${p#/proc/}"; break; fi; done); ` +
+        `test -n "$pid" || { echo "no process of container ${containerId} on node ${node}" >&2; exit 1; }; ` +
+        `nsenter -t "$pid" -n sh -c ${quoted(script)}`;
+      const result = await helpers.run(node, command);
+      if (result.exitCode !== 0) {
+        throw new Error(`changing the routes of a member on node ${node} through its helper pod failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+      }
+    },
+  };
 }
