@@ -177,7 +177,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     try {
       // Stopped before anything wrote this run's JUnit (during cluster up, say): an earlier run's
       // file must not stay to pass for this one.
-      if (!writtenSince(join(RESULTS, 'junit.xml'), started)) setupJUnit(interruptedPhase ?? phase, 'error', `interrupted by ${interruptedBy} during ${interruptedPhase ?? phase}, then stopped during ${phase}; no suite ran`, 130);
+      interruptedUnlessReported(started, interruptedPhase ?? phase, `interrupted by ${interruptedBy} during ${interruptedPhase ?? phase}, then stopped during ${phase}; no suite ran`);
       writeTimings();
     } catch (error) {
       console.error(`[e2e] could not write the results (${error instanceof Error ? error.message : String(error)})`);
@@ -248,9 +248,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ZK_CHAOS_ACCESS: options.access ?? (options.context ? 'port-forward' : 'nodeport'),
     });
     // Interrupted before the JUnit reporter wrote anything: the file there is an earlier run's.
-    if (interruptedBy && !writtenSince(join(RESULTS, 'junit.xml'), suitesStarted)) {
-      setupJUnit('suites', 'error', `interrupted by ${interruptedBy} while the suites started; no suite ran`, 130);
-    }
+    if (interruptedBy) interruptedUnlessReported(suitesStarted, 'suites', `interrupted by ${interruptedBy} while the suites started; no suite ran`);
     // A suite cut short (or a killed test worker) left a run folder without a verdict.
     phase = 'checking what interrupted runs recorded';
     const why = interruptedBy ? `${interruptedBy} during the suites` : 'its test stopped before the run finished';
@@ -296,9 +294,14 @@ function leftovers(cluster: string, options: E2eOptions, existedBefore: boolean)
   return `Left behind: the kind cluster ${cluster} (npm run cluster:down deletes it), and the Docker engine if setup started it (bash scripts/docker-engine.sh stop).`;
 }
 
-/** Whether the file exists and was written at or after `since` (ms). */
-function writtenSince(file: string, since: number): boolean {
-  return existsSync(file) && statSync(file).mtimeMs >= since;
+/**
+ * An interruption's JUnit case for `step`, unless junit.xml was written since `since` (ms): the
+ * suites' reporter then named what was interrupted; else the file there is an earlier run's.
+ */
+function interruptedUnlessReported(since: number, step: string, message: string): void {
+  const junit = join(RESULTS, 'junit.xml');
+  if (existsSync(junit) && statSync(junit).mtimeMs >= since) return;
+  setupJUnit(step, 'error', message, 130);
 }
 
 /** The suites interrupted.json names (written by the JUnit reporter on a signal). */
