@@ -23,13 +23,14 @@ describe('random: a seeded schedule of faults', () => {
     const onKind = settings.context.startsWith('kind-');
     const schedule = planSchedule({ seed, mix: [...GENERAL_FAULTS], timeLimitMs: settings.randomMs, intervalMs: 10_000 });
     log(`random: ${schedule.faults.map((f) => `${f.kind}(${f.target}) at ${Math.round(f.startMs / 1000)} s`).join(', ') || 'no faults fit'}`);
-    const net = new PodNet(ensemble, onKind ? throughKindNodes : throughHelperPods(new NodeHelpers(ensemble.kube, ensemble.namespace, () => ensemble.memberImage(), log)));
+    const helpers = onKind ? undefined : new NodeHelpers(ensemble.kube, ensemble.namespace, () => ensemble.memberImage(), log);
+    const net = new PodNet(ensemble, helpers ? throughHelperPods(helpers) : throughKindNodes);
     const result = await runSuite({
       name: 'random',
       ensemble,
       files: { [RUN_FILES.schedule]: JSON.stringify(schedule, null, 2) + '\n' },
       during: (ctx) => playSchedule(schedule, new KubeMembers(ensemble), net, ctx),
-    });
+    }).finally(() => helpers?.close());
     // Every planned fault was injected and healed, in order.
     expect(result.faults.map((f) => f.name)).toEqual(schedule.faults.map((f) => f.kind));
     expect(result.faults.every((f) => f.end !== undefined)).toBe(true);

@@ -108,12 +108,14 @@ function contextTarget(context: string): RunTarget {
       const cluster = kube();
       await cluster.ping();
       const started = await new KubeEnsemble(cluster).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('port-forward').withLog(log).start();
+      const helpers = new NodeHelpers(cluster, RUN_NAMESPACE, () => started.memberImage(), log);
       const stop = async (): Promise<void> => {
         // A node this run cordoned and did not get to uncordon (the run failed mid-fault) is not left so.
         await uncordonLeftBy(cluster, RUN_NAMESPACE);
+        await helpers.close();
         await started.destroy();
       };
-      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new PodNet(started, throughHelperPods(new NodeHelpers(cluster, RUN_NAMESPACE, () => started.memberImage(), log))), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new PodNet(started, throughHelperPods(helpers)), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
     },
     async abandon() {
       const cluster = kube();
@@ -128,7 +130,7 @@ function contextTarget(context: string): RunTarget {
 /**
  * The kind cluster `npm run cluster:up` made (ZK_CHAOS_CLUSTER, default zk-chaos): the tutorial's
  * manifests in a namespace of their own, members reached through the NodePorts kind-config.yaml
- * publishes on 127.0.0.1, partitions made inside the kind nodes (KindNet).
+ * publishes on 127.0.0.1, partitions made inside the kind nodes (PodNet through the nodes' containers).
  */
 const KIND: RunTarget = {
   name: 'kind',

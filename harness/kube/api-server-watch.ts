@@ -35,16 +35,18 @@ export function watchApiServer(kube: Kube, options: ApiServerWatchOptions = {}):
     // about the server (and must not end every run as the harness's failure).
     let seen = false;
     let toldUnwatchable = false;
+    // stop() also ends a probe in flight: a wedged server must not hold the process open.
+    const stopping = new AbortController();
     const probe = async (): Promise<void> => {
       if (stopped) return;
       const asked = Date.now();
-      const problem = await answers(kube, probeTimeoutMs);
+      const problem = await answers(kube, probeTimeoutMs, stopping.signal);
       if (stopped) return;
       const now = Date.now();
       if (problem === undefined) {
         seen = true;
         if (silentSince !== undefined) {
-          listener.note(`the Kubernetes API server (${server}) did not answer for ${Math.round((now - silentSince) / 1000)} s (${lastProblem}); it answers again`);
+          listener.note(`the Kubernetes API server (${server}) did not serve the harness for ${Math.round((now - silentSince) / 1000)} s (${lastProblem}); it answers again`);
         }
         silentSince = undefined;
       } else if (!seen) {
@@ -54,9 +56,10 @@ export function watchApiServer(kube: Kube, options: ApiServerWatchOptions = {}):
         silentSince ??= asked;
         lastProblem = problem;
         if (now - silentSince >= graceMs) {
+          // An HTTP error is an answer, but not service: the message says which it was.
           listener.lost(
-            `the Kubernetes API server (${server}) has not answered for ${Math.round((now - silentSince) / 1000)} s (${problem})`,
-            `bring the API server back (kubectl --context ${kube.context} get --raw /readyz; on kind: docker start ${kindControlPlane(kube.context)}) and rerun`,
+            `the Kubernetes API server (${server}) has ${/^HTTP \d/.test(problem) ? 'answered only with errors' : 'not answered'} for ${Math.round((now - silentSince) / 1000)} s (${problem})`,
+            `bring the API server back (kubectl --context ${kube.context} get --raw /readyz${kube.context.startsWith('kind-') ? `; on kind: docker start ${kube.context.slice(5)}-control-plane` : ''}) and rerun`,
           );
           return;
         }
@@ -70,14 +73,16 @@ export function watchApiServer(kube: Kube, options: ApiServerWatchOptions = {}):
       stop() {
         stopped = true;
         clearTimeout(timer);
+        stopping.abort();
       },
     };
   };
 }
 
 /** undefined when the API server answered within timeoutMs, else what went wrong. */
-async function answers(kube: Kube, timeoutMs: number): Promise<string | undefined> {
-  const signal = AbortSignal.timeout(timeoutMs);
+async function answers(kube: Kube, timeoutMs: number, stopped: AbortSignal): Promise<string | undefined> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([timeout, stopped]);
   try {
     // The client has no request timeout of its own; a paused server would hold the probe forever.
     const withSignal: ObservableMiddleware = {
@@ -87,11 +92,6 @@ async function answers(kube: Kube, timeoutMs: number): Promise<string | undefine
     await kube.core.listNamespace({ limit: 1 }, { middleware: [withSignal], middlewareMergeStrategy: 'append' });
     return undefined;
   } catch (error) {
-    return signal.aborted ? `no answer within ${timeoutMs / 1000} s` : describeError(error);
+    return timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : describeError(error);
   }
-}
-
-/** The control plane's container for a kind context (kind-NAME → NAME-control-plane). */
-function kindControlPlane(context: string): string {
-  return context.startsWith('kind-') ? `${context.slice(5)}-control-plane` : '<cluster>-control-plane';
 }

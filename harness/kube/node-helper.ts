@@ -30,10 +30,29 @@ export class NodeHelpers {
     this.log = log;
   }
 
-  /** Runs `script` with sh as root on `node`, in the node's PID namespace. */
-  async run(node: string, script: string): Promise<ExecResult> {
+  /**
+   * Runs `sh -c script args…` as root on `node`, in the node's PID namespace (`args` are $1, $2…).
+   * A helper that is gone (evicted, deleted) is made again for the next call.
+   */
+  async run(node: string, [script, ...args]: [string, ...string[]]): Promise<ExecResult> {
     const pod = await this.on(node);
-    return execInPod(this.kube, this.namespace, pod, CONTAINER, ['sh', '-c', script]);
+    try {
+      return await execInPod(this.kube, this.namespace, pod, CONTAINER, ['sh', '-c', script, 'sh', ...args]);
+    } catch (error) {
+      this.helpers.delete(node);
+      throw error;
+    }
+  }
+
+  /** Deletes the helpers made so far: root on the nodes is not left behind the run. */
+  async close(): Promise<void> {
+    const pods = await Promise.all([...this.helpers.values()].map((pod) => pod.catch(() => undefined)));
+    this.helpers.clear();
+    await Promise.all(
+      pods.filter((name): name is string => name !== undefined).map((name) =>
+        this.kube.core.deleteNamespacedPod({ name, namespace: this.namespace, gracePeriodSeconds: 0 }).catch(() => undefined),
+      ),
+    );
   }
 
   /** The helper pod on `node`, made and started once. */
@@ -76,10 +95,11 @@ export class NodeHelpers {
       await this.kube.core.createNamespacedPod({ namespace: this.namespace, body });
     } catch (error) {
       if (!isStatus(error, 409)) {
-        throw new Error(
-          `network faults need a privileged helper pod on node ${node}, and namespace ${this.namespace} refused it (${describeError(error)}); ` +
-            `allow privileged pods there (kubectl label namespace ${this.namespace} pod-security.kubernetes.io/enforce=privileged) or leave network faults out of --nemesis`,
-        );
+        const why = describeError(error);
+        const fix = /PodSecurity/.test(why)
+          ? `allow privileged pods there (kubectl label namespace ${this.namespace} pod-security.kubernetes.io/enforce=privileged)`
+          : 'allow this user to create privileged pods there (or the policy that refused it to admit them)';
+        throw new Error(`network faults need a privileged helper pod on node ${node}, and the cluster refused it in namespace ${this.namespace} (${why}); ${fix}, or leave network faults out of --nemesis`);
       }
     }
     this.log(`helper pod ${name} on node ${node}: the network faults enter the members' network namespaces through it`);
@@ -89,7 +109,8 @@ export class NodeHelpers {
       if (waiting?.reason === 'ErrImagePull' || waiting?.reason === 'ImagePullBackOff') {
         return notYet(`it cannot pull ${image} on ${node} (${waiting.message ?? waiting.reason})`);
       }
-      return pod.status?.phase === 'Running' ? ready(name) : notYet(pod.status?.phase ?? 'no status');
+      // Running, not merely in phase Running (a crash-looping container is that too).
+      return pod.status?.containerStatuses?.[0]?.state?.running ? ready(name) : notYet(`${pod.status?.phase ?? 'no status'}${waiting ? `, ${waiting.reason}` : ''}`);
     }, { timeoutMs: 180_000, intervalMs: 1000 });
     return name;
   }

@@ -33,8 +33,27 @@ export type DependencyWatch = (listener: DependencyListener) => { stop(): void }
 /** Several watches as one: each reports to the same listener, all stop together. */
 export function watchAll(...watches: DependencyWatch[]): DependencyWatch {
   return (listener) => {
-    const started = watches.map((watch) => watch(listener));
-    return { stop: () => started.forEach((watch) => watch.stop()) };
+    const started: Array<{ stop(): void }> = [];
+    const stop = (): void => {
+      // Each stops even if another's stop throws; the first error is raised after.
+      const errors: unknown[] = [];
+      for (const watch of started.splice(0)) {
+        try {
+          watch.stop();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    };
+    try {
+      for (const watch of watches) started.push(watch(listener));
+    } catch (error) {
+      // A watch that cannot start leaves none of the others running.
+      stop();
+      throw error;
+    }
+    return { stop };
   };
 }
 
@@ -127,6 +146,10 @@ export function resolveSeed(seed?: number): number {
 
 export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
+  const hold = process.env.ZK_CHAOS_HOLD_AT;
+  if (hold !== undefined && hold !== '' && !(HOLD_PHASES as readonly string[]).includes(hold)) {
+    throw new Error(`ZK_CHAOS_HOLD_AT must be one of ${HOLD_PHASES.join(', ')} (got "${hold}"); it is for tests: unset it for a normal run`);
+  }
   const seed = resolveSeed(options.seed);
   const runId = `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const dir = resolve(options.resultsDir ?? process.env.ZK_CHAOS_RESULTS ?? 'test-results', runId);

@@ -1,6 +1,6 @@
 /**
  * The shell that cuts and heals a partition inside one member's network namespace, whatever
- * enters it (a privileged docker exec, nsenter on a kind node): blackhole routes to the other
+ * enters it (a privileged docker exec, nsenter on a kind node or from a helper pod): blackhole routes to the other
  * side's addresses. Packets to them are dropped, and since neither side can complete a handshake
  * the cut is effectively both ways. Run as root in the member's network namespace.
  */

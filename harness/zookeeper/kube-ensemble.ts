@@ -210,8 +210,10 @@ export class StartedKubeEnsemble {
 
   /** The image the members run, and how it is pulled (a helper pod on their nodes runs it too). */
   async memberImage(): Promise<{ image: string; pullPolicy: string | undefined }> {
-    const container = (await this.pod(MEMBERS[0]!)).spec?.containers.find((c) => c.name === ZK_CONTAINER);
-    if (!container?.image) throw new Error(`${MEMBERS[0]} has no ${ZK_CONTAINER} container to take the image from`);
+    // From the StatefulSet's template: a member's pod may be away (killed, its node lost).
+    const sts = await this.kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: this.namespace });
+    const container = sts.spec?.template.spec?.containers.find((c) => c.name === ZK_CONTAINER);
+    if (!container?.image) throw new Error(`StatefulSet zk has no ${ZK_CONTAINER} container to take the image from`);
     return { image: container.image, pullPolicy: container.imagePullPolicy };
   }
 

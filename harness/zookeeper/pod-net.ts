@@ -76,8 +76,10 @@ export class PodNet implements Net<EnsembleMember> {
     const pod = await this.ensemble.pod(member.name);
     const node = pod.spec?.nodeName;
     const ip = pod.status?.podIP;
-    const containerId = pod.status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER)?.containerID?.replace(/^[a-z]+:\/\//, '');
+    // containerd://…, docker://…, cri-o://…: the runtime's prefix off, the id itself is hex.
+    const containerId = pod.status?.containerStatuses?.find((c) => c.name === ZK_CONTAINER)?.containerID?.replace(/^[^:]+:\/\//, '');
     if (!node || !ip || !containerId) throw new Error(`${member.name} is not running on a node yet (node ${node}, address ${ip}, container ${containerId})`);
+    if (!/^[0-9a-f]+$/.test(containerId)) throw new Error(`${member.name}'s container id ${JSON.stringify(containerId)} is not the hex id a container runtime gives`);
     return { node, ip, containerId };
   }
 
@@ -114,11 +116,13 @@ export const throughKindNodes: PodNetworkEntry = {
 export function throughHelperPods(helpers: NodeHelpers): PodNetworkEntry {
   return {
     async run(node, containerId, script) {
+      // The container's oldest process (its first): a probe's short-lived shell could be gone
+      // before nsenter enters it. The id and node are arguments, never pasted into the script.
       const command =
-        `pid=$(for p in /proc/[0-9]*; do if grep -qs '${containerId}' "$p/cgroup"; then echo "\${p#/proc/}"; break; fi; done); ` +
-        `test -n "$pid" || { echo "no process of container ${containerId} on node ${node}" >&2; exit 1; }; ` +
-        `nsenter -t "$pid" -n sh -c ${quoted(script)}`;
-      const result = await helpers.run(node, command);
+        `pid=$(grep -ls -- "$1" /proc/[0-9]*/cgroup | cut -d/ -f3 | sort -n | head -n1); ` +
+        `test -n "$pid" || { echo "no process of container $1 on node $2" >&2; exit 1; }; ` +
+        `exec nsenter -t "$pid" -n sh -c "$3"`;
+      const result = await helpers.run(node, [command, containerId, node, script]);
       if (result.exitCode !== 0) {
         throw new Error(`changing the routes of a member on node ${node} through its helper pod failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
       }

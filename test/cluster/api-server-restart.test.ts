@@ -101,7 +101,7 @@ describe('the Kubernetes API server restarting during a run', () => {
     expect(history.filter((e) => e.type === 'ok' && e.time > backAt).length).toBeGreaterThan(100);
     expect(result.workload.finalReads).toBe(3);
     // The API server's watch noted its silence, and did not end the run.
-    expect(result.events.some((e) => e.kind === 'gap' && e.detail.includes('did not answer for')), JSON.stringify(result.events)).toBe(true);
+    expect(result.events.some((e) => e.kind === 'gap' && e.detail.includes('did not serve the harness for')), JSON.stringify(result.events)).toBe(true);
     // The exec that dropped ran again and answered; the probe made while the API server was away
     // got the member's own answer.
     expect(kinds).toContain('exec-gap');
@@ -187,7 +187,7 @@ describe('the Kubernetes API server restarting during a suite of npm run e2e', (
       expect(junit).toContain('classname="suites/01-health.test.ts"');
       expect(junit).not.toMatch(/<failure|<error/);
       const events = readFileSync(join(history, '..', 'events.jsonl'), 'utf8');
-      expect(events).toMatch(/"kind":"gap","detail":"the Kubernetes API server \([^)]+\) did not answer for \d+ s/);
+      expect(events).toMatch(/"kind":"gap","detail":"the Kubernetes API server \([^)]+\) did not serve the harness for \d+ s/);
       expect(JSON.parse(readFileSync(join(history, '..', 'verdict.json'), 'utf8')).validity).toBe('valid');
     } finally {
       rmSync(results, { recursive: true, force: true });

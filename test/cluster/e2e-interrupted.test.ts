@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
+import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { linesOf, runHistory } from '../support/run-history.ts';
 
 /**
@@ -143,8 +144,10 @@ const mainCluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 describe('npm run e2e interrupted while a suite starts its ensemble', () => {
   it('marks that suite interrupted in its beforeAll, with the phase, in JUnit and e2e-timings.json', async () => {
     const kube = Kube.load({ context: `kind-${mainCluster}` });
-    // No ensemble to reuse: the suite has to start one (the namespace may still be going away).
+    // No ensemble to reuse: the suite has to start one. The namespace is gone before e2e starts:
+    // while it goes away its old StatefulSet would look like the new one.
     await kube.core.deleteNamespace({ name: 'zk-chaos' }).catch(() => undefined);
+    await waitFor('namespace zk-chaos to be gone', async () => ((await kube.core.readNamespace({ name: 'zk-chaos' }).then(() => true, () => false)) ? notYet('terminating') : ready(true)), { timeoutMs: 300_000, intervalMs: 1000 });
     const statefulSet = () => kube.apps.readNamespacedStatefulSet({ name: 'zk', namespace: 'zk-chaos' }).then((sts) => sts.metadata?.deletionTimestamp === undefined, () => false);
     const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'health', '--seed', '2'], { ZK_CHAOS_RESULTS: startResults }, statefulSet);
     expect(interruptedInTime, output.slice(-3000)).toBe(true);

@@ -67,7 +67,8 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const helped = await new KubeEnsemble(kube).inNamespace('zk-chaos-helper-net').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
     try {
       const members = new KubeMembers(helped);
-      const net = new PodNet(helped, throughHelperPods(new NodeHelpers(kube, helped.namespace, () => helped.memberImage(), log)));
+      const nodeHelpers = new NodeHelpers(kube, helped.namespace, () => helped.memberImage(), log);
+      const net = new PodNet(helped, throughHelperPods(nodeHelpers));
       const modeOf = async (m: EnsembleMember) => (await members.status(m)).mode;
       const leader = await members.leader();
       const others = members.members.filter((m) => m.name !== leader.name);
@@ -105,6 +106,12 @@ describe('faults on the tutorial’s ensemble in kind', () => {
       // The members themselves keep their securityContext: no capability was given to them.
       const member = await helped.pod('zk-0');
       expect(member.spec?.containers[0]?.securityContext?.privileged ?? false).toBe(false);
+      // Closed, the helpers are deleted: root on the nodes is not left behind.
+      await nodeHelpers.close();
+      await waitFor('the helper pods to be gone', async () => {
+        const left = (await kube.core.listNamespacedPod({ namespace: helped.namespace, labelSelector: 'io.zk-chaos/node-helper=true' })).items.length;
+        return left === 0 ? ready(true) : notYet(`${left} left`);
+      }, { timeoutMs: 120_000, log });
     } finally {
       await helped.destroy();
     }

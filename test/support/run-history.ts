@@ -8,9 +8,13 @@ export function runHistory(resultsDir: string, prefix: string): string | undefin
   return run && join(resultsDir, run, 'history.jsonl');
 }
 
-/** Lines written to `file` so far (0 before it exists). */
+/** Whole lines written to `file` so far (0 before it exists). */
 export function linesOf(file: string | undefined): number {
-  return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
+  if (!file || !existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8');
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
 }
 
 /**
