@@ -100,8 +100,10 @@ function summary(model: ReportModel): string {
         ? `${verdict.anomalies.length} anomal${verdict.anomalies.length === 1 ? 'y' : 'ies'} found.`
         : undecided > 0 ? `${undecided} key${undecided === 1 ? '' : 's'} could not be decided; no anomaly found.` : 'No anomaly found.',
   ].join(' ');
+  // An unknown verdict says why when the whole run is the reason: "UNKNOWN (INTERRUPTED)".
+  const why = verdict.validity !== 'unknown' ? '' : runWide.some((r) => r.startsWith('The run was interrupted')) ? ' (interrupted)' : runWide.some((r) => r.startsWith('The harness stopped')) ? ' (harness failed)' : '';
   return `<header id="summary">
-  <div class="verdict" id="verdict">${h(verdict.validity.toUpperCase())}</div>
+  <div class="verdict" id="verdict">${h(`${verdict.validity}${why}`.toUpperCase())}</div>
   <div class="headline">
     <h1>${h(run.name)}</h1>
     <p>${h(headline)}</p>

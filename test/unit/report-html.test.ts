@@ -61,6 +61,9 @@ describe('renderHtml', () => {
     expect(unknown).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. 1 key could not be decided; no anomaly found.</p>');
     expect(unknown).toContain('<li><code>r</code>: search budget exhausted</li>');
     expect(unknown).not.toContain('<li><code></code>');
+    expect(unknown).toContain('<div class="verdict" id="verdict">UNKNOWN (INTERRUPTED)</div>');
+    const stopped = renderHtml(model({ verdict: { validity: 'unknown', anomalies: [], unknownKeys: [{ key: '', reason: 'the harness stopped (the history could not be written)' }] } }), ASSETS);
+    expect(stopped).toContain('<div class="verdict" id="verdict">UNKNOWN (HARNESS FAILED)</div>');
 
     const onlyRunWide = renderHtml(model({ verdict: { validity: 'unknown', anomalies: [], unknownKeys: [interrupted] } }), ASSETS);
     expect(onlyRunWide).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. No anomaly found.</p>');
@@ -69,6 +72,8 @@ describe('renderHtml', () => {
     const lost = { type: 'lost' as const, key: 's', element: 'x', explanation: "'x' is lost", ops: [0, 2] };
     const invalid = renderHtml(model({ verdict: { validity: 'invalid', anomalies: [lost], unknownKeys: [interrupted] } }), ASSETS);
     expect(invalid).toContain('<p>The run was interrupted (SIGINT during the suites) before it finished. 1 anomaly found.</p>');
+    // What was recorded already proves an anomaly: invalid, whatever cut the run short.
+    expect(invalid).toContain('<div class="verdict" id="verdict">INVALID</div>');
   });
 
   it('escapes what the history and the verdict say', () => {
