@@ -20,7 +20,8 @@ import { fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-
 /**
  * The faults written once against Ensemble and Net, on the tutorial's ensemble in kind: a partition
  * really partitions (made inside the kind node, the members keep running as uid 1000 without
- * NET_ADMIN), and `zk-chaos run --target kind` plays a seeded schedule there.
+ * NET_ADMIN), a pause and an isolation really take their member away, the same through helper
+ * pods (as on any cluster), and `zk-chaos run --target kind` plays a seeded schedule there.
  */
 const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
 const log = (line: string) => console.log(`[kind-faults] ${line}`);
@@ -61,6 +62,45 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     await ensemble.destroy();
     ensemble = undefined;
   }, 600_000);
+
+  it('pause and isolate through kind\'s nodes: a paused leader is replaced by the other two, an isolated follower stops serving; each heal makes the ensemble whole', async () => {
+    const kube = Kube.load({ context: `kind-${cluster}` });
+    const paused = await new KubeEnsemble(kube).inNamespace('zk-chaos-pause').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
+    try {
+      const members = new KubeMembers(paused);
+      const net = new PodNet(paused, throughKindNodes);
+      const modeOf = async (m: EnsembleMember) => (await members.status(m)).mode;
+      const whole = async () => {
+        const modes = await Promise.all(members.members.map(modeOf));
+        expect(modes.filter((m) => m === 'leader')).toHaveLength(1);
+        expect(modes.filter((m) => m === 'follower')).toHaveLength(2);
+      };
+      const leader = await members.leader();
+      const others = members.members.filter((m) => m.name !== leader.name);
+      // A fault that did nothing would leave the leader leading: the other two would never elect.
+      const pause = nemesisFault('pause', [leader], members, net, new SeededRandom(3));
+      await pause.inject();
+      try {
+        const modes = await oneLeaderAmong(() => Promise.all(others.map(modeOf)), 'a leader among the two the paused leader left', log);
+        expect(modes.sort()).toEqual(['follower', 'leader']);
+      } finally {
+        await pause.heal();
+      }
+      await whole();
+      const leaderNow = (await members.leader()).name;
+      const follower = members.members.find((m) => m.name !== leaderNow)!;
+      const isolate = nemesisFault('isolate', [follower], members, net, new SeededRandom(4));
+      await isolate.inject();
+      try {
+        await stopsServing(() => modeOf(follower), `${follower.name} to stop serving while isolated`, log);
+      } finally {
+        await isolate.heal();
+      }
+      await whole();
+    } finally {
+      await paused.destroy();
+    }
+  }, 900_000);
 
   it('partition and isolate through privileged helper pods, as on any cluster the harness cannot enter: the cut-off leader loses the lead, the isolated member stops serving; the heals make the ensemble whole', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
