@@ -4,6 +4,13 @@ import type { Fault } from './fault.ts';
 import type { FaultKind } from './schedule.ts';
 
 /**
+ * A slow link's rate: ZooKeeper's own traffic under the workload (proposals, acknowledgements,
+ * pings) is a few hundred kilobits per second, so at 32 it queues: a proposal of a few kilobytes
+ * waits seconds, small enough to stay under the followers' sync limit most of the time.
+ */
+export const SLOW_LINK_KBIT = 32;
+
+/**
  * Every fault kind, written once against the Ensemble and Net interfaces, so each backend gets
  * them all. `targets` come resolved from the schedule's target spec; `random` (the run's nemesis
  * stream) draws what a fault decides on its own (delays, which member), so a seed replays it.
@@ -86,6 +93,21 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
         inject: async () => {
           await net.cut(grudge);
           return `${bridge.name} bridges the halves: ${describeGrudge(grudge)} (clients reach everyone)`;
+        },
+        heal: async () => {
+          await net.heal();
+          await ensemble.waitForQuorum();
+        },
+      };
+    }
+    case 'slow': {
+      // The links between the targets and the other members, both ways; clients are not slowed.
+      const grudge = partitionGrudge([targets, others(targets)]);
+      return {
+        name: 'slow',
+        inject: async () => {
+          await net.slow(grudge, SLOW_LINK_KBIT);
+          return `${names(targets)} <-> ${names(others(targets))} at ${SLOW_LINK_KBIT} kbit/s (clients not slowed)`;
         },
         heal: async () => {
           await net.heal();

@@ -1,4 +1,4 @@
-import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
+import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
 import type { Grudge, Net } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
 import { docker } from './docker-cli.ts';
@@ -18,9 +18,16 @@ export class DockerNet implements Net<Member> {
   }
 
   async cut(grudge: Grudge<Member>): Promise<void> {
-    await Promise.all(
-      [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.asRoot(m, ['bash', '-c', cutOffScript(peers.map((o) => o.address))])),
-    );
+    await this.towardPeers(grudge, cutOffScript);
+  }
+
+  async slow(grudge: Grudge<Member>, kbit: number): Promise<void> {
+    await this.towardPeers(grudge, (addresses) => slowScript(addresses, kbit));
+  }
+
+  /** Runs, in each member's network namespace, the script made for its peers' addresses in the grudge. */
+  private async towardPeers(grudge: Grudge<Member>, script: (addresses: string[]) => string): Promise<void> {
+    await Promise.all([...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.asRoot(m, ['bash', '-c', script(peers.map((o) => o.address))])));
   }
 
   async heal(): Promise<void> {

@@ -81,7 +81,9 @@ export function describeGrudge<M extends EnsembleMember>(grudge: Grudge<M>): str
 export interface Net<M extends EnsembleMember = EnsembleMember> {
   /** Each member in the grudge can no longer exchange packets with its peers there; clients still reach every member. */
   cut(grudge: Grudge<M>): Promise<void>;
-  /** Every cut is undone. */
+  /** Each member in the grudge sends to its peers there at only `kbit` kilobits per second (clients are not slowed). */
+  slow(grudge: Grudge<M>, kbit: number): Promise<void>;
+  /** Every cut and every slow link is undone. */
   heal(): Promise<void>;
   /** Cuts members off from everything, their clients included. */
   isolate(members: readonly M[]): Promise<void>;

@@ -1,5 +1,5 @@
 import type { NodeHelpers } from '../kube/node-helper.ts';
-import { cutOffScript, HEAL_SCRIPT } from './blackhole.ts';
+import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
 import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
@@ -28,11 +28,20 @@ export class PodNet implements Net<EnsembleMember> {
   }
 
   async cut(grudge: Grudge<EnsembleMember>): Promise<void> {
+    await this.towardPeers(grudge, cutOffScript);
+  }
+
+  async slow(grudge: Grudge<EnsembleMember>, kbit: number): Promise<void> {
+    await this.towardPeers(grudge, (addresses) => slowScript(addresses, kbit));
+  }
+
+  /** Runs, in each member's network namespace, the script made for its peers' addresses in the grudge. */
+  private async towardPeers(grudge: Grudge<EnsembleMember>, script: (addresses: string[]) => string): Promise<void> {
     // Addresses are read now: a recreated pod has a new one.
     const where = new Map<string, { node: string; ip: string; containerId: string }>();
     for (const [m, peers] of grudge) for (const x of [m, ...peers]) if (!where.has(x.name)) where.set(x.name, await this.locate(x));
     await Promise.all(
-      [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.inPodNetwork(where.get(m.name)!, cutOffScript(peers.map((o) => where.get(o.name)!.ip)))),
+      [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.inPodNetwork(where.get(m.name)!, script(peers.map((o) => where.get(o.name)!.ip)))),
     );
   }
 

@@ -8,6 +8,7 @@ import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
+import { ZooKeeperSession } from '../../harness/workload/zk-session.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import type { EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
 import { NodeHelpers } from '../../harness/kube/node-helper.ts';
@@ -63,7 +64,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     ensemble = undefined;
   }, 600_000);
 
-  it('pause and isolate through kind\'s nodes: a paused leader is replaced by the other two, an isolated follower stops serving; each heal makes the ensemble whole', async () => {
+  it('pause, isolate and slow through kind\'s nodes: a paused leader is replaced by the other two, an isolated follower stops serving, a write through a leader with slowed links waits seconds; each heal makes the ensemble whole', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
     const paused = await new KubeEnsemble(kube).inNamespace('zk-chaos-pause').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
     try {
@@ -97,6 +98,32 @@ describe('faults on the tutorial’s ensemble in kind', () => {
         await isolate.heal();
       }
       await whole();
+      // Slowed links: a 16 KB write through the leader waits seconds for its quorum, then milliseconds.
+      const slowLeader = await members.leader();
+      const endpoint = paused.endpoints().find((e) => e.name === slowLeader.name)!;
+      const session = await ZooKeeperSession.connect({ address: endpoint.address, serverName: slowLeader.name, connectTimeoutMs: 15_000, operationTimeoutMs: 60_000, sessionTimeoutMs: 60_000 });
+      const timedCreate = async (path: string): Promise<number> => {
+        const started = performance.now();
+        const made = await session.create(path, 'x'.repeat(16_000));
+        expect(made.type, JSON.stringify(made)).toBe('ok');
+        return performance.now() - started;
+      };
+      try {
+        const slow = nemesisFault('slow', [slowLeader], members, net, new SeededRandom(5));
+        await slow.inject();
+        let slowed: number;
+        try {
+          slowed = await timedCreate(`/slow-${Date.now()}-a`);
+        } finally {
+          await slow.heal();
+        }
+        const healed = await timedCreate(`/slow-${Date.now()}-b`);
+        log(`a 16 KB create took ${Math.round(slowed)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
+        expect(slowed).toBeGreaterThan(2_000);
+        expect(healed).toBeLessThan(1_500);
+      } finally {
+        session.close();
+      }
     } finally {
       await paused.destroy();
     }

@@ -29,6 +29,7 @@ function recording(leader: EnsembleMember) {
   };
   const net: Net = {
     cut: async (grudge) => void steps.push(`cut ${describeGrudge(grudge)}`),
+    slow: async (grudge, kbit) => void steps.push(`slow ${describeGrudge(grudge)} to ${kbit} kbit/s`),
     heal: async () => void steps.push('heal net'),
     isolate: async (ms) => void steps.push(`isolate ${ms.map((m) => m.name).join('+')}`),
     reconnect: async (ms) => void steps.push(`reconnect ${ms.map((m) => m.name).join('+')}`),
@@ -62,6 +63,12 @@ describe('nemesisFault', () => {
     const { steps, injected } = await play('partition', [zk2]);
     expect(steps).toEqual(['cut zk-2 -/-> zk-0, zk-1; zk-0 -/-> zk-2; zk-1 -/-> zk-2', '--', 'heal net', 'quorum']);
     expect(injected).toBe('zk-2 | zk-0, zk-1 (clients reach both sides)');
+  });
+
+  it('slow slows the links between the targets and the rest, both ways, and the heal undoes it before waiting for the quorum', async () => {
+    const { steps, injected } = await play('slow', [zk2]);
+    expect(steps).toEqual(['slow zk-2 -/-> zk-0, zk-1; zk-0 -/-> zk-2; zk-1 -/-> zk-2 to 32 kbit/s', '--', 'heal net', 'quorum']);
+    expect(injected).toBe('zk-2 <-> zk-0, zk-1 at 32 kbit/s (clients not slowed)');
   });
 
   it('lose-followers freezes the followers, kills the leader, resumes the followers; the heal restarts the old leader', async () => {
