@@ -8,7 +8,6 @@ import { cacheDir } from '../../harness/cli/cache-dir.ts';
 import { Kube } from '../../harness/kube/client.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
-import { ZooKeeperSession } from '../../harness/workload/zk-session.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import type { EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
 import { NodeHelpers } from '../../harness/kube/node-helper.ts';
@@ -16,7 +15,7 @@ import { PodNet, throughHelperPods, throughKindNodes } from '../../harness/zooke
 import { ensembleNamespace } from '../../harness/zookeeper/ensemble-manifests.ts';
 import { KubeEnsemble, type StartedKubeEnsemble } from '../../harness/zookeeper/kube-ensemble.ts';
 import { KubeMembers } from '../../harness/zookeeper/kube-members.ts';
-import { fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
+import { createTimesAcross, fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
 
 /**
  * The faults written once against Ensemble and Net, on the tutorial's ensemble in kind: a partition
@@ -101,29 +100,10 @@ describe('faults on the tutorial’s ensemble in kind', () => {
       // Slowed links: a 16 KB write through the leader waits seconds for its quorum, then milliseconds.
       const slowLeader = await members.leader();
       const endpoint = paused.endpoints().find((e) => e.name === slowLeader.name)!;
-      const session = await ZooKeeperSession.connect({ address: endpoint.address, serverName: slowLeader.name, connectTimeoutMs: 15_000, operationTimeoutMs: 60_000, sessionTimeoutMs: 60_000 });
-      const timedCreate = async (path: string): Promise<number> => {
-        const started = performance.now();
-        const made = await session.create(path, 'x'.repeat(16_000));
-        expect(made.type, JSON.stringify(made)).toBe('ok');
-        return performance.now() - started;
-      };
-      try {
-        const slow = nemesisFault('slow', [slowLeader], members, net, new SeededRandom(5));
-        await slow.inject();
-        let slowed: number;
-        try {
-          slowed = await timedCreate(`/slow-${Date.now()}-a`);
-        } finally {
-          await slow.heal();
-        }
-        const healed = await timedCreate(`/slow-${Date.now()}-b`);
-        log(`a 16 KB create took ${Math.round(slowed)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
-        expect(slowed).toBeGreaterThan(2_000);
-        expect(healed).toBeLessThan(1_500);
-      } finally {
-        session.close();
-      }
+      const { faulted, healed } = await createTimesAcross(endpoint, nemesisFault('slow', [slowLeader], members, net, new SeededRandom(5)));
+      log(`a 16 KB create took ${Math.round(faulted)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
+      expect(faulted).toBeGreaterThan(2_000);
+      expect(healed).toBeLessThan(1_500);
     } finally {
       await paused.destroy();
     }

@@ -4,8 +4,7 @@ import type { FaultKind } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import { DockerEnsemble, type Member, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
 import { DockerNet } from '../../harness/zookeeper/docker-net.ts';
-import { ZooKeeperSession } from '../../harness/workload/zk-session.ts';
-import { fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
+import { createTimesAcross, fourLetterWord, oneLeaderAmong, stopsServing } from '../support/member-probes.ts';
 
 /**
  * A fault must do what it says, or a valid verdict proves nothing: each fault is injected on its
@@ -94,32 +93,11 @@ describe('faults have their effect', () => {
   it('slow: a write through the leader whose links to its peers are slowed waits seconds for its quorum; after the heal it takes milliseconds', async () => {
     const leader = await ensemble.leader();
     const endpoint = ensemble.endpoints().find((e) => e.name === leader.name)!;
-    const session = await ZooKeeperSession.connect({ address: endpoint.address, serverName: leader.name, connectTimeoutMs: 15_000, operationTimeoutMs: 60_000, sessionTimeoutMs: 60_000 });
     // 16 KB: at 32 kbit/s the proposal alone takes 4 s to reach a follower.
-    const data = 'x'.repeat(16_000);
-    const timedCreate = async (path: string): Promise<number> => {
-      const started = performance.now();
-      const made = await session.create(path, data);
-      expect(made.type, JSON.stringify(made)).toBe('ok');
-      return performance.now() - started;
-    };
-    try {
-      const fault = dockerFault('slow', [leader]);
-      await fault.inject();
-      let slowed: number;
-      try {
-        slowed = await timedCreate(`/slow-${Date.now()}-a`);
-      } finally {
-        await fault.heal();
-      }
-      await allServe();
-      const healed = await timedCreate(`/slow-${Date.now()}-b`);
-      log(`a 16 KB create took ${Math.round(slowed)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
-      expect(slowed).toBeGreaterThan(2_000);
-      expect(healed).toBeLessThan(1_500);
-    } finally {
-      session.close();
-    }
+    const { faulted, healed } = await createTimesAcross(endpoint, dockerFault('slow', [leader]), allServe);
+    log(`a 16 KB create took ${Math.round(faulted)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
+    expect(faulted).toBeGreaterThan(2_000);
+    expect(healed).toBeLessThan(1_500);
   });
 
   it('kill of a majority: the survivor stops serving until the heal brings the killed members back', async () => {
