@@ -9,8 +9,8 @@ const LEADER_RELATIVE: ReadonlySet<TargetSpec> = new Set(['leader', 'followers']
 /**
  * Plays a schedule while the workload runs: each fault at its planned time (or as soon as the
  * previous one of its lane has healed, if that took longer), its target resolved then and recorded
- * in the fault's detail, held for its planned duration and healed; then the recovery period until
- * the time limit. An overlapping schedule plays its network lane beside the other. Called from
+ * in the fault's detail, held for its planned duration and healed; then a full heal of the network
+ * and the recovery period until the time limit. An overlapping schedule plays its network lane beside the other. Called from
  * runTest's `during`, so the fault windows land in faults.jsonl.
  */
 export async function playSchedule<M extends EnsembleMember>(schedule: Schedule, ensemble: Ensemble<M>, net: Net<M>, ctx: RunContext): Promise<void> {
@@ -38,6 +38,11 @@ export async function playSchedule<M extends EnsembleMember>(schedule: Schedule,
   };
   // A lane that fails still lets the other finish and heal: no fault is left in place.
   const failed = (await Promise.allSettled(lanes.map(playLane))).find((r) => r.status === 'rejected');
+  // Then the full heal every schedule ends with (Jepsen's final generator): the network whole
+  // again, whatever a fault's own heal or a failed lane left, before the recovery period.
+  ctx.log('nemesis: final heal of the network');
+  await net.heal();
   if (failed) throw failed.reason;
+  await ensemble.waitForQuorum();
   await until(schedule.timeLimitMs);
 }

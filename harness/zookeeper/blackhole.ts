@@ -31,4 +31,5 @@ export function slowScript(addresses: readonly string[], kbit: number): string {
  */
 export const HEAL_SCRIPT =
   'ip route show type blackhole | while read -r _ dst _; do ip route del blackhole "$dst"; done; ' +
-  'for dev in $(ls /sys/class/net); do tc qdisc del dev "$dev" root 2>/dev/null; done; true';
+  // The devices as netlink lists them in this namespace (/sys/class/net would be the mounting namespace's on a node).
+  "for dev in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do tc qdisc del dev \"$dev\" root 2>/dev/null; done; true";

@@ -2,40 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import type { FaultKind } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
-import { bridgeGrudge, describeGrudge, partitionGrudge, type Ensemble, type EnsembleMember, type Net } from '../../harness/zookeeper/ensemble.ts';
+import { bridgeGrudge, describeGrudge, partitionGrudge, type EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
+import { MEMBERS, recordingEnsemble } from './recording-ensemble.ts';
 
 /**
  * The order of each fault's steps, on a recording stand-in for an ensemble (the pure logic of the
  * sequences; the real effects are proven on Docker in test/integration/fault-effects.test.ts).
  */
-const members: EnsembleMember[] = [{ name: 'zk-0' }, { name: 'zk-1' }, { name: 'zk-2' }];
+const members = [...MEMBERS];
 const [zk0, zk1, zk2] = members as [EnsembleMember, EnsembleMember, EnsembleMember];
-
-function recording(leader: EnsembleMember) {
-  const steps: string[] = [];
-  const ensemble: Ensemble = {
-    members,
-    status: async () => ({ mode: 'follower' }),
-    logs: async () => '',
-    leader: async () => leader,
-    waitForQuorum: async () => void steps.push('quorum'),
-    killMember: async (m) => (steps.push(`kill ${m.name}`), 'killed'),
-    stopMember: async (m) => void steps.push(`stop ${m.name}`),
-    startMember: async (m) => void steps.push(`start ${m.name}`),
-    signalMember: async (m, s) => void steps.push(`${s} ${m.name}`),
-    loseNode: async (m) => (steps.push(`lose node of ${m.name}`), 'node lost'),
-    restoreNode: async (m) => void steps.push(`restore node of ${m.name}`),
-    waitForLogLine: async (m) => (steps.push(`watch ${m.name}`), 'INFO Getting a snapshot from leader 0x100000000'),
-  };
-  const net: Net = {
-    cut: async (grudge) => void steps.push(`cut ${describeGrudge(grudge)}`),
-    slow: async (grudge, kbit) => void steps.push(`slow ${describeGrudge(grudge)} to ${kbit} kbit/s`),
-    heal: async () => void steps.push('heal net'),
-    isolate: async (ms) => void steps.push(`isolate ${ms.map((m) => m.name).join('+')}`),
-    reconnect: async (ms) => void steps.push(`reconnect ${ms.map((m) => m.name).join('+')}`),
-  };
-  return { steps, ensemble, net };
-}
+const recording = (leader: EnsembleMember) => recordingEnsemble(leader);
 
 async function play(kind: FaultKind, targets: EnsembleMember[], seed = 1, leader = zk1) {
   const { steps, ensemble, net } = recording(leader);
