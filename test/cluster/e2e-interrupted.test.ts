@@ -198,6 +198,12 @@ describe('npm run e2e interrupted in the middle of a suite', () => {
 describe('npm run e2e interrupted while a suite checks its history', () => {
   it('names the suite interrupted in JUnit; its run, whose history was whole, keeps the checker\'s verdict and gets a report', async () => {
     const checkResults = mkdtempSync(join(tmpdir(), 'zk-chaos-e2e-interrupt-check-'));
+    // The cluster the other tests use is listed by kind before e2e looks for it (a listing made
+    // while the engine is busy can come back without it, and e2e would then try to create it).
+    await waitFor(`kind to list cluster ${mainCluster}`, async () => {
+      const listed = spawnSync(kind(), ['get', 'clusters'], { encoding: 'utf8' });
+      return listed.status === 0 && listed.stdout.split('\n').includes(mainCluster) ? ready(true) : notYet(`${listed.status}: ${listed.stdout.trim()} ${listed.stderr.trim()}`);
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
     try {
       // The check of a short history takes milliseconds: the run is held there (ZK_CHAOS_HOLD_AT) to be interrupted in it.
       const { code, output, interruptedInTime } = await interruptE2e(['--suites', 'health', '--seed', '3'], { ZK_CHAOS_RESULTS: checkResults, ZK_CHAOS_HOLD_AT: 'check' }, (out) => out.includes('holding at check'));
