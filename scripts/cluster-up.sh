@@ -63,8 +63,20 @@ if [ "$(id -u)" = 0 ]; then
   sysctl -qw fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 || true
 fi
 
+# A failed listing is not an absent cluster (creating it then fails on the nodes that exist):
+# the listing is retried, and named when it keeps failing.
+list_clusters() {
+  local attempt
+  for attempt in 1 2 3; do
+    "$kind" get clusters 2>"$ZK_CHAOS_CACHE/get-clusters.log" && return 0
+    sleep $((attempt * 2))
+  done
+  return 1
+}
+clusters=$(list_clusters) \
+  || fail "kind get clusters failed 3 times: $(tail -n 2 "$ZK_CHAOS_CACHE/get-clusters.log" | tr '\n' ' ')" "check the Docker engine (docker ps), then rerun npm run cluster:up"
 reused=0
-if "$kind" get clusters 2>/dev/null | grep -qx "$name"; then
+if grep -qx "$name" <<<"$clusters"; then
   echo "[$LOG_PREFIX] cluster $name exists; reusing it" >&2
   reused=1
   # After a host or Docker restart the node containers may be stopped, or just starting.

@@ -51,15 +51,7 @@ async function preflight(context: string, kubeconfig: string | undefined): Promi
   const { Kube, describeError } = await import('../kube/client.ts');
   try {
     const kube = Kube.load({ context, ...(kubeconfig ? { kubeconfig } : {}) });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the API server of context ${context} did not answer within 20 s; check the cluster and --context`)), 20_000);
-    });
-    try {
-      await Promise.race([kube.ping(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await kube.ping({ timeoutMs: 20_000 });
     return undefined;
   } catch (error) {
     return describeError(error);

@@ -1,6 +1,5 @@
-import { Observable, type ObservableMiddleware } from '@kubernetes/client-node';
 import type { DependencyListener } from '../run/test-run.ts';
-import { describeError, type Kube } from './client.ts';
+import { ApiServerUnreachable, describeError, type Kube } from './client.ts';
 
 export interface ApiServerWatchOptions {
   /**
@@ -81,17 +80,10 @@ export function watchApiServer(kube: Kube, options: ApiServerWatchOptions = {}):
 
 /** undefined when the API server answered within timeoutMs, else what went wrong. */
 async function answers(kube: Kube, timeoutMs: number, stopped: AbortSignal): Promise<string | undefined> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([timeout, stopped]);
   try {
-    // The client has no request timeout of its own; a paused server would hold the probe forever.
-    const withSignal: ObservableMiddleware = {
-      pre: (context) => (context.setSignal(signal), new Observable(Promise.resolve(context))),
-      post: (context) => new Observable(Promise.resolve(context)),
-    };
-    await kube.core.listNamespace({ limit: 1 }, { middleware: [withSignal], middlewareMergeStrategy: 'append' });
+    await kube.ping({ timeoutMs, signal: stopped });
     return undefined;
   } catch (error) {
-    return timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : describeError(error);
+    return error instanceof ApiServerUnreachable ? error.problem : describeError(error);
   }
 }

@@ -11,6 +11,16 @@ export interface KubeTarget {
 
 export class KubeConfigError extends Error {}
 
+/** The API server did not answer a ping; `problem` says how, in a few words (for the run's events). */
+export class ApiServerUnreachable extends KubeConfigError {
+  readonly problem: string;
+
+  constructor(message: string, problem: string, options?: ErrorOptions) {
+    super(message, options);
+    this.problem = problem;
+  }
+}
+
 /** The typed API clients of one cluster, built once per run. */
 export class Kube {
   readonly config: k8s.KubeConfig;
@@ -46,13 +56,25 @@ export class Kube {
     return new Kube(config);
   }
 
-  /** Fails with a clear message when the API server does not answer. */
-  async ping(): Promise<void> {
+  /**
+   * Fails with a clear message when the API server does not answer, or not within `timeoutMs`
+   * (the client has no request timeout of its own: a paused server would hold the call forever).
+   * `signal` aborts the probe.
+   */
+  async ping(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+    const signals = [timeout, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    const withSignal: k8s.ObservableMiddleware = {
+      pre: (context) => (signal && context.setSignal(signal), new k8s.Observable(Promise.resolve(context))),
+      post: (context) => new k8s.Observable(Promise.resolve(context)),
+    };
     try {
-      await this.core.listNamespace({ limit: 1 });
+      await this.core.listNamespace({ limit: 1 }, { middleware: [withSignal], middlewareMergeStrategy: 'append' });
     } catch (error) {
       const server = this.config.getCurrentCluster()?.server ?? 'unknown server';
-      throw new KubeConfigError(`cannot reach the API server ${server} (context ${this.context}): ${describeError(error)}; is the cluster up ("npm run cluster:up")?`);
+      const problem = timeout?.aborted ? `no answer within ${(options.timeoutMs ?? 0) / 1000} s` : describeError(error);
+      throw new ApiServerUnreachable(`cannot reach the API server ${server} (context ${this.context}): ${problem}; is the cluster up ("npm run cluster:up")?`, problem, { cause: error });
     }
   }
 }

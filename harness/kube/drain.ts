@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import type { EventLog } from '../history/event-log.ts';
 import { describeError, isStatus, type Kube } from './client.ts';
+import { HELPER_LABEL } from './node-helper.ts';
 
 /** A merge patch of a node (cordon, uncordon, the harness's mark). */
 function patchNode(kube: Kube, node: string, body: object): Promise<unknown> {
@@ -62,17 +63,21 @@ export interface DrainResult {
 
 /**
  * kubectl drain --ignore-daemonsets --delete-emptydir-data, through the Eviction API: cordon the
- * node, then evict every pod on it that no DaemonSet owns, retrying refusals by the budget every
- * retryMs until timeoutMs. Each eviction and each refusal is recorded in the event log.
+ * node, then evict every pod on it that no DaemonSet owns (nor the harness's node helpers, its
+ * per-node pods), retrying refusals by the budget every retryMs until timeoutMs. Each eviction and
+ * each refusal is recorded in the event log. With markFor (a run's namespace) the node is cordoned
+ * with the run's mark (cordonForRun), so a killed run's node is found and uncordoned.
  */
-export async function drainNode(kube: Kube, node: string, options: { timeoutMs: number; retryMs?: number; events?: EventLog }): Promise<DrainResult> {
-  await setUnschedulable(kube, node, true, options.events);
+export async function drainNode(kube: Kube, node: string, options: { timeoutMs: number; retryMs?: number; events?: EventLog; markFor?: string }): Promise<DrainResult> {
+  // A fault's drain marks the node with its run's namespace (cordonForRun), so a killed run's node is found.
+  if (options.markFor === undefined) await setUnschedulable(kube, node, true, options.events);
+  else await cordonForRun(kube, node, options.markFor);
   const deadline = Date.now() + options.timeoutMs;
   const evicted = new Set<string>();
   const blocked = new Set<string>();
   for (;;) {
     const pods = (await kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` })).items.filter(
-      (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+      (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet') && p.metadata?.labels?.[HELPER_LABEL] === undefined && !p.metadata?.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
     );
     const pending = pods.filter((p) => !evicted.has(`${p.metadata?.namespace}/${p.metadata?.name}`));
     if (pending.length === 0) return { node, completed: true, evicted: [...evicted], blocked: [...blocked] };

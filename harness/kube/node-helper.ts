@@ -4,7 +4,8 @@ import { describeError, isStatus, type Kube } from './client.ts';
 import { execInPod, type ExecResult } from './exec.ts';
 import { notYet, ready, waitFor } from './wait.ts';
 
-const HELPER_LABEL = 'io.zk-chaos/node-helper';
+/** Labels the helper pods (drains leave them, as they leave a DaemonSet's pods). */
+export const HELPER_LABEL = 'io.zk-chaos/node-helper';
 const CONTAINER = 'helper';
 
 /**

@@ -139,6 +139,37 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await ensemble.waitForQuorum();
         },
       };
+    case 'terminate':
+      return {
+        name: 'terminate',
+        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.killMember(m, 'TERM')))).join('; ')}`,
+        heal: async () => {
+          await startAll(targets);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'pod-delete':
+      return {
+        name: 'pod-delete',
+        // On Kubernetes the StatefulSet makes the pod again at once (the heal waits for it); on Docker the heal starts it.
+        inject: async () => {
+          await Promise.all(targets.map((m) => ensemble.stopMember(m)));
+          return `${names(targets)}: pod deleted (SIGTERM, 10 s grace; its claim kept)`;
+        },
+        heal: async () => {
+          await startAll(targets);
+          await ensemble.waitForQuorum();
+        },
+      };
+    case 'drain':
+      return {
+        name: 'drain',
+        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.drainNode(m)))).join('; ')}`,
+        heal: async () => {
+          await Promise.all(targets.map((m) => ensemble.uncordonNode(m)));
+          await ensemble.waitForQuorum();
+        },
+      };
     case 'lose-followers':
       return loseFollowers(ensemble, random, names);
     case 'crash-majority':

@@ -9,7 +9,7 @@ import { SeededRandom } from '../workload/random.ts';
  */
 
 /** What a fault does; every kind is written once, for every backend (nemesis/faults.ts). */
-export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow', 'terminate', 'pod-delete', 'drain'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** `--nemesis all`: the general faults (kept as they were, so the seeds of earlier findings replay). */
@@ -18,8 +18,15 @@ export const GENERAL_FAULTS: readonly FaultKind[] = ['kill', 'pause', 'isolate',
 export const OPS_FAULTS: readonly FaultKind[] = ['rolling-restart', 'node-loss', 'bridge'];
 /** `--nemesis hunt` (and `zk-chaos hunt`): sequences aimed at ZooKeeper's recovery paths. */
 export const HUNT_FAULTS: readonly FaultKind[] = ['lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'partition', 'kill'];
+/**
+ * `--nemesis tutorial`: the tutorial's disruptions as seeded faults: the StatefulSet deleted and
+ * recreated (restart-all: every member's pod deleted, claims kept), `pkill java` in a member
+ * (terminate), a node drained under the budget (drain). Its fourth, deleting the liveness probe's
+ * script, needs the kubelet's probe: the e2e suite `probe` plays it.
+ */
+export const TUTORIAL_FAULTS: readonly FaultKind[] = ['restart-all', 'terminate', 'drain'];
 /** Faults no group names yet (adding one to a group would change the seeded schedules of its earlier runs): named one by one. */
-export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow'];
+export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow', 'pod-delete'];
 
 /**
  * Faults of the network. With overlap, they run in a lane of their own beside the other faults
@@ -51,6 +58,10 @@ const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
   'cut-leader': ['leader'],
   // The targets' links to the other members, both ways.
   slow: ['one', 'leader', 'minority'],
+  terminate: ['one', 'leader', 'minority'],
+  'pod-delete': ['one', 'leader', 'minority'],
+  // One node at a time, as the budget allows.
+  drain: ['one', 'leader'],
 };
 
 export interface PlannedFault {
@@ -180,16 +191,19 @@ function shuffle<T>(items: readonly T[], random: SeededRandom): T[] {
   return out;
 }
 
-/** Parses --nemesis: a comma list of kinds, or all, hunt or none. Throws naming the unknown ones. */
+/** The named groups of --nemesis. */
+const FAULT_GROUPS: Readonly<Record<string, readonly FaultKind[]>> = { all: GENERAL_FAULTS, ops: OPS_FAULTS, hunt: HUNT_FAULTS, tutorial: TUTORIAL_FAULTS };
+
+/**
+ * Parses --nemesis: none, or a comma list of kinds and groups (all, ops, hunt, tutorial; e.g.
+ * `tutorial,pod-delete`), each kind once, in the order first named. Throws naming the unknown ones.
+ */
 export function parseNemesis(text: string): FaultKind[] {
-  if (text === 'none') return [];
-  if (text === 'all') return [...GENERAL_FAULTS];
-  if (text === 'hunt') return [...HUNT_FAULTS];
-  if (text === 'ops') return [...OPS_FAULTS];
+  if (text.trim() === 'none') return [];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n) && !(n in FAULT_GROUPS));
   if (unknown.length > 0 || names.length === 0) {
-    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use all, ops, hunt, none, or a comma list of ${FAULT_KINDS.join(', ')}`);
+    throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use none, or a comma list of the groups ${Object.keys(FAULT_GROUPS).join(', ')} and the faults ${FAULT_KINDS.join(', ')}`);
   }
-  return [...new Set(names)] as FaultKind[];
+  return [...new Set(names.flatMap((n) => FAULT_GROUPS[n] ?? [n as FaultKind]))];
 }

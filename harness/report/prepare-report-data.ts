@@ -12,6 +12,7 @@ import { holdsElement, rowValue, shortValue } from './describe-op.ts';
 import { laneLabel, packLanes, type ProcessSpan } from './lanes.ts';
 import type { ClusterEvent } from '../history/event-log.ts';
 import { OUTCOMES, type AnomalyView, type OpColumns, type ReportModel, type RunInfo } from './model.ts';
+import { shellQuote } from '../run/shell-quote.ts';
 
 /** The parts of a verdict the report shows; verdict.json from older runs may lack the stats. */
 export type ReportVerdict = Pick<Verdict, 'validity' | 'anomalies' | 'unknownKeys'>;
@@ -194,8 +195,4 @@ function rerunCommands(run: RunInfo): string[] {
   }
   commands.push(`npx zk-chaos check ${shellQuote(run.historyFile)}`);
   return commands;
-}
-
-function shellQuote(word: string): string {
-  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

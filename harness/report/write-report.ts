@@ -5,6 +5,7 @@
  */
 
 import { atomicWrite } from '../run/atomic-write.ts';
+import { RUN_FILES } from '../run/run-folder.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../checker/index.ts';
 import { toOperations } from '../history/parse.ts';
@@ -23,7 +24,7 @@ export interface ReportOptions {
 
 /** Writes <runDir>/report.html from <runDir>/history.jsonl and its sidecars; returns its path. */
 export async function writeReport(runDir: string, options: Omit<ReportOptions, 'out'> = {}): Promise<string> {
-  return buildReport(join(runDir, 'history.jsonl'), options);
+  return buildReport(join(runDir, RUN_FILES.history), options);
 }
 
 /**
@@ -35,18 +36,18 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   const events = await readEvents(historyFile);
   const ops = toOperations(events);
 
-  const faultsFile = join(dir, 'faults.jsonl');
+  const faultsFile = join(dir, RUN_FILES.faults);
   const faultsText = await readOptional(faultsFile);
-  const eventsFile = join(dir, 'events.jsonl');
+  const eventsFile = join(dir, RUN_FILES.events);
   const eventsText = await readOptional(eventsFile);
-  const seedFile = join(dir, 'seed');
+  const seedFile = join(dir, RUN_FILES.seed);
   const seedText = await readOptional(seedFile);
-  const scheduleFile = join(dir, 'schedule.json');
+  const scheduleFile = join(dir, RUN_FILES.schedule);
   const scheduleText = await readOptional(scheduleFile);
-  const serversFile = join(dir, 'servers.json');
+  const serversFile = join(dir, RUN_FILES.servers);
   const serversText = await readOptional(serversFile);
 
-  const verdictFile = join(dir, 'verdict.json');
+  const verdictFile = join(dir, RUN_FILES.verdict);
   const verdictText = await readOptional(verdictFile);
   let verdict: ReportVerdict;
   if (verdictText === null) {
@@ -81,7 +82,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
       ...(serversText === null ? {} : { servers: parseServers(serversText, serversFile) }),
     },
   });
-  const out = resolve(options.out ?? join(dir, 'report.html'));
+  const out = resolve(options.out ?? join(dir, RUN_FILES.report));
   try {
     atomicWrite(out, renderHtml(model));
   } catch (error) {

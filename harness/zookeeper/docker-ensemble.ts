@@ -229,10 +229,20 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     return `${stdout}${stderr}`;
   }
 
-  async killMember(member: Member): Promise<string> {
+  async killMember(member: Member, signal: 'KILL' | 'TERM' = 'KILL'): Promise<string> {
     // The exec's stream can break as the container dies; the exit below is what counts.
-    await this.exec(member, ['pkill', '-9', 'java']).catch(() => undefined);
-    return `JVM killed with SIGKILL, container exited with ${await this.waitForExit(member)}`;
+    await this.exec(member, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
+    return `JVM ${signal === 'KILL' ? 'killed with SIGKILL' : 'sent SIGTERM (pkill java)'}, container exited with ${await this.waitForExit(member)}`;
+  }
+
+  /** No nodes here: the member is stopped as an eviction stops a pod (SIGTERM, 10 s grace). */
+  async drainNode(member: Member): Promise<string> {
+    await this.stopMember(member);
+    return 'no nodes on Docker: stopped as its eviction would (SIGTERM, 10 s grace), started on its data at the uncordon';
+  }
+
+  uncordonNode(member: Member): Promise<void> {
+    return this.startMember(member);
   }
 
   async loseNode(member: Member): Promise<string> {

@@ -19,8 +19,12 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   leader(timeoutMs?: number): Promise<M>;
   /** Waits until every member serves, with one leader. */
   waitForQuorum(timeoutMs?: number): Promise<void>;
-  /** kill -9 of the member's JVM; resolves once the member is down, with how it ended. */
-  killMember(member: M): Promise<string>;
+  /**
+   * Kills the member's JVM: `pkill -9 java`, or with 'TERM' the tutorial's `pkill java` (a
+   * shutdown). Resolves once the member is down, with how it ended. On Kubernetes the kubelet
+   * restarts the container; on Docker startMember does.
+   */
+  killMember(member: M, signal?: 'KILL' | 'TERM'): Promise<string>;
   /** Stops the member gracefully (SIGTERM, then SIGKILL after a grace period). */
   stopMember(member: M): Promise<void>;
   /** Starts a member that is down, on its data. */
@@ -34,6 +38,14 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   loseNode(member: M): Promise<string>;
   /** Brings the lost machine back (on Docker: starts the member on its data). */
   restoreNode(member: M): Promise<void>;
+  /**
+   * The member's node is drained (kubectl drain: cordoned, its pods evicted through the Eviction
+   * API, so the PodDisruptionBudget may refuse; a refusal is an outcome, said in the result). On
+   * Docker, which has no nodes, the member is stopped the way its eviction would stop it.
+   */
+  drainNode(member: M): Promise<string>;
+  /** Undoes drainNode: the node is uncordoned and the member runs again (if it was evicted). */
+  uncordonNode(member: M): Promise<void>;
   /** SIGSTOP / SIGCONT of the member's JVM. */
   signalMember(member: M, signal: 'STOP' | 'CONT'): Promise<void>;
   /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cordonForRun, uncordonAfterRun } from '../kube/drain.ts';
+import { cordonForRun, drainNode, uncordonAfterRun } from '../kube/drain.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Ensemble, EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
@@ -55,12 +55,12 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     );
   }
 
-  async killMember(member: EnsembleMember): Promise<string> {
+  async killMember(member: EnsembleMember, signal: 'KILL' | 'TERM' = 'KILL'): Promise<string> {
     this.downSince.set(member.name, Date.now());
     const restarts = await this.ensemble.restartCount(member.name);
     // The exec's own stream may be cut as the container dies: that is the kill working.
-    await this.ensemble.exec(member.name, ['pkill', '-9', 'java']).catch(() => undefined);
-    return `JVM killed with SIGKILL; the kubelet restarts the container (restarts so far ${restarts})`;
+    await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
+    return `JVM ${signal === 'KILL' ? 'killed with SIGKILL' : 'sent SIGTERM (pkill java)'}; the kubelet restarts the container (restarts so far ${restarts})`;
   }
 
   async stopMember(member: EnsembleMember): Promise<void> {
@@ -125,6 +125,36 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   }
 
   private readonly lost = new Map<string, string>();
+
+  /** Per member drained: its node, and whether the member was evicted (not refused by the budget). */
+  private readonly drained = new Map<string, { node: string; evicted: boolean }>();
+
+  /**
+   * kubectl drain of the member's node, for up to 30 s (the budget refuses while another member is
+   * down). The node is cordoned with the run's mark, so a killed run's node is found and uncordoned.
+   * With node-pinned volumes (local-path) the evicted member stays Pending until the uncordon; with
+   * shared storage it starts on another node when one is allowed.
+   */
+  async drainNode(member: EnsembleMember): Promise<string> {
+    const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
+    if (!node) throw new Error(`${member.name} is not scheduled on a node`);
+    this.downSince.set(member.name, Date.now());
+    const result = await drainNode(this.ensemble.kube, node, { timeoutMs: 30_000, retryMs: 2000, markFor: this.ensemble.namespace });
+    const evicted = result.evicted.some((id) => id === `${this.ensemble.namespace}/${member.name}`);
+    this.drained.set(member.name, { node, evicted });
+    const others = result.evicted.filter((id) => id !== `${this.ensemble.namespace}/${member.name}`);
+    return evicted
+      ? `node ${node} drained: ${member.name} evicted${others.length ? ` (and ${others.join(', ')})` : ''}`
+      : `node ${node} cordoned; the PodDisruptionBudget refused to evict ${member.name} for 30 s (HTTP 429)`;
+  }
+
+  async uncordonNode(member: EnsembleMember): Promise<void> {
+    const drained = this.drained.get(member.name);
+    if (!drained) return;
+    await uncordonAfterRun(this.ensemble.kube, drained.node);
+    this.drained.delete(member.name);
+    if (drained.evicted) await this.startMember(member);
+  }
 
   private async nodeOf(member: EnsembleMember): Promise<string> {
     const node = (await this.ensemble.pod(member.name)).spec?.nodeName;

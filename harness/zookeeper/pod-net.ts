@@ -3,6 +3,7 @@ import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
 import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
+import { shellQuote } from '../run/shell-quote.ts';
 
 /** A way to run a script as root in the network namespace of one container on one node. */
 export interface PodNetworkEntry {
@@ -97,18 +98,13 @@ export class PodNet implements Net<EnsembleMember> {
   }
 }
 
-/** `script` quoted as one argument of sh -c. */
-function quoted(script: string): string {
-  return `'${script.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * kind's nodes are Docker containers: the harness enters one with docker exec, and `crictl` there
  * finds the member's process.
  */
 export const throughKindNodes: PodNetworkEntry = {
   async run(node, containerId, script) {
-    const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${containerId}) && nsenter -t "$pid" -n bash -c ${quoted(script)}`;
+    const command = `pid=$(crictl inspect --output go-template --template '{{.info.pid}}' ${containerId}) && nsenter -t "$pid" -n bash -c ${shellQuote(script)}`;
     try {
       await docker(['exec', node, 'bash', '-c', command]);
     } catch (error) {

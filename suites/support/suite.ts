@@ -4,6 +4,7 @@ import { Kube } from '../../harness/kube/client.ts';
 import type { Fault } from '../../harness/nemesis/fault.ts';
 export { explain } from '../../harness/run/explain.ts';
 import { runTest, ScenarioError, watchAll, type RunContext, type TestRunResult } from '../../harness/run/test-run.ts';
+import { RUN_FILES } from '../../harness/run/run-folder.ts';
 import { watchApiServer } from '../../harness/kube/api-server-watch.ts';
 import { parseSuiteConfig, type SuiteConfig } from '../../harness/run/suite-config.ts';
 import type { StorageMode } from '../../harness/zookeeper/ensemble-manifests.ts';
@@ -71,7 +72,7 @@ export async function runSuite(run: SuiteRun): Promise<TestRunResult> {
 
 /** Pod logs (current and previous containers) and the namespace's events, kept with the run. */
 export async function saveDiagnostics(ensemble: StartedKubeEnsemble, dir: string): Promise<void> {
-  const target = join(dir, 'diagnostics');
+  const target = join(dir, RUN_FILES.diagnostics);
   mkdirSync(target, { recursive: true });
   const { core } = ensemble.kube;
   for (const pod of await ensemble.pods().catch(() => [])) {

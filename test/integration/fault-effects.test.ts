@@ -145,6 +145,24 @@ describe('faults have their effect', () => {
     expect(await allServe()).toHaveLength(3);
   });
 
+  it('terminate, pod-delete and drain: each shuts its member down (SIGTERM: exit 143, not a kill\'s 137) and its heal brings it back on its data', async () => {
+    const target = ensemble.members[2]!;
+    const running = async () => (await (await ensemble.dockerContainer(target)).inspect()).State;
+    for (const kind of ['terminate', 'pod-delete', 'drain'] as const) {
+      const fault = dockerFault(kind, [target]);
+      const detail = await fault.inject();
+      try {
+        if (kind === 'terminate') expect(detail).toBe(`${target.name}: JVM sent SIGTERM (pkill java), container exited with 143`);
+        const state = await running();
+        expect(state.Running, kind).toBe(false);
+        expect(state.ExitCode, kind).toBe(143);
+      } finally {
+        await fault.heal();
+      }
+      expect(await allServe()).toHaveLength(3);
+    }
+  }, 300_000);
+
   it('rolling-restart: every member is restarted, one at a time, and the ensemble serves after each', async () => {
     const startedAt = async () => Promise.all(ensemble.members.map(async (m) => (await (await ensemble.dockerContainer(m)).inspect()).State.StartedAt));
     const before = await startedAt();

@@ -45,11 +45,28 @@ describe('zk-chaos run --target docker', () => {
     if (verdict === 'invalid') expect(existsSync(join(dir!, 'diagnostics', 'zk-0.log'))).toBe(true);
   });
 
+  it('--rate paces the workload: the operations recorded per second follow the rate asked (unpaced, six clients make several hundred)', () => {
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--target', 'docker', '--nemesis', 'none', '--time-limit', '20', '--rate', '40', '--seed', '5'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 300_000 },
+    );
+    const row = run.stdout.trim().split('\n')[1] ?? '';
+    const [, operations, perSecond] = /^1\s+5\s+0\s+(\d+)\s+(\d+)\s+\d+ %\s+valid\s/.exec(row) ?? [];
+    expect(perSecond, `${row}\n${run.stderr.slice(-3000)}`).toBeDefined();
+    expect(Number(perSecond)).toBeGreaterThanOrEqual(30);
+    expect(Number(perSecond)).toBeLessThanOrEqual(46);
+    expect(Number(operations)).toBeLessThan(1_000);
+    const zero = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--rate', '0'], { cwd: ROOT, encoding: 'utf8' });
+    expect(zero.status).toBe(3);
+    expect(zero.stderr).toContain('--rate');
+  });
+
   it('refuses an unknown fault or target with a message naming the known ones, before starting anything', () => {
     const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', ...args], { cwd: ROOT, encoding: 'utf8' });
     const fault = cli('--nemesis', 'kill,partitoin');
     expect(fault.status).toBe(3);
-    expect(fault.stderr).toContain('unknown fault "partitoin": use all, ops, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all, bridge');
+    expect(fault.stderr).toContain('unknown fault "partitoin": use none, or a comma list of the groups all, ops, hunt, tutorial and the faults kill, pause, isolate, partition, restart-all, bridge');
     const version = cli('--zk-version', '3.4');
     expect(version.status).toBe(3);
     expect(version.stderr).toContain('--zk-version needs a ZooKeeper release number such as 3.4.11 or 3.9.1 (got "3.4")');

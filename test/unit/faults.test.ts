@@ -105,6 +105,22 @@ describe('nemesisFault', () => {
     expect((await play('node-loss', [zk0])).steps).toEqual(['lose node of zk-0', '--', 'restore node of zk-0', 'quorum']);
   });
 
+  it('terminate sends the targets\' JVMs SIGTERM (the tutorial\'s pkill java) and the heal brings them back', async () => {
+    const { steps, injected } = await play('terminate', [zk1]);
+    expect(steps).toEqual(['terminate zk-1', '--', 'start zk-1', 'quorum']);
+    expect(injected).toBe('zk-1: killed');
+  });
+
+  it('pod-delete stops the targets (a pod deletion: SIGTERM and grace) and the heal waits for them to run again', async () => {
+    expect((await play('pod-delete', [zk0, zk2])).steps).toEqual(['stop zk-0', 'stop zk-2', '--', 'start zk-0', 'start zk-2', 'quorum']);
+  });
+
+  it('drain drains the targets\' nodes and the heal uncordons them before waiting for the quorum', async () => {
+    const { steps, injected } = await play('drain', [zk2]);
+    expect(steps).toEqual(['drain node of zk-2', '--', 'uncordon node of zk-2', 'quorum']);
+    expect(injected).toBe('zk-2: drained');
+  });
+
   it('kill, pause, isolate and restart-all each inject on their targets and heal them', async () => {
     expect((await play('kill', [zk0, zk2])).steps).toEqual(['kill zk-0', 'kill zk-2', '--', 'start zk-0', 'start zk-2', 'quorum']);
     expect((await play('pause', [zk1])).steps).toEqual(['STOP zk-1', '--', 'CONT zk-1', 'quorum']);

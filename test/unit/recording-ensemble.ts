@@ -17,12 +17,14 @@ export function recordingEnsemble(leader: EnsembleMember, options: { failFirstNe
     logs: async () => '',
     leader: async () => leader,
     waitForQuorum: async () => void steps.push('quorum'),
-    killMember: async (m) => (steps.push(`kill ${m.name}`), 'killed'),
+    killMember: async (m, signal = 'KILL') => (steps.push(`${signal === 'KILL' ? 'kill' : 'terminate'} ${m.name}`), 'killed'),
     stopMember: async (m) => void steps.push(`stop ${m.name}`),
     startMember: async (m) => void steps.push(`start ${m.name}`),
     signalMember: async (m, s) => void steps.push(`${s} ${m.name}`),
     loseNode: async (m) => (steps.push(`lose node of ${m.name}`), 'node lost'),
     restoreNode: async (m) => void steps.push(`restore node of ${m.name}`),
+    drainNode: async (m) => (steps.push(`drain node of ${m.name}`), 'drained'),
+    uncordonNode: async (m) => void steps.push(`uncordon node of ${m.name}`),
     waitForLogLine: async (m) => (steps.push(`watch ${m.name}`), 'INFO Getting a snapshot from leader 0x100000000'),
   };
   let heals = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, GENERAL_FAULTS, HUNT_FAULTS, NAMED_ONLY_FAULTS, NETWORK_FAULTS, OPS_FAULTS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS } from '../../harness/nemesis/schedule.ts';
+import { FAULT_KINDS, GENERAL_FAULTS, HUNT_FAULTS, NAMED_ONLY_FAULTS, NETWORK_FAULTS, OPS_FAULTS, parseNemesis, planSchedule, resolveTarget, TARGET_SPECS, TUTORIAL_FAULTS } from '../../harness/nemesis/schedule.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 
 const members = [{ name: 'zk-2' }, { name: 'zk-0' }, { name: 'zk-1' }];
@@ -86,11 +86,16 @@ describe('parseNemesis', () => {
     expect(parseNemesis('all')).toEqual([...GENERAL_FAULTS]);
     expect(parseNemesis('hunt')).toEqual([...HUNT_FAULTS]);
     expect(parseNemesis('ops')).toEqual(['rolling-restart', 'node-loss', 'bridge']);
+    expect(parseNemesis('tutorial')).toEqual(['restart-all', 'terminate', 'drain']);
     // Every kind is in some group, and the groups name only kinds.
-    expect(new Set([...GENERAL_FAULTS, ...OPS_FAULTS, ...HUNT_FAULTS, ...NAMED_ONLY_FAULTS])).toEqual(new Set(FAULT_KINDS));
+    expect(new Set([...GENERAL_FAULTS, ...OPS_FAULTS, ...HUNT_FAULTS, ...TUTORIAL_FAULTS, ...NAMED_ONLY_FAULTS])).toEqual(new Set(FAULT_KINDS));
     expect(parseNemesis('none')).toEqual([]);
     expect(parseNemesis('kill, pause,kill')).toEqual(['kill', 'pause']);
-    expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use all, ops, hunt, none, or a comma list of kill, pause, isolate, partition, restart-all, bridge');
+    // Groups and kinds mix: each kind once, in the order first named.
+    expect(parseNemesis('tutorial,pod-delete,terminate')).toEqual(['restart-all', 'terminate', 'drain', 'pod-delete']);
+    expect(parseNemesis('slow,all')).toEqual(['slow', ...GENERAL_FAULTS]);
+    expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use none, or a comma list of the groups all, ops, hunt, tutorial and the faults kill, pause, isolate, partition, restart-all, bridge');
+    expect(() => parseNemesis('none,kill')).toThrow('unknown fault "none"');
     expect(() => parseNemesis('')).toThrow(/unknown fault/);
   });
 });
