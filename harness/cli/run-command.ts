@@ -9,7 +9,7 @@ import { runTest, ScenarioError } from '../run/test-run.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
 import { SeededRandom } from '../workload/random.ts';
-import type { Ensemble, EnsembleMember } from '../zookeeper/ensemble.ts';
+import { listMemberData, type Ensemble, type EnsembleMember } from '../zookeeper/ensemble.ts';
 import { describeServers, reportServers } from '../zookeeper/server-report.ts';
 
 /**
@@ -203,7 +203,7 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
     started = await target.start(image, { seed, zookeeper, newAddresses, owner, log });
     track(started);
     const { ensemble, net } = started;
-    const endpoints = started.endpoints.bind(started);
+    const endpoints = started.ensemble.endpoints.bind(started.ensemble);
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     const result = await runTest({
@@ -264,14 +264,18 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
   }
 }
 
-/** Each member's console log (its whole life, restarts included), kept with a run worth a look. */
+/**
+ * Each member's console log (its whole life, restarts included) and the listing of its data
+ * folder (which snapshots and transaction logs it holds), kept with a run worth a look.
+ */
 async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): Promise<void> {
   const target = join(dir, RUN_FILES.diagnostics);
   mkdirSync(target, { recursive: true });
   for (const member of ensemble.members) {
     writeFileSync(join(target, `${member.name}.log`), await ensemble.logs(member).catch((error: Error) => `(the member's log could not be read: ${error.message})\n`));
+    writeFileSync(join(target, `${member.name}.data.txt`), await listMemberData(ensemble, member).catch((error: Error) => `(the member's data could not be listed: ${error.message})\n`));
   }
-  console.error(`[run] member logs saved in ${relative(process.cwd(), target)}`);
+  console.error(`[run] member logs and data listings saved in ${relative(process.cwd(), target)}`);
 }
 
 /** The command line that replays one run: its own seed, its own mix and settings. */

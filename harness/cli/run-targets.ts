@@ -21,7 +21,6 @@ import { watchAll, type TestRunOptions } from '../run/test-run.ts';
 export interface StartedTarget {
   ensemble: Ensemble<EnsembleMember>;
   net: Net<EnsembleMember>;
-  endpoints(): Endpoint[];
   stop(): Promise<void>;
   /** Watches what the run stands on besides ZooKeeper (see TestRunOptions.dependencies). */
   dependencies?: TestRunOptions['dependencies'];
@@ -75,7 +74,7 @@ const DOCKER: RunTarget = {
   prepare: () => {},
   async start(image, { seed, zookeeper, newAddresses, owner }) {
     const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed), [OWNER_LABEL]: owner }).start();
-    return { ensemble: started, net: new DockerNet(started), endpoints: () => started.endpoints(), stop: () => started.stop(), dependencies: watchDockerEngine };
+    return { ensemble: started, net: new DockerNet(started), stop: () => started.stop(), dependencies: watchDockerEngine };
   },
   async abandon(owner) {
     // Synchronous on purpose: the start being abandoned is still making containers in this event
@@ -115,7 +114,7 @@ function contextTarget(context: string): RunTarget {
         await helpers.close();
         await started.destroy();
       };
-      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new PodNet(started, throughHelperPods(helpers)), endpoints: () => started.endpoints(), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
+      return { ensemble: new KubeMembers(started, { nodeLoss: 'cordon-and-delete' }), net: new PodNet(started, throughHelperPods(helpers)), stop, dependencies: watchApiServer(cluster), observe: (ctx) => started.observe(ctx.events) };
     },
     async abandon() {
       const cluster = kube();
@@ -147,7 +146,7 @@ const KIND: RunTarget = {
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
-    return { ensemble: new KubeMembers(started), net: new PodNet(started, throughKindNodes), endpoints: () => started.endpoints(), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
+    return { ensemble: new KubeMembers(started), net: new PodNet(started, throughKindNodes), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
     // A node a node-loss fault killed comes back: the heal that would have started it never ran.

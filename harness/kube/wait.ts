@@ -6,6 +6,9 @@ export const ready = <T>(value: T): Probe<T> => ({ done: value });
 /** A probe's answer when it is not: `state` says where things stand (shown in progress and errors). */
 export const notYet = (state: string): Probe<never> => ({ state });
 
+/** A wait that ran out of time (waitFor's error), so callers for whom that is an answer can tell it from a failure. */
+export class WaitTimeout extends Error {}
+
 /**
  * The one polling helper (Kubernetes waits, the Docker ensemble's quorum waits, tests): polls until
  * `probe` answers ready(value), printing what it waits for every 10 s.
@@ -33,5 +36,15 @@ export async function waitFor<T>(
     }
     await sleep(options.intervalMs ?? 1000);
   }
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}; last state: ${state}`);
+  throw new WaitTimeout(`timed out after ${options.timeoutMs} ms waiting for ${what}; last state: ${state}`);
+}
+
+/** waitFor, but a timeout answers undefined (e.g. a log line that never came). */
+export async function waitForOrUndefined<T>(what: string, probe: () => Promise<Probe<T>>, options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void }): Promise<T | undefined> {
+  try {
+    return await waitFor(what, probe, options);
+  } catch (error) {
+    if (error instanceof WaitTimeout) return undefined;
+    throw error;
+  }
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
-import { notYet, ready, waitFor } from '../kube/wait.ts';
+import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
 import type { Ensemble } from './ensemble.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 import { docker } from './docker-cli.ts';
@@ -304,26 +303,28 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
 
   async waitForLogLine(member: Member, pattern: RegExp, sinceMs: number, timeoutMs: number): Promise<string | undefined> {
     const since = (sinceMs / 1000).toFixed(3);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const { stdout, stderr } = await docker(['logs', '--since', since, member.container.getId()], { maxBuffer: 1 << 28 }).catch(() => ({ stdout: '', stderr: '' }));
-      const line = `${stdout}\n${stderr}`.split('\n').find((l) => pattern.test(l));
-      if (line) return line;
-      await sleep(100);
-    }
-    return undefined;
+    return waitForOrUndefined(
+      `a line matching ${pattern} in ${member.name}'s log`,
+      async () => {
+        const { stdout, stderr } = await docker(['logs', '--since', since, member.container.getId()], { maxBuffer: 1 << 28 });
+        const line = `${stdout}\n${stderr}`.split('\n').find((l) => pattern.test(l));
+        return line === undefined ? notYet('no such line yet') : ready(line);
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
   }
 
   /** Waits until the member's container has exited (e.g. after its JVM was killed). */
   async waitForExit(member: Member, timeoutMs = 30_000): Promise<number> {
     const container = await this.dockerContainer(member);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const state = (await container.inspect()).State;
-      if (!state.Running) return state.ExitCode;
-      await sleep(200);
-    }
-    throw new Error(`${member.name} was still running ${timeoutMs} ms after its JVM was killed`);
+    return waitFor(
+      `${member.name}'s container to exit`,
+      async () => {
+        const state = (await container.inspect()).State;
+        return state.Running ? notYet('still running') : ready(state.ExitCode);
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
   }
 
   async stop(): Promise<void> {

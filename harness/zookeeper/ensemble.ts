@@ -1,3 +1,4 @@
+import type { Endpoint } from '../workload/runner.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 
 /**
@@ -11,6 +12,10 @@ export interface EnsembleMember {
 
 export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   readonly members: readonly M[];
+  /** Each member's client address, as clients reach it (read again after restarts: it may change). */
+  endpoints(): Endpoint[];
+  /** Runs a command in the member, as the member's own user; resolves with its exit code and output. */
+  exec(member: M, command: string[]): Promise<{ exitCode: number; output: string }>;
   /** What the member says of itself (srvr): mode and last zxid. */
   status(member: M): Promise<ServerStatus>;
   /** The member's server log (console output), its whole life, restarts included. */
@@ -101,4 +106,17 @@ export interface Net<M extends EnsembleMember = EnsembleMember> {
   isolate(members: readonly M[]): Promise<void>;
   /** Undoes isolate. */
   reconnect(members: readonly M[]): Promise<void>;
+}
+
+/** Where the members keep their data: the snapshot and transaction log folders are under it (zkGenConfig.sh). */
+const DATA_ROOT = '/var/lib/zookeeper';
+
+/**
+ * The member's data as files: its snapshots, transaction logs, myid and epochs, with sizes and
+ * times, for a run's diagnostics (which member has which transactions on disk).
+ */
+export async function listMemberData<M extends EnsembleMember>(ensemble: Ensemble<M>, member: M): Promise<string> {
+  const { exitCode, output } = await ensemble.exec(member, ['ls', '-lR', '--time-style=+%Y-%m-%dT%H:%M:%S', DATA_ROOT]);
+  if (exitCode !== 0) throw new Error(`ls -lR ${DATA_ROOT} in ${member.name} exited with ${exitCode}: ${output.trim().slice(0, 300)}`);
+  return output;
 }

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { cordonForRun, drainNode, uncordonAfterRun } from '../kube/drain.ts';
-import { notYet, ready, waitFor } from '../kube/wait.ts';
+import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
 import type { Ensemble, EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
+import type { Endpoint } from '../workload/runner.ts';
 
 const MEMBERS: readonly EnsembleMember[] = NAMES.map((name) => ({ name }));
 
@@ -29,6 +29,15 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   constructor(ensemble: StartedKubeEnsemble, { nodeLoss = 'stop-kind-node' }: { nodeLoss?: NodeLoss } = {}) {
     this.ensemble = ensemble;
     this.nodeLoss = nodeLoss;
+  }
+
+  endpoints(): Endpoint[] {
+    return this.ensemble.endpoints();
+  }
+
+  async exec(member: EnsembleMember, command: string[]): Promise<{ exitCode: number; output: string }> {
+    const { exitCode, stdout, stderr } = await this.ensemble.exec(member.name, command);
+    return { exitCode, output: stdout + stderr };
   }
 
   status(member: EnsembleMember): Promise<ServerStatus> {
@@ -171,18 +180,17 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     if (exitCode !== 0) throw new Error(`pkill -${signal} java in ${member.name} exited with ${exitCode}: ${stderr.trim()}`);
   }
 
-  async waitForLogLine(member: EnsembleMember, pattern: RegExp, sinceMs: number, timeoutMs: number): Promise<string | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const sinceSeconds = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000));
-      const text = await this.ensemble.kube.core
-        .readNamespacedPodLog({ name: member.name, namespace: this.ensemble.namespace, container: ZK_CONTAINER, sinceSeconds })
-        .catch(() => '');
-      const line = text.split('\n').find((l) => pattern.test(l));
-      if (line) return line;
-      await sleep(200);
-    }
-    return undefined;
+  waitForLogLine(member: EnsembleMember, pattern: RegExp, sinceMs: number, timeoutMs: number): Promise<string | undefined> {
+    return waitForOrUndefined(
+      `a line matching ${pattern} in ${member.name}'s log`,
+      async () => {
+        const sinceSeconds = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000));
+        const text = await this.ensemble.kube.core.readNamespacedPodLog({ name: member.name, namespace: this.ensemble.namespace, container: ZK_CONTAINER, sinceSeconds });
+        const line = text.split('\n').find((l) => pattern.test(l));
+        return line === undefined ? notYet('no such line yet') : ready(line);
+      },
+      { timeoutMs, intervalMs: 200 },
+    );
   }
 
   private pollModes<T>(what: string, timeoutMs: number, settled: (modes: ServerStatus[]) => T | undefined): Promise<T> {

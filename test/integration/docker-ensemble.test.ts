@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ZooKeeperSession } from '../../harness/workload/zk-session.ts';
 import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+import { listMemberData } from '../../harness/zookeeper/ensemble.ts';
 
 // The image's contract, checked on a real three-member ensemble: the tutorial's health checks.
 describe('ZooKeeper image and Docker ensemble', () => {
@@ -28,6 +29,15 @@ describe('ZooKeeper image and Docker ensemble', () => {
       expect(cfg.output).toContain('server.1=zk-0:2888:3888');
       expect(cfg.output).toContain('server.3=zk-2:2888:3888');
       expect(cfg.output).toContain('4lw.commands.whitelist=ruok');
+    }
+  });
+
+  it('lists each member\'s data for the diagnostics: its myid, its epochs and its snapshots, with sizes', async () => {
+    for (const member of ensemble.members) {
+      const listing = await listMemberData(ensemble, member);
+      expect(listing).toMatch(/\/var\/lib\/zookeeper\/data:\n[^]*\s2 \S+ myid\n/);
+      expect(listing).toMatch(/\/var\/lib\/zookeeper\/data\/version-2:\n[^]* currentEpoch\n[^]*\s\d+ \S+ snapshot\.0\n/);
+      expect(listing).toMatch(/\/var\/lib\/zookeeper\/log\/version-2:\n/);
     }
   });
 

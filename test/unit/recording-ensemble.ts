@@ -13,6 +13,8 @@ export function recordingEnsemble(leader: EnsembleMember, options: { failFirstNe
   const members = [...MEMBERS];
   const ensemble: Ensemble = {
     members,
+    endpoints: () => members.map((m) => ({ name: m.name, address: `${m.name}:2181` })),
+    exec: async (m, command) => (steps.push(`exec ${m.name}: ${command.join(' ')}`), { exitCode: 0, output: '' }),
     status: async () => ({ mode: 'follower' }),
     logs: async () => '',
     leader: async () => leader,
