@@ -8,6 +8,7 @@ import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
 import { SeededRandom } from '../workload/random.ts';
+import { readEnvironment } from '../run/environment.ts';
 
 export interface E2eOptions {
   context?: string;
@@ -114,7 +115,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   const image = options.image ?? (options.zkVersion ? `zk-chaos/zookeeper:${options.zkVersion}` : undefined);
   const seed = options.seed ?? String(SeededRandom.freshSeed());
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
-  const cluster = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
+  const cluster = readEnvironment().cluster;
   const cache = cacheDir();
   const started = Date.now();
   // Only a cluster this run created is deleted afterwards; one that was there before is kept.
@@ -268,7 +269,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
 }
 
 /** Where e2e writes its timings and, when no suite ran, its JUnit file (ZK_CHAOS_RESULTS for tests). */
-const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
+const RESULTS = readEnvironment().resultsDir;
 
 /**
  * A step before the suites failed or was interrupted: junit.xml says so (one case), so that a CI

@@ -11,6 +11,7 @@ import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts'
 import { SeededRandom } from '../workload/random.ts';
 import { listMemberData, type Ensemble, type EnsembleMember } from '../zookeeper/ensemble.ts';
 import { describeServers, reportServers } from '../zookeeper/server-report.ts';
+import { readEnvironment } from '../run/environment.ts';
 
 /**
  * `zk-chaos run`: Jepsen's `lein run test` for ZooKeeper. Each run starts a fresh ensemble, plays
@@ -74,7 +75,7 @@ interface Row {
   endedMs: number;
 }
 
-const RESULTS = process.env.ZK_CHAOS_RESULTS ?? 'test-results';
+const RESULTS = readEnvironment().resultsDir;
 /** The project's scripts, wherever the command is run from. */
 const SCRIPTS = join(import.meta.dirname, '../../scripts');
 

@@ -16,6 +16,7 @@ import { uncordonLeftBy } from '../kube/drain.ts';
 import { watchApiServer } from '../kube/api-server-watch.ts';
 import { watchDockerEngine } from '../zookeeper/docker-engine-watch.ts';
 import { watchAll, type TestRunOptions } from '../run/test-run.ts';
+import { readEnvironment } from '../run/environment.ts';
 
 /** A started ensemble as `zk-chaos run` uses it, whatever runs it. */
 export interface StartedTarget {
@@ -55,7 +56,7 @@ export interface RunTarget {
   abandon(owner: string): Promise<void>;
 }
 
-const CLUSTER = process.env.ZK_CHAOS_CLUSTER ?? 'zk-chaos';
+const CLUSTER = readEnvironment().cluster;
 const RUN_NAMESPACE = 'zk-chaos-run';
 const CACHE = cacheDir();
 /** The kind cluster npm run cluster:up made, through the kubeconfig it wrote. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EnvironmentError } from '../run/environment.ts';
 import type { E2eOptions } from './e2e-command.ts';
 import type { RunOptions } from './run-command.ts';
 
@@ -106,6 +107,10 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 3;
+  } else if (error instanceof EnvironmentError) {
+    // A ZK_CHAOS_* variable with a wrong value: a usage error, found before anything starts.
+    console.error(`zk-chaos: ${error.message}`);
+    process.exitCode = 3;
   } else {
     throw error;
   }

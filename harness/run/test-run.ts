@@ -11,6 +11,7 @@ import { interruptedVerdict } from './interrupted.ts';
 import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts';
 import { SeededRandom } from '../workload/random.ts';
 import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
+import { readEnvironment, type HoldPhase } from './environment.ts';
 
 /**
  * One checked run, Jepsen style: clients run the workload before, during and after the faults;
@@ -133,26 +134,17 @@ export interface TestRunResult {
   events: ClusterEvent[];
 }
 
+/** The seed given, else ZK_CHAOS_SEED's, else a fresh one (printed by the run, so it can be passed back). */
 export function resolveSeed(seed?: number): number {
-  if (seed !== undefined) return seed;
-  const fromEnv = process.env.ZK_CHAOS_SEED;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    const parsed = Number(fromEnv);
-    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`ZK_CHAOS_SEED must be a non-negative integer, got "${fromEnv}"`);
-    return parsed;
-  }
-  return SeededRandom.freshSeed();
+  return seed ?? readEnvironment().seed ?? SeededRandom.freshSeed();
 }
 
 export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
-  const hold = process.env.ZK_CHAOS_HOLD_AT;
-  if (hold !== undefined && hold !== '' && !(HOLD_PHASES as readonly string[]).includes(hold)) {
-    throw new Error(`ZK_CHAOS_HOLD_AT must be one of ${HOLD_PHASES.join(', ')} (got "${hold}"); it is for tests: unset it for a normal run`);
-  }
+  const environment = readEnvironment();
   const seed = resolveSeed(options.seed);
   const runId = `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  const dir = resolve(options.resultsDir ?? process.env.ZK_CHAOS_RESULTS ?? 'test-results', runId);
+  const dir = resolve(options.resultsDir ?? environment.resultsDir, runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, RUN_FILES.seed), `${seed}\n`);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
@@ -273,16 +265,13 @@ async function harnessFailedError(
   return new HarnessError(message, dir, failure.error);
 }
 
-/** Where a run can be held (ZK_CHAOS_HOLD_AT): the phases a Ctrl-C test cannot otherwise hit on time. */
-export const HOLD_PHASES = ['final reads', 'check', 'report'] as const;
-
 /**
  * Waits until the process is interrupted when ZK_CHAOS_HOLD_AT names `phase` (for 'final reads':
  * after the first member's final reads). Tests use it to send a real signal in a phase that lasts
  * milliseconds; nothing else sets it.
  */
-async function holdIfAsked(phase: (typeof HOLD_PHASES)[number], log: (line: string) => void): Promise<void> {
-  if (process.env.ZK_CHAOS_HOLD_AT !== phase) return;
+async function holdIfAsked(phase: HoldPhase, log: (line: string) => void): Promise<void> {
+  if (readEnvironment().holdAt !== phase) return;
   log(`holding at ${phase} (ZK_CHAOS_HOLD_AT) until interrupted`);
   await sleep(2 ** 31 - 1);
 }

@@ -10,6 +10,7 @@ import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { ENSEMBLE_NAMESPACE_LABEL, ensembleManifests, ensembleNamespace, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
+import { readEnvironment } from '../run/environment.ts';
 
 export const ZK_CONTAINER = 'kubernetes-zookeeper';
 /** The tutorial's three members, by pod name. */
@@ -183,7 +184,7 @@ export class StartedKubeEnsemble {
    */
   endpoints(): Endpoint[] {
     if (this.forwards.length > 0) return MEMBERS.map((name, i) => ({ name, address: (this.forwards[i] as PodPortForward).address }));
-    const base = Number(process.env.ZK_CHAOS_NODEPORT_BASE ?? 30181);
+    const base = readEnvironment().nodePortBase;
     return MEMBERS.map((name, i) => ({ name, address: `127.0.0.1:${base + i}` }));
   }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
-import { HOLD_PHASES } from '../../harness/run/test-run.ts';
+import { HOLD_PHASES } from '../../harness/run/environment.ts';
 import { runHistory, waitForHistory } from '../support/run-history.ts';
 
 /**
