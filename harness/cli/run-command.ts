@@ -32,6 +32,8 @@ export interface RunOptions {
   rate?: string;
   newAddresses?: boolean;
   overlap?: boolean;
+  /** MEMBER:MS, e.g. zk-1:200: that member's transaction log on a slow disk (Docker). */
+  slowFsync?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ const SCRIPTS = join(import.meta.dirname, '../../scripts');
 
 export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_RUN): Promise<number> {
   let target: RunTarget;
-  let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number; rate?: number };
+  let settings: { mix: ReturnType<typeof parseNemesis>; timeLimitMs: number; intervalMs: number; runs: number; seed: number; rate?: number; slowFsync?: SlowFsync };
   try {
     target = runTarget(options.target);
     if (options.image && options.zkVersion) throw new Error('give --image or --zk-version, not both');
@@ -95,7 +97,9 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       runs: wholeNumber('--runs', options.runs, 1),
       seed: options.seed === undefined ? SeededRandom.freshSeed() : wholeNumber('--seed', options.seed, 0),
       ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
+      ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };
+    if (settings.slowFsync && target.name !== 'docker') throw new Error(`--slow-fsync needs --target docker (a FUSE mount on this host under a member's container); got --target ${target.name}`);
   } catch (error) {
     console.error(`zk-chaos run: ${(error as Error).message}`);
     return 3;
@@ -156,7 +160,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart, overlap: options.overlap === true });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
-      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, owner, rerun, name: `${preset.command}-${target.name.replace(/[^A-Za-z0-9._-]/g, '-')}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
+      rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, slowFsync: settings.slowFsync, owner, rerun, name: `${preset.command}-${target.name.replace(/[^A-Za-z0-9._-]/g, '-')}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
     }
   } finally {
@@ -188,6 +192,7 @@ interface OneRun {
   rate: number | undefined;
   zookeeper: Record<string, string>;
   newAddresses: boolean;
+  slowFsync: SlowFsync | undefined;
   /** Labels what this command starts (see StartOptions.owner). */
   owner: string;
   rerun: string;
@@ -197,11 +202,11 @@ interface OneRun {
   started: number;
 }
 
-async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, owner, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
+async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, slowFsync, owner, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
   let started: StartedTarget | undefined;
   const log = (line: string) => console.error(`[run ${run}] ${line}`);
   try {
-    started = await target.start(image, { seed, zookeeper, newAddresses, owner, log });
+    started = await target.start(image, { seed, zookeeper, newAddresses, ...(slowFsync ? { slowFsync } : {}), owner, log });
     track(started);
     const { ensemble, net } = started;
     const endpoints = started.ensemble.endpoints.bind(started.ensemble);
@@ -281,7 +286,7 @@ async function saveMemberLogs(ensemble: Ensemble<EnsembleMember>, dir: string): 
 
 /** The command line that replays one run: its own seed, its own mix and settings. */
 function rerunCommand(command: RunPreset['command'], target: string, options: RunOptions, schedule: Schedule, intervalMs: number): string {
-  const flags = `${options.image ? ` --image ${options.image}` : ''}${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}${schedule.overlap ? ' --overlap' : ''}`;
+  const flags = `${options.image ? ` --image ${options.image}` : ''}${options.zkVersion ? ` --zk-version ${options.zkVersion}` : ''}${options.newAddresses ? ' --new-addresses' : ''}${options.slowFsync ? ` --slow-fsync ${options.slowFsync}` : ''}${schedule.overlap ? ' --overlap' : ''}`;
   const timing = `--time-limit ${schedule.timeLimitMs / 1000} --interval ${intervalMs / 1000} --seed ${schedule.seed}`;
   // A hunt names its mix only when it is not the hunt's own.
   const huntMix = schedule.mix.join(',') === HUNT_FAULTS.join(',') ? '' : ` --nemesis ${schedule.mix.join(',') || 'none'}`;
@@ -332,4 +337,18 @@ function wholeNumber(flag: string, text: string, min: number): number {
     throw new Error(`${flag} needs a whole number of at least ${min} (got "${text}")`);
   }
   return Number(text);
+}
+
+/** --slow-fsync MEMBER:MS: which member's transaction log is on a slow disk, and how slow each fsync is. */
+export interface SlowFsync {
+  member: string;
+  delayMs: number;
+}
+
+function parseSlowFsync(text: string): SlowFsync {
+  const match = /^(zk-\d+):(\d+)$/.exec(text);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 60_000) {
+    throw new Error(`--slow-fsync needs MEMBER:MS, a member and the milliseconds each fsync of its transaction log is held (1 to 60000), e.g. zk-1:200 (got "${text}")`);
+  }
+  return { member: match[1] as string, delayMs: Number(match[2]) };
 }

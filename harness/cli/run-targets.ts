@@ -35,6 +35,8 @@ export interface StartOptions {
   zookeeper: Record<string, string>;
   /** Restarted members come back at new network addresses (Docker; on Kubernetes a recreated pod always does). */
   newAddresses: boolean;
+  /** One member's transaction log on a slow disk (Docker only: see DockerEnsemble.withSlowFsync). */
+  slowFsync?: { member: string; delayMs: number };
   /** Names this command's resources (a Docker label), so an interrupted start can be cleaned up. */
   owner: string;
   log: (line: string) => void;
@@ -73,8 +75,10 @@ export function runTarget(name: string): RunTarget {
 const DOCKER: RunTarget = {
   name: 'docker',
   prepare: () => {},
-  async start(image, { seed, zookeeper, newAddresses, owner }) {
-    const started = await new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed), [OWNER_LABEL]: owner }).start();
+  async start(image, { seed, zookeeper, newAddresses, slowFsync, owner }) {
+    let ensemble = new DockerEnsemble(image).withEnvironment(zookeeper).withNewAddressOnRestart(newAddresses).withLabels({ 'io.zk-chaos.run': String(seed), [OWNER_LABEL]: owner });
+    if (slowFsync) ensemble = ensemble.withSlowFsync(slowFsync.member, slowFsync.delayMs);
+    const started = await ensemble.start();
     return { ensemble: started, net: new DockerNet(started), stop: () => started.stop(), dependencies: watchDockerEngine };
   },
   async abandon(owner) {

@@ -6,6 +6,10 @@ import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
 import type { Ensemble } from './ensemble.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 import { docker } from './docker-cli.ts';
+import { SlowDisk } from './slow-disk.ts';
+
+/** The members' transaction log folder (zkGenConfig.sh's dataLogDir): what a slow disk slows. */
+const TXN_LOG_DIR = '/var/lib/zookeeper/log';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
 export const DOCKER_LABEL = 'io.zk-chaos.owned';
@@ -48,6 +52,7 @@ export class DockerEnsemble {
   private environment: Record<string, string> = {};
   private standalone = new Set<string>();
   private newAddressOnRestart = false;
+  private readonly slowFsync = new Map<string, number>();
 
   constructor(image: string) {
     this.image = image;
@@ -90,6 +95,15 @@ export class DockerEnsemble {
     return this;
   }
 
+  /**
+   * One member's transaction log folder is on a slow disk: each of its fsyncs takes `delayMs`
+   * longer (see SlowDisk; Linux, as root). The hunts' answer to windows a schedule cannot hit.
+   */
+  withSlowFsync(name: string, delayMs: number): this {
+    this.slowFsync.set(name, delayMs);
+    return this;
+  }
+
   withEnvironment(environment: Record<string, string>): this {
     this.environment = { ...this.environment, ...environment };
     return this;
@@ -101,7 +115,12 @@ export class DockerEnsemble {
     const ports = await Promise.all(names.map(() => freeLoopbackPort()));
     const started: Member[] = [];
     const running: StartedTestContainer[] = [];
+    const disks = new Map<string, SlowDisk>();
     try {
+      for (const [name, delayMs] of this.slowFsync) {
+        if (!names.includes(name)) throw new Error(`--slow-fsync names ${name}, not a member (members: ${names.join(', ')})`);
+        disks.set(name, await SlowDisk.mount(delayMs));
+      }
       const containers = await Promise.all(
         names.map(async (name, ordinal) => {
           let container = new LoopbackContainer(this.image)
@@ -114,6 +133,8 @@ export class DockerEnsemble {
             .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
             .withStartupTimeout(120_000);
           if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,uid=1000,gid=1000' });
+          const disk = disks.get(name);
+          if (disk) container = container.withBindMounts([{ source: disk.path, target: TXN_LOG_DIR, mode: 'rw' }]);
           const startedContainer = await container.start();
           running.push(startedContainer);
           return startedContainer;
@@ -123,13 +144,14 @@ export class DockerEnsemble {
         const address = container.getIpAddress(network.getName());
         started.push({ name: names[ordinal] as string, ordinal, clientAddress: `127.0.0.1:${ports[ordinal]}`, address, container });
       }
-      const ensemble = new StartedDockerEnsemble(network, started, this.standalone, this.newAddressOnRestart);
+      const ensemble = new StartedDockerEnsemble(network, started, this.standalone, this.newAddressOnRestart, disks);
       await ensemble.waitForQuorum();
       return ensemble;
     } catch (error) {
       // Every member that came up, also when another one failed to.
       await Promise.allSettled(running.map((c) => c.stop()));
       await network.stop().catch(() => {});
+      await Promise.allSettled([...disks.values()].map((d) => d.unmount()));
       throw error;
     }
   }
@@ -145,11 +167,15 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   /** Restarted members get a new address (withNewAddressOnRestart), else keep theirs. */
   readonly newAddressOnRestart: boolean;
 
-  constructor(network: StartedNetwork, members: Member[], standalone: ReadonlySet<string> = new Set(), newAddressOnRestart = false) {
+  /** The members whose transaction log folder is a slow disk (withSlowFsync), by name. */
+  private readonly slowDisks: ReadonlyMap<string, SlowDisk>;
+
+  constructor(network: StartedNetwork, members: Member[], standalone: ReadonlySet<string> = new Set(), newAddressOnRestart = false, slowDisks: ReadonlyMap<string, SlowDisk> = new Map()) {
     this.network = network;
     this.members = members;
     this.standalone = standalone;
     this.newAddressOnRestart = newAddressOnRestart;
+    this.slowDisks = slowDisks;
   }
 
   endpoints(): Endpoint[] {
@@ -330,6 +356,7 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   async stop(): Promise<void> {
     await Promise.allSettled(this.members.map((m) => m.container.stop({ timeout: 0 })));
     await this.network.stop().catch(() => {});
+    await Promise.allSettled([...this.slowDisks.values()].map((d) => d.unmount()));
   }
 }
 
