@@ -26,16 +26,20 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
   const startAll = async (ms: readonly M[]): Promise<void> => {
     await Promise.all(ms.map((m) => ensemble.startMember(m)));
   };
+  // Each heal ends when the ensemble has its quorum again.
+  const thenQuorum = (undo: () => Promise<unknown>) => async (): Promise<void> => {
+    await undo();
+    await ensemble.waitForQuorum();
+  };
+  // kill -9, or the tutorial's `pkill java` (SIGTERM): the heal brings the targets back.
+  const killed = (signal: 'KILL' | 'TERM'): Fault => ({
+    name: signal === 'KILL' ? 'kill' : 'terminate',
+    inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.killMember(m, signal)))).join('; ')}`,
+    heal: thenQuorum(() => startAll(targets)),
+  });
   switch (kind) {
     case 'kill':
-      return {
-        name: 'kill',
-        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.killMember(m)))).join('; ')}`,
-        heal: async () => {
-          await startAll(targets);
-          await ensemble.waitForQuorum();
-        },
-      };
+      return killed('KILL');
     case 'pause':
       return {
         name: 'pause',
@@ -43,10 +47,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await Promise.all(targets.map((m) => ensemble.signalMember(m, 'STOP')));
           return `${names(targets)}: JVM stopped with SIGSTOP`;
         },
-        heal: async () => {
-          await Promise.all(targets.map((m) => ensemble.signalMember(m, 'CONT')));
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => Promise.all(targets.map((m) => ensemble.signalMember(m, 'CONT')))),
       };
     case 'isolate':
       return {
@@ -55,10 +56,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await net.isolate(targets);
           return `${names(targets)}: off the network (peers and clients)`;
         },
-        heal: async () => {
-          await net.reconnect(targets);
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => net.reconnect(targets)),
       };
     case 'partition':
       return {
@@ -67,10 +65,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await net.cut(partitionGrudge([targets, others(targets)]));
           return `${names(targets)} | ${names(others(targets))} (clients reach both sides)`;
         },
-        heal: async () => {
-          await net.heal();
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => net.heal()),
       };
     case 'restart-all':
       return {
@@ -79,10 +74,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await Promise.all(ensemble.members.map((m) => ensemble.stopMember(m)));
           return `stopped ${names(ensemble.members)}`;
         },
-        heal: async () => {
-          await startAll(ensemble.members);
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => startAll(ensemble.members)),
       };
     case 'bridge': {
       // The target is the bridge: the only member both halves still reach.
@@ -94,10 +86,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await net.cut(grudge);
           return `${bridge.name} bridges the halves: ${describeGrudge(grudge)} (clients reach everyone)`;
         },
-        heal: async () => {
-          await net.heal();
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => net.heal()),
       };
     }
     case 'slow': {
@@ -109,10 +98,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await net.slow(grudge, SLOW_LINK_KBIT);
           return `${names(targets)} <-> ${names(others(targets))} at ${SLOW_LINK_KBIT} kbit/s (clients not slowed)`;
         },
-        heal: async () => {
-          await net.heal();
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => net.heal()),
       };
     }
     case 'rolling-restart':
@@ -134,20 +120,10 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return {
         name: 'node-loss',
         inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.loseNode(m)))).join('; ')}`,
-        heal: async () => {
-          await Promise.all(targets.map((m) => ensemble.restoreNode(m)));
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => Promise.all(targets.map((m) => ensemble.restoreNode(m)))),
       };
     case 'terminate':
-      return {
-        name: 'terminate',
-        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.killMember(m, 'TERM')))).join('; ')}`,
-        heal: async () => {
-          await startAll(targets);
-          await ensemble.waitForQuorum();
-        },
-      };
+      return killed('TERM');
     case 'pod-delete':
       return {
         name: 'pod-delete',
@@ -156,19 +132,13 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
           await Promise.all(targets.map((m) => ensemble.stopMember(m)));
           return `${names(targets)}: pod deleted (SIGTERM, 10 s grace; its claim kept)`;
         },
-        heal: async () => {
-          await startAll(targets);
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => startAll(targets)),
       };
     case 'drain':
       return {
         name: 'drain',
         inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.drainNode(m)))).join('; ')}`,
-        heal: async () => {
-          await Promise.all(targets.map((m) => ensemble.uncordonNode(m)));
-          await ensemble.waitForQuorum();
-        },
+        heal: thenQuorum(() => Promise.all(targets.map((m) => ensemble.uncordonNode(m)))),
       };
     case 'lose-followers':
       return loseFollowers(ensemble, random, names);
