@@ -32,7 +32,7 @@ export interface RunOptions {
   rate?: string;
   newAddresses?: boolean;
   overlap?: boolean;
-  /** MEMBER:MS, e.g. zk-1:200: that member's transaction log on a slow disk (Docker). */
+  /** MEMBER:MS, e.g. zk-1:200: that member's data on a slow disk (Docker). */
   slowFsync?: string;
 }
 
@@ -339,7 +339,7 @@ function wholeNumber(flag: string, text: string, min: number): number {
   return Number(text);
 }
 
-/** --slow-fsync MEMBER:MS: which member's transaction log is on a slow disk, and how slow each fsync is. */
+/** --slow-fsync MEMBER:MS: which member's data is on a slow disk, and how slow each fsync is. */
 export interface SlowFsync {
   member: string;
   delayMs: number;
@@ -348,7 +348,7 @@ export interface SlowFsync {
 function parseSlowFsync(text: string): SlowFsync {
   const match = /^(zk-\d+):(\d+)$/.exec(text);
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 60_000) {
-    throw new Error(`--slow-fsync needs MEMBER:MS, a member and the milliseconds each fsync of its transaction log is held (1 to 60000), e.g. zk-1:200 (got "${text}")`);
+    throw new Error(`--slow-fsync needs MEMBER:MS, a member and the milliseconds each fsync of its data is held (1 to 60000), e.g. zk-1:200 (got "${text}")`);
   }
   return { member: match[1] as string, delayMs: Number(match[2]) };
 }

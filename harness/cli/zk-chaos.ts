@@ -70,7 +70,7 @@ program
   .option('--zk-version <v>', 'run this ZooKeeper release (an image built once from Maven Central\'s jars; default Debian\'s 3.8.0)')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly (default: each client thinks 5-25 ms)')
   .option('--new-addresses', 'docker: restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
-  .option('--slow-fsync <member:ms>', 'docker, as root: that member\'s transaction log on a slow disk, each fsync held MS milliseconds (e.g. zk-1:200; a FUSE mount, images/slowfs)')
+  .option('--slow-fsync <member:ms>', 'docker, as root: that member\'s data (log, snapshots, epochs) on a slow disk, each fsync held MS milliseconds (e.g. zk-1:200; a FUSE mount, images/slowfs)')
   .action(async (options: RunOptions) => {
     const { runCommand } = await import('./run-command.ts');
     process.exitCode = await runCommand(options);
@@ -90,7 +90,7 @@ program
   .option('--overlap', 'network faults in a lane of their own, overlapping the others')
   .option('--rate <ops>', 'operations per second across the clients, paced evenly')
   .option('--new-addresses', 'restarted members come back at new network addresses, as recreated pods do (default: they keep theirs)')
-  .option('--slow-fsync <member:ms>', 'docker, as root: that member\'s transaction log on a slow disk, each fsync held MS milliseconds (e.g. zk-1:200; a FUSE mount, images/slowfs)')
+  .option('--slow-fsync <member:ms>', 'docker, as root: that member\'s data (log, snapshots, epochs) on a slow disk, each fsync held MS milliseconds (e.g. zk-1:200; a FUSE mount, images/slowfs)')
   .action(async (options: RunOptions) => {
     const { runCommand, HUNT } = await import('./run-command.ts');
     process.exitCode = await runCommand(options, HUNT);

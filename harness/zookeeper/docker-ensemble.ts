@@ -8,8 +8,11 @@ import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-lett
 import { docker } from './docker-cli.ts';
 import { SlowDisk } from './slow-disk.ts';
 
-/** The members' transaction log folder (zkGenConfig.sh's dataLogDir): what a slow disk slows. */
-const TXN_LOG_DIR = '/var/lib/zookeeper/log';
+/**
+ * The members' data root: snapshots and epochs (dataDir) and the transaction log (dataLogDir) are
+ * under it (zkGenConfig.sh). A slow disk slows all of it, as a slow device would.
+ */
+const DATA_ROOT = '/var/lib/zookeeper';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
 export const DOCKER_LABEL = 'io.zk-chaos.owned';
@@ -96,8 +99,9 @@ export class DockerEnsemble {
   }
 
   /**
-   * One member's transaction log folder is on a slow disk: each of its fsyncs takes `delayMs`
-   * longer (see SlowDisk; Linux, as root). The hunts' answer to windows a schedule cannot hit.
+   * One member's data (snapshots, epochs, transaction log) is on a slow disk: each of its fsyncs
+   * takes `delayMs` longer (see SlowDisk; Linux, as root). The hunts' answer to windows a schedule
+   * cannot hit.
    */
   withSlowFsync(name: string, delayMs: number): this {
     this.slowFsync.set(name, delayMs);
@@ -134,7 +138,7 @@ export class DockerEnsemble {
             .withStartupTimeout(120_000);
           if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,uid=1000,gid=1000' });
           const disk = disks.get(name);
-          if (disk) container = container.withBindMounts([{ source: disk.path, target: TXN_LOG_DIR, mode: 'rw' }]);
+          if (disk) container = container.withBindMounts([{ source: disk.path, target: DATA_ROOT, mode: 'rw' }]);
           const startedContainer = await container.start();
           running.push(startedContainer);
           return startedContainer;

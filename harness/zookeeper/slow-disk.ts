@@ -11,10 +11,11 @@ const MEMBER_UID = 1000;
 
 /**
  * A folder on this host whose fsyncs are slow: a slowfs mount (images/slowfs, a passthrough FUSE
- * file system) over a backing folder, bind-mounted as one member's transaction log folder. Every
- * fsync of the member's log then takes `delayMs` longer, the disk ZooKeeper's recovery bugs need
- * (ZOOKEEPER-3642, -3911: an acknowledgement ahead of the durable write). Linux hosts only, as
- * root (a FUSE mount), with the Docker engine on the same host.
+ * file system) over a backing folder, bind-mounted as one member's data folder. Every fsync there
+ * (its transaction log, snapshots and epoch files) then takes `delayMs` longer: the disk
+ * ZooKeeper's recovery bugs need (ZOOKEEPER-3642, -3911, -4643: an acknowledgement or an epoch
+ * ahead of the durable write). Linux hosts only, as root (a FUSE mount), with the Docker engine on
+ * the same host.
  */
 export class SlowDisk {
   readonly path: string;

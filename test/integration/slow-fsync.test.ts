@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
 
 /**
- * A member on a slow disk (withSlowFsync: a slowfs FUSE mount as its transaction log folder): its
- * fsyncs really wait, the other members' do not, the ensemble still forms, and the mount goes
- * with the ensemble.
+ * A member on a slow disk (withSlowFsync: a slowfs FUSE mount as its data folder): its fsyncs
+ * really wait, the other members' do not, the ensemble still forms, and the mount goes with the
+ * ensemble.
  */
 const DELAY_MS = 1_000;
 let ensemble: StartedDockerEnsemble;
@@ -27,14 +27,15 @@ async function fsyncMs(name: string): Promise<number> {
 }
 
 describe('a member on a slow disk', () => {
-  it('waits on each fsync of its transaction log; the other members do not; the ensemble forms all the same', async () => {
+  it('waits on each fsync of its data; the other members do not; the ensemble forms all the same', async () => {
     const mounts = await ensemble.exec(ensemble.member('zk-1'), ['cat', '/proc/mounts']);
-    expect(mounts.output).toMatch(/^slowfs \/var\/lib\/zookeeper\/log fuse\.slowfs /m);
+    expect(mounts.output).toMatch(/^slowfs \/var\/lib\/zookeeper fuse\.slowfs /m);
     expect(await fsyncMs('zk-1')).toBeGreaterThanOrEqual(DELAY_MS);
     expect(await fsyncMs('zk-0')).toBeLessThan(DELAY_MS / 2);
-    // ZooKeeper wrote its own files there as its user (the folder is the member's).
-    const owner = await ensemble.exec(ensemble.member('zk-1'), ['stat', '-c', '%u', '/var/lib/zookeeper/log/version-2']);
-    expect(owner.output.trim()).toBe('1000');
+    // ZooKeeper wrote its own files there as its user (the folder is the member's): myid, its
+    // snapshot and epochs, its log folder.
+    const owners = await ensemble.exec(ensemble.member('zk-1'), ['stat', '-c', '%u %n', '/var/lib/zookeeper/data/myid', '/var/lib/zookeeper/data/version-2/currentEpoch', '/var/lib/zookeeper/log/version-2']);
+    expect(owners.output.trim().split('\n')).toEqual(['1000 /var/lib/zookeeper/data/myid', '1000 /var/lib/zookeeper/data/version-2/currentEpoch', '1000 /var/lib/zookeeper/log/version-2']);
     const modes = (await Promise.all(ensemble.members.map(async (m) => (await ensemble.status(m)).mode))).sort();
     expect(modes).toEqual(['follower', 'follower', 'leader']);
   });
