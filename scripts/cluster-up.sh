@@ -69,7 +69,7 @@ list_clusters() {
   local attempt
   for attempt in 1 2 3; do
     "$kind" get clusters 2>"$ZK_CHAOS_CACHE/get-clusters.log" && return 0
-    sleep $((attempt * 2))
+    [ "$attempt" = 3 ] || sleep $((attempt * 2))
   done
   return 1
 }

@@ -100,6 +100,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };
     if (settings.slowFsync && target.name !== 'docker') throw new Error(`--slow-fsync needs --target docker (a FUSE mount on this host under a member's container); got --target ${target.name}`);
+    if (settings.slowFsync && (process.platform !== 'linux' || process.getuid?.() !== 0)) throw new Error('--slow-fsync needs root on a Linux host (slowfs is a FUSE mount under a member\'s container): run as root, or leave it out');
   } catch (error) {
     console.error(`zk-chaos run: ${(error as Error).message}`);
     return 3;

@@ -151,7 +151,12 @@ const KIND: RunTarget = {
     await kube.ping();
     const started = await new KubeEnsemble(kube).inNamespace(RUN_NAMESPACE).withImage(image).withSettings(zookeeper).withAccess('nodeport').withLog(log).start();
     // kind's nodes are the Docker engine's containers: the engine is under this run too.
-    return { ensemble: new KubeMembers(started), net: new PodNet(started, throughKindNodes), stop: () => started.destroy(), dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
+    const stop = async (): Promise<void> => {
+      // A node this run's drain cordoned and did not get to uncordon (the run failed mid-fault) is not left so.
+      await uncordonLeftBy(kube, RUN_NAMESPACE);
+      await started.destroy();
+    };
+    return { ensemble: new KubeMembers(started), net: new PodNet(started, throughKindNodes), stop, dependencies: watchAll(watchApiServer(kube), watchDockerEngine), observe: (ctx) => started.observe(ctx.events) };
   },
   async abandon() {
     // A node a node-loss fault killed comes back: the heal that would have started it never ran.
@@ -160,8 +165,10 @@ const KIND: RunTarget = {
       console.error(`[run] starting ${stopped.join(', ')} again, stopped by the interrupted run's node-loss`);
       await docker(['start', ...stopped]).catch((error: unknown) => console.error(`[run] could not start ${stopped.join(', ')}: ${error instanceof Error ? error.message : String(error)}; npm run cluster:up starts them`));
     }
-    // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
     const kube = kindKube();
+    const uncordoned = await uncordonLeftBy(kube, RUN_NAMESPACE).catch(() => []);
+    if (uncordoned.length > 0) console.error(`[run] uncordoned ${uncordoned.join(', ')}, cordoned by the interrupted run's drain`);
+    // One namespace per target run: the next run waits for it to be gone (KubeEnsemble.start).
     await kube.core.deleteNamespace({ name: RUN_NAMESPACE }).catch(() => undefined);
   },
 };

@@ -201,9 +201,9 @@ const FAULT_GROUPS: Readonly<Record<string, readonly FaultKind[]>> = { all: GENE
 export function parseNemesis(text: string): FaultKind[] {
   if (text.trim() === 'none') return [];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n) && !(n in FAULT_GROUPS));
+  const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n) && !Object.hasOwn(FAULT_GROUPS, n));
   if (unknown.length > 0 || names.length === 0) {
     throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use none, or a comma list of the groups ${Object.keys(FAULT_GROUPS).join(', ')} and the faults ${FAULT_KINDS.join(', ')}`);
   }
-  return [...new Set(names.flatMap((n) => FAULT_GROUPS[n] ?? [n as FaultKind]))];
+  return [...new Set(names.flatMap((n) => (Object.hasOwn(FAULT_GROUPS, n) ? (FAULT_GROUPS[n] as readonly FaultKind[]) : [n as FaultKind])))];
 }

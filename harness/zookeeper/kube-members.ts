@@ -148,13 +148,17 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     const node = (await this.ensemble.pod(member.name)).spec?.nodeName;
     if (!node) throw new Error(`${member.name} is not scheduled on a node`);
     this.downSince.set(member.name, Date.now());
+    const id = `${this.ensemble.namespace}/${member.name}`;
+    // Known before the drain starts, so a drain that fails after its cordon is still uncordoned by the heal.
+    const drained = { node, evicted: false };
+    this.drained.set(member.name, drained);
     const result = await drainNode(this.ensemble.kube, node, { timeoutMs: 30_000, retryMs: 2000, markFor: this.ensemble.namespace });
-    const evicted = result.evicted.some((id) => id === `${this.ensemble.namespace}/${member.name}`);
-    this.drained.set(member.name, { node, evicted });
-    const others = result.evicted.filter((id) => id !== `${this.ensemble.namespace}/${member.name}`);
-    return evicted
-      ? `node ${node} drained: ${member.name} evicted${others.length ? ` (and ${others.join(', ')})` : ''}`
-      : `node ${node} cordoned; the PodDisruptionBudget refused to evict ${member.name} for 30 s (HTTP 429)`;
+    drained.evicted = result.evicted.includes(id);
+    const others = result.evicted.filter((e) => e !== id);
+    if (drained.evicted) return `node ${node} drained: ${member.name} evicted${others.length ? ` (and ${others.join(', ')})` : ''}`;
+    return result.blocked.includes(id)
+      ? `node ${node} cordoned; the PodDisruptionBudget refused to evict ${member.name} for 30 s (HTTP 429)`
+      : `node ${node} cordoned; ${member.name} was not evicted (already going or gone)`;
   }
 
   async uncordonNode(member: EnsembleMember): Promise<void> {

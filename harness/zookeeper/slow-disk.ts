@@ -45,13 +45,23 @@ export class SlowDisk {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const mounted = await new Promise<boolean>((resolve) => {
-      createInterface({ input: child.stdout! }).once('line', (line) => resolve(line === 'mounted'));
-      child.once('exit', () => resolve(false));
+      const timer = setTimeout(() => resolve(false), 30_000);
+      const settle = (ok: boolean): void => {
+        clearTimeout(timer);
+        resolve(ok);
+      };
+      createInterface({ input: child.stdout! }).once('line', (line) => settle(line === 'mounted'));
+      child.once('exit', () => settle(false));
+      // Not started at all (a binary that cannot be run): said below, with what spawn said.
+      child.once('error', (error) => {
+        stderr += error.message;
+        settle(false);
+      });
     });
     if (!mounted) {
       child.kill('SIGKILL');
       rmSync(root, { recursive: true, force: true });
-      throw new Error(`slowfs did not mount ${path}: ${stderr.trim() || 'it exited'}`);
+      throw new Error(`slowfs did not mount ${path}: ${stderr.trim() || 'it exited or did not answer within 30 s'}`);
     }
     // The run does not wait on it: unmount() ends it, and so does this process's exit (EOF).
     child.unref();

@@ -262,7 +262,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const servers = JSON.parse(readFileSync(join(dir!, 'servers.json'), 'utf8'));
     expect(servers.zxidsAgree).toBe(true);
   }, 1_200_000);
-  it('zk-chaos run --target kind --nemesis tutorial,pod-delete: the pods deleted together, a pod deleted, pkill java, a node drained (its member Pending until the uncordon), checked', () => {
+  it('zk-chaos run --target kind --nemesis tutorial,pod-delete: the pods deleted together, a pod deleted, pkill java, a node drained (its member Pending until the uncordon), checked', async () => {
     const seed = 4; // restart-all at 10 s, pod-delete(leader) at 30 s, terminate(one) at 52 s, drain(one) at 70 s, pod-delete(leader) at 93 s
     const run = spawnSync(
       process.execPath,
@@ -292,5 +292,8 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     expect((scheduled.time - deleted.time) / 1e6).toBeGreaterThan(4_000);
     const servers = JSON.parse(readFileSync(join(dir!, 'servers.json'), 'utf8'));
     expect(servers.zxidsAgree).toBe(true);
+    // Every node the drains cordoned is schedulable again, its mark gone.
+    const nodes = (await Kube.load({ context: `kind-${cluster}` }).core.listNode()).items;
+    expect(nodes.filter((n) => n.spec?.unschedulable || n.metadata?.annotations?.['io.zk-chaos/cordoned-by']).map((n) => n.metadata?.name)).toEqual([]);
   }, 1_200_000);
 });

@@ -96,6 +96,8 @@ describe('parseNemesis', () => {
     expect(parseNemesis('slow,all')).toEqual(['slow', ...GENERAL_FAULTS]);
     expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use none, or a comma list of the groups all, ops, hunt, tutorial and the faults kill, pause, isolate, partition, restart-all, bridge');
     expect(() => parseNemesis('none,kill')).toThrow('unknown fault "none"');
+    // Names an object has of its own kind are not groups.
+    expect(() => parseNemesis('toString,constructor,__proto__')).toThrow('unknown faults "toString", "constructor", "__proto__"');
     expect(() => parseNemesis('')).toThrow(/unknown fault/);
   });
 });
