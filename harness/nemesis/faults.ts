@@ -146,6 +146,8 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return crashMajority(targets, ensemble, random, names);
     case 'snap-sync-crash':
       return snapSyncCrash(targets, ensemble, random);
+    case 'slow-snap-sync':
+      return snapSyncCrash(targets, ensemble, random, net);
     case 'cut-leader':
       return cutLeader(ensemble, net, others);
   }
@@ -222,11 +224,16 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * ZOOKEEPER-3642 / -3911's shape: a follower is held down while the ensemble takes many
  * transactions (with a small snapCount, it must catch up by SNAP or a long DIFF); it restarts, and
  * the moment its log says the sync began, the leader or that follower (the seed decides) is killed.
+ *
+ * With `slowLink` (slow-snap-sync), the follower's links to its peers are slowed to SLOW_LINK_KBIT
+ * from its restart until the kill: the snapshot it is sent then takes seconds instead of
+ * milliseconds, so the kill lands inside the sync, before NEWLEADER (ZOOKEEPER-3642's window), and
+ * not after it as it does on a fast network.
  */
-function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, random: SeededRandom): Fault {
+function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, random: SeededRandom, slowLink?: Net<M>): Fault {
   let lagging: M | undefined;
   return {
-    name: 'snap-sync-crash',
+    name: slowLink ? 'slow-snap-sync' : 'snap-sync-crash',
     async inject() {
       const member = random.pick(targets);
       lagging = member;
@@ -237,16 +244,19 @@ function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble
       const member = lagging;
       const leader = await ensemble.leader();
       const since = Date.now() - 1000;
+      if (slowLink) await slowLink.slow(partitionGrudge([[member], ensemble.members.filter((m) => m !== member)]), SLOW_LINK_KBIT);
       await ensemble.startMember(member);
       const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
       const victim = random.chance(0.5) ? leader : member;
       const delay = random.int(0, 300);
       await new Promise((resolve) => setTimeout(resolve, delay));
       const killed = await ensemble.killMember(victim);
+      if (slowLink) await slowLink.heal();
       await ensemble.startMember(victim);
       await ensemble.waitForQuorum();
       const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
-      return `${member.name} restarted, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}, then restarted`;
+      const slowed = slowLink ? ` with its links at ${SLOW_LINK_KBIT} kbit/s` : '';
+      return `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}, then restarted`;
     },
   };
 }
