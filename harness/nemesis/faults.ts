@@ -226,7 +226,7 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * the moment its log says the sync began, the leader or that follower (the seed decides) is killed.
  *
  * With `slowLink` (slow-snap-sync), the follower's links to its peers are slowed to SLOW_LINK_KBIT
- * from its restart until the kill: the snapshot it is sent then takes seconds instead of
+ * from its restart (as soon as its container runs, before its JVM has started) until the kill: the snapshot it is sent then takes seconds instead of
  * milliseconds, so the kill lands inside the sync, before NEWLEADER (ZOOKEEPER-3642's window), and
  * not after it as it does on a fast network.
  */
@@ -244,8 +244,9 @@ function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble
       const member = lagging;
       const leader = await ensemble.leader();
       const since = Date.now() - 1000;
-      if (slowLink) await slowLink.slow(partitionGrudge([[member], ensemble.members.filter((m) => m !== member)]), SLOW_LINK_KBIT);
       await ensemble.startMember(member);
+      // Once it runs (its network namespace exists), while its JVM is still starting.
+      if (slowLink) await slowLink.slow(partitionGrudge([[member], ensemble.members.filter((m) => m !== member)]), SLOW_LINK_KBIT);
       const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
       const victim = random.chance(0.5) ? leader : member;
       const delay = random.int(0, 300);
