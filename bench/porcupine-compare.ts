@@ -1,6 +1,7 @@
 /**
- * The checker against Porcupine on the same files, in one run. Needs Go (>= 1.24) and the Go
- * module proxy (or a module cache holding porcupine v1.3.1); without them it says so and skips.
+ * The checker against Porcupine on the same files, in one run. Needs the Go module proxy (or a
+ * module cache holding porcupine v1.3.1) and Go >= 1.24, which scripts/ensure-go.sh fetches when
+ * the host has none; without them it says so and skips.
  *
  * Histories: Jepsen's etcd register logs that Porcupine's module ships as test data (with
  * Porcupine's own expected answers), converted to zk-chaos's format; the same logs writes-only; and
@@ -45,9 +46,21 @@ interface Row extends Case {
   ours: { validity: string; ms: number; states: number };
 }
 
+let goBinary: string | undefined;
+
+/** The host's Go or the one scripts/ensure-go.sh fetched (its progress goes to stderr). */
+function findGo(): string {
+  if (goBinary !== undefined) return goBinary;
+  const script = join(import.meta.dirname, '..', 'scripts', 'ensure-go.sh');
+  const found = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (found.status !== 0) throw new Error('no Go >= 1.24 (scripts/ensure-go.sh failed, its reason above)');
+  goBinary = found.stdout.trim();
+  return goBinary;
+}
+
 function go(args: string[]): string {
-  const run = spawnSync('go', args, { cwd: goDir, encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.error) throw new Error(`go ${args[0]}: ${run.error.message} (install Go >= 1.24)`);
+  const run = spawnSync(findGo(), args, { cwd: goDir, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.error) throw new Error(`go ${args[0]}: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`go ${args.join(' ')} failed:\n${run.stderr.trim()}`);
   return run.stdout;
 }

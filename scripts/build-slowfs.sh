@@ -4,12 +4,13 @@
 # of its sources. Prints the binary's path on stdout.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/go.sh"
 LOG_PREFIX=slowfs
 src="$ZK_CHAOS_ROOT/images/slowfs"
 hash=$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)
 out="$ZK_CHAOS_CACHE/bin/slowfs-$hash"
 if [ ! -x "$out" ]; then
-  command -v go >/dev/null || fail "go is missing (slowfs is built from source)" "install Go >= 1.24 (apt-get install golang, or from go.dev)"
+  ensure_go
   mkdir -p "$ZK_CHAOS_CACHE/bin"
   step "building slowfs (go build, modules from $(go env GOPROXY))"
   (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$out.tmp" .) \

@@ -7,6 +7,7 @@
 #                      pulled, offline otherwise
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/go.sh"
 source "$(dirname "$0")/kind/versions.sh"
 LOG_PREFIX=cluster
 cd "$ZK_CHAOS_ROOT"
@@ -50,7 +51,9 @@ if [ "$mode" = 1 ]; then
 else
   echo "[$LOG_PREFIX] online mode: stock kind and $online_image" >&2
   kind=$(command -v kind || true)
+  if [ -z "$kind" ] && [ -x "$ZK_CHAOS_CACHE/bin/kind" ]; then kind="$ZK_CHAOS_CACHE/bin/kind"; fi
   if [ -z "$kind" ]; then
+    ensure_go
     step "installing kind $KIND_VERSION (go install)"
     GOBIN="$ZK_CHAOS_CACHE/bin" go install "sigs.k8s.io/kind@$KIND_VERSION" || fail "could not install kind" "install kind: https://kind.sigs.k8s.io/docs/user/quick-start/"
     kind="$ZK_CHAOS_CACHE/bin/kind"

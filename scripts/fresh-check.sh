@@ -8,17 +8,20 @@
 #   --keep          keep the work folder and its caches afterwards (default: delete them)
 #   --keep-images   do not remove the project's Docker images first
 #   --only STEP     run one step only: e2e or test
+#   --host-go       let the steps use this host's Go (default: hidden from PATH, as on a host
+#                   without Go, so the project must fetch Go itself)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 LOG_PREFIX=fresh-check
 
-home="" keep=0 keep_images=0 only=""
+home="" keep=0 keep_images=0 only="" host_go=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --home) home=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     --keep-images) keep_images=1; shift ;;
     --only) only=$2; shift 2 ;;
+    --host-go) host_go=1; shift ;;
     *) fail "unknown option $1" "see the options at the top of scripts/fresh-check.sh" ;;
   esac
 done
@@ -59,10 +62,17 @@ git clone --quiet "$ZK_CHAOS_ROOT" "$work"
 step_done
 echo "[$LOG_PREFIX] HOME=$home (empty npm cache, Go caches and ZK_CHAOS_CACHE); commit $(git -C "$work" rev-parse --short HEAD)" >&2
 
+# A fresh machine need not have Go: the folders holding a `go` command leave PATH.
+fresh_path=$PATH
+if [ "$host_go" = 0 ]; then
+  fresh_path=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do [ -x "$dir/go" ] || printf '%s\n' "$dir"; done | paste -sd:)
+  echo "[$LOG_PREFIX] the host's Go is hidden from PATH (--host-go keeps it)" >&2
+fi
+
 # in_fresh_home COMMAND...: runs in the clone with only the fresh HOME's caches.
 in_fresh_home() {
   (cd "$work" && env -u ZK_CHAOS_CACHE -u XDG_CACHE_HOME -u GOPATH -u GOMODCACHE -u GOCACHE -u GOFLAGS \
-    -u ZK_CHAOS_CLUSTER_TEST HOME="$home" "$@")
+    -u ZK_CHAOS_CLUSTER_TEST HOME="$home" PATH="$fresh_path" "$@")
 }
 
 declare -a names=() codes=() seconds=()

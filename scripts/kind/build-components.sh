@@ -6,12 +6,13 @@
 # Usage: build-components.sh OUT_DIR
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/go.sh"
 source "$(dirname "$0")/versions.sh"
 LOG_PREFIX=kind-toolchain
 out=$1
 src="$ZK_CHAOS_CACHE/kind/src"
 mkdir -p "$out" "$src"
-command -v go >/dev/null || fail "go is missing" "install Go >= 1.24"
+ensure_go
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 # wrapper_build NAME MODULE@VERSION MAIN_GO PACKAGE_TO_BUILD

@@ -5,13 +5,14 @@
 # Usage: build-kubernetes.sh OUT_DIR
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/go.sh"
 source "$(dirname "$0")/versions.sh"
 LOG_PREFIX=kind-toolchain
 out=$1
 binaries=(kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet kubeadm kubectl)
 
 if [ -f "$out/.done-$KUBERNETES_VERSION" ]; then exit 0; fi
-command -v go >/dev/null || fail "go is missing" "install Go >= 1.24 (apt-get install golang, or from go.dev)"
+ensure_go
 
 work="$ZK_CHAOS_CACHE/kind/src/kubernetes-$KUBERNETES_VERSION"
 mkdir -p "$work" "$out"

@@ -7,14 +7,15 @@
 #        build-node-image.sh --prefetch   (only the Debian root filesystems: no CPU-heavy work)
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/go.sh"
 source "$(dirname "$0")/versions.sh"
 LOG_PREFIX=kind-toolchain
 bin=${1:-}
 image=${2:-}
 cache="$ZK_CHAOS_CACHE/kind"
+ensure_go
 kind_module=$(go env GOMODCACHE)/sigs.k8s.io/kind@$KIND_VERSION
 mkdir -p "$cache/src"
-command -v go >/dev/null || fail "go is missing" "install Go >= 1.24 (apt-get install golang, or from go.dev)"
 for module in "sigs.k8s.io/kind@$KIND_VERSION" "k8s.io/kubernetes@$KUBERNETES_VERSION"; do
   [ -d "$(go env GOMODCACHE)/$module" ] && continue
   step "downloading the Go module $module (its manifests and base files)"
