@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { projectScript } from '../run/project-scripts.ts';
 import { playSchedule } from '../nemesis/run-schedule.ts';
 import { HUNT_FAULTS, parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
@@ -79,7 +80,6 @@ interface Row {
 
 const RESULTS = readEnvironment().resultsDir;
 /** The project's scripts, wherever the command is run from. */
-const SCRIPTS = join(import.meta.dirname, '../../scripts');
 
 export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_RUN): Promise<number> {
   let target: RunTarget;
@@ -119,7 +119,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       }
       image = options.image;
     } else {
-      execFileSync('bash', [join(SCRIPTS, 'docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('bash', [projectScript('docker-engine.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
       image = options.image ?? buildImage(options.zkVersion);
     }
   } catch {
@@ -178,7 +178,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
 
 /** The image of a ZooKeeper release (built once from Maven Central's jars), or the default image. */
 function buildImage(zkVersion: string | undefined): string {
-  const output = execFileSync('bash', [join(SCRIPTS, 'build-zookeeper-image.sh')], {
+  const output = execFileSync('bash', [projectScript('build-zookeeper-image.sh')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...(zkVersion ? { ZK_CHAOS_ZK_VERSION: zkVersion } : {}) },
   });

@@ -3,16 +3,10 @@ import { createServer } from 'node:net';
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import type { Endpoint } from '../workload/runner.ts';
 import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
-import type { Ensemble } from './ensemble.ts';
+import { DATA_ROOT, describeKillSignal, type Ensemble } from './ensemble.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
 import { docker } from './docker-cli.ts';
 import { SlowDisk } from './slow-disk.ts';
-
-/**
- * The members' data root: snapshots and epochs (dataDir) and the transaction log (dataLogDir) are
- * under it (zkGenConfig.sh). A slow disk slows all of it, as a slow device would.
- */
-const DATA_ROOT = '/var/lib/zookeeper';
 
 /** Label on everything zk-chaos starts in Docker, so leftovers can always be found and removed. */
 export const DOCKER_LABEL = 'io.zk-chaos.owned';
@@ -136,7 +130,7 @@ export class DockerEnsemble {
             .withLoopbackPort(2181, ports[ordinal] as number)
             .withWaitStrategy(Wait.forSuccessfulCommand('zkOk.sh'))
             .withStartupTimeout(120_000);
-          if (this.ephemeralData) container = container.withTmpFs({ '/var/lib/zookeeper': 'rw,uid=1000,gid=1000' });
+          if (this.ephemeralData) container = container.withTmpFs({ [DATA_ROOT]: 'rw,uid=1000,gid=1000' });
           const disk = disks.get(name);
           if (disk) container = container.withBindMounts([{ source: disk.path, target: DATA_ROOT, mode: 'rw' }]);
           const startedContainer = await container.start();
@@ -261,7 +255,7 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
   async killMember(member: Member, signal: 'KILL' | 'TERM' = 'KILL'): Promise<string> {
     // The exec's stream can break as the container dies; the exit below is what counts.
     await this.exec(member, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
-    return `JVM ${signal === 'KILL' ? 'killed with SIGKILL' : 'sent SIGTERM (pkill java)'}, container exited with ${await this.waitForExit(member)}`;
+    return `JVM ${describeKillSignal(signal)}, container exited with ${await this.waitForExit(member)}`;
   }
 
   /** No nodes here: the member is stopped as an eviction stops a pod (SIGTERM, 10 s grace). */

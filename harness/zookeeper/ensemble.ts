@@ -108,8 +108,16 @@ export interface Net<M extends EnsembleMember = EnsembleMember> {
   reconnect(members: readonly M[]): Promise<void>;
 }
 
-/** Where the members keep their data: the snapshot and transaction log folders are under it (zkGenConfig.sh). */
-const DATA_ROOT = '/var/lib/zookeeper';
+/**
+ * The members' data root: snapshots and epochs (dataDir) and the transaction log (dataLogDir) are
+ * under it (zkGenConfig.sh), on every backend.
+ */
+export const DATA_ROOT = '/var/lib/zookeeper';
+
+/** How a kill fault's signal reads in a fault window's detail. */
+export function describeKillSignal(signal: 'KILL' | 'TERM'): string {
+  return signal === 'KILL' ? 'killed with SIGKILL' : 'sent SIGTERM (pkill java)';
+}
 
 /**
  * The member's data as files: its snapshots, transaction logs, myid and epochs, with sizes and

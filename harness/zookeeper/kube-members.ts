@@ -1,6 +1,6 @@
 import { cordonForRun, drainNode, uncordonAfterRun } from '../kube/drain.ts';
 import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
-import type { Ensemble, EnsembleMember } from './ensemble.ts';
+import { describeKillSignal, type Ensemble, type EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
@@ -69,7 +69,7 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     const restarts = await this.ensemble.restartCount(member.name);
     // The exec's own stream may be cut as the container dies: that is the kill working.
     await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
-    return `JVM ${signal === 'KILL' ? 'killed with SIGKILL' : 'sent SIGTERM (pkill java)'}; the kubelet restarts the container (restarts so far ${restarts})`;
+    return `JVM ${describeKillSignal(signal)}; the kubelet restarts the container (restarts so far ${restarts})`;
   }
 
   async stopMember(member: EnsembleMember): Promise<void> {

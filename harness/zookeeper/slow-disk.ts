@@ -3,9 +3,9 @@ import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { projectScript } from '../run/project-scripts.ts';
 import { createInterface } from 'node:readline';
 
-const SCRIPTS = join(import.meta.dirname, '../../scripts');
 /** The members' user (the image's zookeeper, as the tutorial runs it): it owns the folder it writes. */
 const MEMBER_UID = 1000;
 
@@ -33,7 +33,7 @@ export class SlowDisk {
   /** Builds slowfs once (scripts/build-slowfs.sh) and mounts a fresh slow folder. */
   static async mount(delayMs: number): Promise<SlowDisk> {
     if (process.getuid?.() !== 0) throw new Error('a slow fsync needs root on this host (slowfs is a FUSE mount): run as root, or leave --slow-fsync out');
-    const binary = execFileSync('bash', [join(SCRIPTS, 'build-slowfs.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
+    const binary = execFileSync('bash', [projectScript('build-slowfs.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
     const root = mkdtempSync(join(tmpdir(), 'zk-chaos-slowfs-'));
     const backing = join(root, 'backing');
     const path = join(root, 'mount');
