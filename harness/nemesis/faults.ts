@@ -134,6 +134,13 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
         },
         heal: thenQuorum(() => startAll(targets)),
       };
+    case 'probe-delete':
+      return {
+        name: 'probe-delete',
+        // The kubelet's liveness probe fails three times (about 30 s), then it restarts the container from the image, script included.
+        inject: async () => `${names(targets)}: ${(await Promise.all(targets.map((m) => ensemble.deleteProbeScript(m)))).join('; ')}`,
+        heal: thenQuorum(() => startAll(targets)),
+      };
     case 'drain':
       return {
         name: 'drain',

@@ -1,5 +1,6 @@
 import type { EventLog } from '../history/event-log.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
+import { PROBE_SCRIPT } from '../zookeeper/ensemble.ts';
 import { isReady, type StartedKubeEnsemble } from '../zookeeper/kube-ensemble.ts';
 import type { Fault } from './fault.ts';
 
@@ -22,7 +23,7 @@ export function pkillJava(ensemble: StartedKubeEnsemble, pod: string, facts: Par
 
 /** Delete the liveness probe's script: the probe must fail and the kubelet restart the container. */
 export function deleteProbeScript(ensemble: StartedKubeEnsemble, pod: string, facts: Partial<RestartFacts> = {}): Fault {
-  return restartingFault('delete-probe-script', ensemble, pod, ['rm', '/opt/zookeeper/bin/zkOk.sh'], facts, 'zkOk.sh deleted');
+  return restartingFault('delete-probe-script', ensemble, pod, ['rm', PROBE_SCRIPT], facts, 'zkOk.sh deleted');
 }
 
 function restartingFault(name: string, ensemble: StartedKubeEnsemble, pod: string, command: string[], facts: Partial<RestartFacts>, what: string): Fault {

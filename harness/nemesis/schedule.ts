@@ -9,7 +9,7 @@ import { SeededRandom } from '../workload/random.ts';
  */
 
 /** What a fault does; every kind is written once, for every backend (nemesis/faults.ts). */
-export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow', 'terminate', 'pod-delete', 'drain', 'slow-snap-sync'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow', 'terminate', 'pod-delete', 'drain', 'slow-snap-sync', 'probe-delete'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** `--nemesis all`: the general faults (kept as they were, so the seeds of earlier findings replay). */
@@ -22,11 +22,14 @@ export const HUNT_FAULTS: readonly FaultKind[] = ['lose-followers', 'crash-major
  * `--nemesis tutorial`: the tutorial's disruptions as seeded faults: the StatefulSet deleted and
  * recreated (restart-all: every member's pod deleted, claims kept), `pkill java` in a member
  * (terminate), a node drained under the budget (drain). Its fourth, deleting the liveness probe's
- * script, needs the kubelet's probe: the e2e suite `probe` plays it.
+ * script (probe-delete), needs the kubelet's probe, which Docker has not: it is named on its own
+ * (`--nemesis tutorial,probe-delete` on Kubernetes plays all four).
  */
 export const TUTORIAL_FAULTS: readonly FaultKind[] = ['restart-all', 'terminate', 'drain'];
 /** Faults no group names yet (adding one to a group would change the seeded schedules of its earlier runs): named one by one. */
-export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow', 'pod-delete', 'slow-snap-sync'];
+export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow', 'pod-delete', 'slow-snap-sync', 'probe-delete'];
+/** Faults that need the kubelet (its liveness probe): on Kubernetes targets only. */
+export const KUBELET_FAULTS: ReadonlySet<FaultKind> = new Set(['probe-delete']);
 
 /**
  * Faults of the network. With overlap, they run in a lane of their own beside the other faults
@@ -63,6 +66,7 @@ const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
   'pod-delete': ['one', 'leader', 'minority'],
   // One node at a time, as the budget allows.
   drain: ['one', 'leader'],
+  'probe-delete': ['one', 'leader', 'minority'],
 };
 
 export interface PlannedFault {

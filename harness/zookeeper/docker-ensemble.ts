@@ -258,6 +258,11 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     return `JVM ${describeKillSignal(signal)}, container exited with ${await this.waitForExit(member)}`;
   }
 
+  /** Nothing probes a container here: deleting the script would change nothing a run could see. */
+  async deleteProbeScript(member: Member): Promise<string> {
+    throw new Error(`${member.name}: Docker has no liveness probe to fail (probe-delete needs a Kubernetes target: --target kind or context:NAME)`);
+  }
+
   /** No nodes here: the member is stopped as an eviction stops a pod (SIGTERM, 10 s grace). */
   async drainNode(member: Member): Promise<string> {
     await this.stopMember(member);

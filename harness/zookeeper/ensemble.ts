@@ -51,6 +51,12 @@ export interface Ensemble<M extends EnsembleMember = EnsembleMember> {
   drainNode(member: M): Promise<string>;
   /** Undoes drainNode: the node is uncordoned and the member runs again (if it was evicted). */
   uncordonNode(member: M): Promise<void>;
+  /**
+   * Deletes the member's liveness-probe script (zkOk.sh), the tutorial's "Testing for liveness":
+   * the kubelet's probe then fails and it restarts the container (startMember waits for that).
+   * Docker has no liveness probe: there it throws (KUBELET_FAULTS are refused up front).
+   */
+  deleteProbeScript(member: M): Promise<string>;
   /** SIGSTOP / SIGCONT of the member's JVM. */
   signalMember(member: M, signal: 'STOP' | 'CONT'): Promise<void>;
   /**
@@ -113,6 +119,9 @@ export interface Net<M extends EnsembleMember = EnsembleMember> {
  * under it (zkGenConfig.sh), on every backend.
  */
 export const DATA_ROOT = '/var/lib/zookeeper';
+
+/** The liveness and readiness probes' script in the ZooKeeper image (images/zookeeper). */
+export const PROBE_SCRIPT = '/opt/zookeeper/bin/zkOk.sh';
 
 /** How a kill fault's signal reads in a fault window's detail. */
 export function describeKillSignal(signal: 'KILL' | 'TERM'): string {

@@ -1,6 +1,6 @@
 import { cordonForRun, drainNode, uncordonAfterRun } from '../kube/drain.ts';
 import { notYet, ready, waitFor, waitForOrUndefined } from '../kube/wait.ts';
-import { describeKillSignal, type Ensemble, type EnsembleMember } from './ensemble.ts';
+import { describeKillSignal, PROBE_SCRIPT, type Ensemble, type EnsembleMember } from './ensemble.ts';
 import type { ServerStatus } from './four-letter-words.ts';
 import { MEMBERS as NAMES, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
@@ -70,6 +70,15 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
     // The exec's own stream may be cut as the container dies: that is the kill working.
     await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
     return `JVM ${describeKillSignal(signal)}; the kubelet restarts the container (restarts so far ${restarts})`;
+  }
+
+  async deleteProbeScript(member: EnsembleMember): Promise<string> {
+    const restarts = await this.ensemble.restartCount(member.name);
+    const { exitCode, stderr } = await this.ensemble.exec(member.name, ['rm', PROBE_SCRIPT]);
+    if (exitCode !== 0) throw new Error(`rm ${PROBE_SCRIPT} in ${member.name} exited with ${exitCode}: ${stderr.trim()}`);
+    // Down from now on: the restart the heal waits for is the one the failing probe causes.
+    this.downSince.set(member.name, Date.now());
+    return `${PROBE_SCRIPT} deleted; the kubelet's liveness probe fails and it restarts the container (restarts so far ${restarts})`;
   }
 
   async stopMember(member: EnsembleMember): Promise<void> {

@@ -9,7 +9,7 @@ import { Kube } from '../../harness/kube/client.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
-import type { EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
+import { PROBE_SCRIPT, type EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
 import { NodeHelpers } from '../../harness/kube/node-helper.ts';
 import { PodNet, throughHelperPods, throughKindNodes } from '../../harness/zookeeper/pod-net.ts';
 import { ensembleNamespace } from '../../harness/zookeeper/ensemble-manifests.ts';
@@ -63,7 +63,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     ensemble = undefined;
   }, 600_000);
 
-  it('pause, isolate and slow through kind\'s nodes: a paused leader is replaced by the other two, an isolated follower stops serving, a write through a leader with slowed links waits seconds; each heal makes the ensemble whole', async () => {
+  it('pause, isolate, slow and probe-delete through kind\'s nodes: a paused leader is replaced by the other two, an isolated follower stops serving, a write through a leader with slowed links waits seconds, a deleted probe script gets the container restarted; each heal makes the ensemble whole', async () => {
     const kube = Kube.load({ context: `kind-${cluster}` });
     const paused = await new KubeEnsemble(kube).inNamespace('zk-chaos-pause').withImage(process.env.ZK_CHAOS_ZK_IMAGE ?? 'zk-chaos/zookeeper:local').withAccess('port-forward').withLog(log).start();
     try {
@@ -104,6 +104,16 @@ describe('faults on the tutorial’s ensemble in kind', () => {
       log(`a 16 KB create took ${Math.round(faulted)} ms on slowed links, ${Math.round(healed)} ms after the heal`);
       expect(faulted).toBeGreaterThan(2_000);
       expect(healed).toBeLessThan(1_500);
+      // probe-delete: the kubelet's liveness probe fails, and it restarts the container from the image, script included.
+      const probed = members.members[0]!;
+      const restartsBefore = await paused.restartCount(probed.name);
+      const probe = nemesisFault('probe-delete', [probed], members, net, new SeededRandom(6));
+      expect(await probe.inject()).toContain(`${probed.name}: ${PROBE_SCRIPT} deleted`);
+      expect((await paused.exec(probed.name, ['test', '-e', PROBE_SCRIPT])).exitCode).toBe(1);
+      await probe.heal();
+      expect(await paused.restartCount(probed.name)).toBeGreaterThan(restartsBefore);
+      expect((await paused.exec(probed.name, ['test', '-x', PROBE_SCRIPT])).exitCode).toBe(0);
+      await whole();
     } finally {
       await paused.destroy();
     }

@@ -76,6 +76,9 @@ describe('zk-chaos run --target docker', () => {
     const image = cli('--target', 'context:somewhere', '--nemesis', 'kill,partition');
     expect(image.status).toBe(3);
     expect(image.stderr).toContain('--target context:somewhere needs --image');
+    const probe = cli('--target', 'docker', '--nemesis', 'tutorial,probe-delete');
+    expect(probe.status).toBe(3);
+    expect(probe.stderr).toContain('--nemesis probe-delete needs the kubelet\'s liveness probe, which Docker has not: use --target kind or context:NAME');
     const limit = cli('--time-limit', '5');
     expect(limit.status).toBe(3);
     expect(limit.stderr).toContain('--time-limit needs a whole number of at least 20 (got "5")');

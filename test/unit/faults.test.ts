@@ -123,6 +123,12 @@ describe('nemesisFault', () => {
     expect((await play('pod-delete', [zk0, zk2])).steps).toEqual(['stop zk-0', 'stop zk-2', '--', 'start zk-0', 'start zk-2', 'quorum']);
   });
 
+  it('probe-delete deletes the targets\' probe scripts and the heal waits for the kubelet to have restarted them', async () => {
+    const { steps, injected } = await play('probe-delete', [zk1]);
+    expect(steps).toEqual(['delete probe script of zk-1', '--', 'start zk-1', 'quorum']);
+    expect(injected).toBe('zk-1: probe script deleted');
+  });
+
   it('drain drains the targets\' nodes and the heal uncordons them before waiting for the quorum', async () => {
     const { steps, injected } = await play('drain', [zk2]);
     expect(steps).toEqual(['drain node of zk-2', '--', 'uncordon node of zk-2', 'quorum']);

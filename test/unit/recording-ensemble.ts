@@ -27,6 +27,7 @@ export function recordingEnsemble(leader: EnsembleMember, options: { failFirstNe
     restoreNode: async (m) => void steps.push(`restore node of ${m.name}`),
     drainNode: async (m) => (steps.push(`drain node of ${m.name}`), 'drained'),
     uncordonNode: async (m) => void steps.push(`uncordon node of ${m.name}`),
+    deleteProbeScript: async (m) => (steps.push(`delete probe script of ${m.name}`), 'probe script deleted'),
     waitForLogLine: async (m) => (steps.push(`watch ${m.name}`), 'INFO Getting a snapshot from leader 0x100000000'),
   };
   let heals = 0;
