@@ -229,7 +229,8 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   await holdIfAsked('check', log);
   const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
   writeVerdict(dir, verdict);
-  log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies`);
+  const { p50, p99, max } = workloadSummary.loopDelayMs;
+  log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies; the harness's event loop ran late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
   await holdIfAsked('report', log);
   const report = await writeReport(dir, options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand });
   log(`report ${report}`);

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { RecorderError, type HistoryRecorder } from '../history/recorder.ts';
@@ -53,6 +54,12 @@ export interface WorkloadSummary {
   /** Members whose final reads were all made (see readFinalState). */
   finalReads: number;
   membersRead: string[];
+  /**
+   * How late the harness's own event loop ran while the workers ran (ms): a timestamp the client
+   * library takes late puts the harness's CPU into the latency it records, so a high p99 here says
+   * the run's load was more than this host's harness could measure faithfully.
+   */
+  loopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export const DEFAULT_WORKLOAD = {
@@ -179,6 +186,9 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
   const progress = setInterval(() => {
     log(`workload: ${counts.ok + counts.fail + counts.info} operations (ok ${counts.ok}, fail ${counts.fail}, info ${counts.info}), ${nextProcess} sessions`);
   }, 5000);
+  const LOOP_SAMPLE_MS = 10;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+  loopDelay.enable();
   const workers = Array.from({ length: options.workers }, (_, i) => worker(i, options.rng.fork()));
 
   return {
@@ -186,6 +196,10 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       stopping = true;
       await Promise.all(workers);
       clearInterval(progress);
+      loopDelay.disable();
+      // The histogram holds the time between samples (ns), the sampling interval included: the delay is what is over it.
+      const ms = (ns: number): number => (loopDelay.count > 0 ? Math.max(0, Math.round((ns / 1e6 - LOOP_SAMPLE_MS) * 10) / 10) : 0);
+      const loopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
       // Final reads that cannot be recorded would check nothing.
       const members = options.recorder.failure || !finalReads
         ? []
@@ -193,7 +207,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
             if (error instanceof RecorderError) return [];
             throw error;
           });
-      return { operations: counts.ok + counts.fail + counts.info, byOutcome: { ...counts }, processes: nextProcess, finalReads: members.length, membersRead: members };
+      return { operations: counts.ok + counts.fail + counts.info, byOutcome: { ...counts }, processes: nextProcess, finalReads: members.length, membersRead: members, loopDelayMs };
     },
   };
 }

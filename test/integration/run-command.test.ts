@@ -57,6 +57,8 @@ describe('zk-chaos run --target docker', () => {
     expect(Number(perSecond)).toBeGreaterThanOrEqual(30);
     expect(Number(perSecond)).toBeLessThanOrEqual(46);
     expect(Number(operations)).toBeLessThan(1_000);
+    // How late the harness's own event loop ran under that load: measured and said.
+    expect(run.stderr).toMatch(/the harness's event loop ran late by p50 \d+(\.\d)? ms, p99 \d+(\.\d)? ms, max \d+(\.\d)? ms/);
     const zero = spawnSync(process.execPath, [join(ROOT, 'harness/cli/zk-chaos.ts'), 'run', '--rate', '0'], { cwd: ROOT, encoding: 'utf8' });
     expect(zero.status).toBe(3);
     expect(zero.stderr).toContain('--rate');
