@@ -79,7 +79,6 @@ interface Row {
 }
 
 const RESULTS = readEnvironment().resultsDir;
-/** The project's scripts, wherever the command is run from. */
 
 export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_RUN): Promise<number> {
   let target: RunTarget;

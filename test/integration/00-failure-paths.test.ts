@@ -31,6 +31,12 @@ function offlineEnv(name: string): NodeJS.ProcessEnv {
   };
 }
 
+/** Whether this host has a Go >= 1.24 of its own (otherwise the scripts fetch one through the proxy). */
+function hostHasGo(): boolean {
+  const minor = /^go1\.(\d+)/.exec(spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout ?? '')?.[1];
+  return minor !== undefined && Number(minor) >= 24;
+}
+
 const run = (command: string, args: string[], env: NodeJS.ProcessEnv) =>
   spawnSync(command, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
 
@@ -38,9 +44,15 @@ describe('a cold toolchain without the Go module proxy', () => {
   it('stops at the download step, naming it, the module and the proxy setting', () => {
     const r = run('bash', ['scripts/kind/toolchain.sh'], offlineEnv('toolchain'));
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/FAILED at step "downloading the Go module sigs\.k8s\.io\/kind@v[\d.]+ \(its manifests and base files\)"/);
+    if (hostHasGo()) {
+      expect(r.stderr).toMatch(/FAILED at step "downloading the Go module sigs\.k8s\.io\/kind@v[\d.]+ \(its manifests and base files\)"/);
+      expect(r.stderr).toContain('fix: check access to the Go module proxy');
+    } else {
+      // Without Go the first download is Go's own, and the proxy switched off forbids it.
+      expect(r.stderr).toContain('FAILED: Go >= 1.24 is missing and GOPROXY=off names no proxy to fetch it from');
+      expect(r.stderr).toContain('fix: install Go >= 1.24, or check access to the Go module proxy');
+    }
     expect(r.stderr).toContain('GOPROXY=off');
-    expect(r.stderr).toContain('fix: check access to the Go module proxy');
     expect(r.stdout).toBe(''); // names no kind binary or node image that was never built
   });
 
