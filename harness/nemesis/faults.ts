@@ -1,5 +1,6 @@
 import type { SeededRandom } from '../workload/random.ts';
 import { bridgeGrudge, describeGrudge, partitionGrudge, type Ensemble, type EnsembleMember, type Net } from '../zookeeper/ensemble.ts';
+import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Fault } from './fault.ts';
 import type { FaultKind } from './schedule.ts';
 
@@ -155,6 +156,8 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return snapSyncCrash(targets, ensemble, random);
     case 'slow-snap-sync':
       return snapSyncCrash(targets, ensemble, random, net);
+    case 'snap-sync-restart':
+      return snapSyncRestart(targets, ensemble, net, random);
     case 'cut-leader':
       return cutLeader(ensemble, net, others);
   }
@@ -224,6 +227,15 @@ function crashMajority<M extends EnsembleMember>(targets: readonly M[], ensemble
   };
 }
 
+/**
+ * The links from every other member toward `member`: slowed from the peers' side, so it can be set
+ * while the member is still down (its own network namespace does not exist yet), and the sync
+ * that leader sends it is slow from its first byte.
+ */
+function towards<M extends EnsembleMember>(member: M, members: readonly M[]): Map<M, M[]> {
+  return new Map(members.filter((m) => m !== member).map((m) => [m, [member]]));
+}
+
 /** What a member logs when it starts to sync from the leader, in ZooKeeper 3.4 to 3.9. */
 const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
 
@@ -232,8 +244,8 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * transactions (with a small snapCount, it must catch up by SNAP or a long DIFF); it restarts, and
  * the moment its log says the sync began, the leader or that follower (the seed decides) is killed.
  *
- * With `slowLink` (slow-snap-sync), the follower's links to its peers are slowed to SLOW_LINK_KBIT
- * from its restart (as soon as its container runs, before its JVM has started) until the kill: the snapshot it is sent then takes seconds instead of
+ * With `slowLink` (slow-snap-sync), what the peers send the follower is slowed to SLOW_LINK_KBIT
+ * from before its restart until the kill: the snapshot it is sent then takes seconds instead of
  * milliseconds, so the kill lands inside the sync, before NEWLEADER (ZOOKEEPER-3642's window), and
  * not after it as it does on a fast network.
  */
@@ -251,9 +263,8 @@ function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble
       const member = lagging;
       const leader = await ensemble.leader();
       const since = Date.now() - 1000;
+      if (slowLink) await slowLink.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
       await ensemble.startMember(member);
-      // Once it runs (its network namespace exists), while its JVM is still starting.
-      if (slowLink) await slowLink.slow(partitionGrudge([[member], ensemble.members.filter((m) => m !== member)]), SLOW_LINK_KBIT);
       const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
       const victim = random.chance(0.5) ? leader : member;
       const delay = random.int(0, 300);
@@ -263,8 +274,58 @@ function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble
       await ensemble.startMember(victim);
       await ensemble.waitForQuorum();
       const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
-      const slowed = slowLink ? ` with its links at ${SLOW_LINK_KBIT} kbit/s` : '';
+      const slowed = slowLink ? ` with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s` : '';
       return `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}, then restarted`;
+    },
+  };
+}
+
+/**
+ * ZOOKEEPER-3642 in full: a follower held down comes back on slowed links; as its log says the sync
+ * began, the leader is killed (before NEWLEADER, with the snapshot only in the follower's memory).
+ * An affected follower keeps that memory and joins the next leader as if it had the snapshot on
+ * disk; it is killed a seeded 100-400 ms after it serves again (while the transactions since are
+ * still too few for its next snapshot, which would write the memory out and hide the loss) and
+ * restarted from its disk: what it then lacks, it never gets back. The old leader restarts last.
+ */
+function snapSyncRestart<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, net: Net<M>, random: SeededRandom): Fault {
+  let lagging: M | undefined;
+  return {
+    name: 'snap-sync-restart',
+    async inject() {
+      const member = random.pick(targets);
+      lagging = member;
+      return `${member.name} ${await ensemble.killMember(member)}; held down while the others take writes`;
+    },
+    async heal() {
+      if (!lagging) return;
+      const member = lagging;
+      const leader = await ensemble.leader();
+      const since = Date.now() - 1000;
+      await net.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
+      await ensemble.startMember(member);
+      const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
+      const delay = random.int(0, 300);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const leaderKilled = await ensemble.killMember(leader);
+      await net.heal();
+      // Serving again, under whichever member now leads.
+      const mode = await waitFor(
+        `${member.name} to serve again`,
+        async () => {
+          const { mode: now } = await ensemble.status(member);
+          return now === 'leader' || now === 'follower' ? ready(now) : notYet(now);
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      );
+      const serving = random.int(100, 400);
+      await new Promise((resolve) => setTimeout(resolve, serving));
+      const memberKilled = await ensemble.killMember(member);
+      await ensemble.startMember(member);
+      await ensemble.startMember(leader);
+      await ensemble.waitForQuorum();
+      const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
+      return `${member.name} restarted with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s, ${seen}; ${delay} ms later leader ${leader.name} ${leaderKilled}, links healed; ${member.name} served again as ${mode}, ${serving} ms later ${memberKilled}, then restarted from its disk; ${leader.name} restarted`;
     },
   };
 }

@@ -84,12 +84,18 @@ describe('nemesisFault', () => {
     expect(victims).toEqual(new Set(['leader', 'lagging']));
   });
 
-  it('slow-snap-sync slows the restarted follower\'s links to its peers until the kill, so the kill lands inside the sync', async () => {
+  it('slow-snap-sync slows what the peers send the follower, from before its restart until the kill, so the kill lands inside the sync', async () => {
     const { steps, healed } = await play('slow-snap-sync', [zk2], 3);
     const victim = steps[5]!.replace('kill ', '');
-    expect(steps).toEqual(['kill zk-2', '--', 'start zk-2', 'slow zk-2 -/-> zk-0, zk-1; zk-0 -/-> zk-2; zk-1 -/-> zk-2 to 32 kbit/s', 'watch zk-2', `kill ${victim}`, 'heal net', `start ${victim}`, 'quorum']);
+    expect(steps).toEqual(['kill zk-2', '--', 'slow zk-0 -/-> zk-2; zk-1 -/-> zk-2 to 32 kbit/s', 'start zk-2', 'watch zk-2', `kill ${victim}`, 'heal net', `start ${victim}`, 'quorum']);
     expect(['zk-1', 'zk-2']).toContain(victim);
-    expect(healed).toMatch(/^zk-2 restarted with its links at 32 kbit\/s, its log said "Getting a snapshot from leader"; \d+ ms later (leader zk-1|zk-2) killed, links healed, then restarted$/);
+    expect(healed).toMatch(/^zk-2 restarted with its peers' links to it at 32 kbit\/s, its log said "Getting a snapshot from leader"; \d+ ms later (leader zk-1|zk-2) killed, links healed, then restarted$/);
+  });
+
+  it('snap-sync-restart kills the leader inside the follower\'s slowed sync, then the follower soon after it serves again, and restarts it from its disk before the old leader', async () => {
+    const { steps, healed } = await play('snap-sync-restart', [zk2], 3);
+    expect(steps).toEqual(['kill zk-2', '--', 'slow zk-0 -/-> zk-2; zk-1 -/-> zk-2 to 32 kbit/s', 'start zk-2', 'watch zk-2', 'kill zk-1', 'heal net', 'kill zk-2', 'start zk-2', 'start zk-1', 'quorum']);
+    expect(healed).toMatch(/^zk-2 restarted with its peers' links to it at 32 kbit\/s, its log said "Getting a snapshot from leader"; \d+ ms later leader zk-1 killed, links healed; zk-2 served again as follower, \d+ ms later killed, then restarted from its disk; zk-1 restarted$/);
   });
 
   it('cut-leader partitions the leader from its peers; the heal reconnects, then kills and restarts it', async () => {
