@@ -155,9 +155,9 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
     case 'snap-sync-crash':
       return snapSyncCrash(targets, ensemble, random);
     case 'slow-snap-sync':
-      return snapSyncCrash(targets, ensemble, random, net);
+      return snapSyncCrash(targets, ensemble, random, { slowLink: net });
     case 'snap-sync-restart':
-      return snapSyncRestart(targets, ensemble, net, random);
+      return snapSyncCrash(targets, ensemble, random, { slowLink: net, restartFollower: true });
     case 'cut-leader':
       return cutLeader(ensemble, net, others);
   }
@@ -248,11 +248,23 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * from before its restart until the kill: the snapshot it is sent then takes seconds instead of
  * milliseconds, so the kill lands inside the sync, before NEWLEADER (ZOOKEEPER-3642's window), and
  * not after it as it does on a fast network.
+ *
+ * With `restartFollower` as well (snap-sync-restart, ZOOKEEPER-3642 in full), the leader is always
+ * the one killed, with the snapshot only in the follower's memory. An affected follower keeps that
+ * memory and joins the next leader as if it had the snapshot on disk; it is killed a seeded
+ * 100-400 ms after it serves again (while the transactions since are still too few for its next
+ * snapshot, which would write the memory out and hide the loss) and restarted from its disk: what
+ * it then lacks, it never gets back. The old leader restarts last.
  */
-function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, random: SeededRandom, slowLink?: Net<M>): Fault {
+function snapSyncCrash<M extends EnsembleMember>(
+  targets: readonly M[],
+  ensemble: Ensemble<M>,
+  random: SeededRandom,
+  { slowLink, restartFollower = false }: { slowLink?: Net<M>; restartFollower?: boolean } = {},
+): Fault {
   let lagging: M | undefined;
   return {
-    name: slowLink ? 'slow-snap-sync' : 'snap-sync-crash',
+    name: restartFollower ? 'snap-sync-restart' : slowLink ? 'slow-snap-sync' : 'snap-sync-crash',
     async inject() {
       const member = random.pick(targets);
       lagging = member;
@@ -266,49 +278,19 @@ function snapSyncCrash<M extends EnsembleMember>(targets: readonly M[], ensemble
       if (slowLink) await slowLink.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
       await ensemble.startMember(member);
       const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
-      const victim = random.chance(0.5) ? leader : member;
+      const victim = restartFollower || random.chance(0.5) ? leader : member;
       const delay = random.int(0, 300);
       await new Promise((resolve) => setTimeout(resolve, delay));
       const killed = await ensemble.killMember(victim);
       if (slowLink) await slowLink.heal();
-      await ensemble.startMember(victim);
-      await ensemble.waitForQuorum();
       const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
       const slowed = slowLink ? ` with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s` : '';
-      return `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}, then restarted`;
-    },
-  };
-}
-
-/**
- * ZOOKEEPER-3642 in full: a follower held down comes back on slowed links; as its log says the sync
- * began, the leader is killed (before NEWLEADER, with the snapshot only in the follower's memory).
- * An affected follower keeps that memory and joins the next leader as if it had the snapshot on
- * disk; it is killed a seeded 100-400 ms after it serves again (while the transactions since are
- * still too few for its next snapshot, which would write the memory out and hide the loss) and
- * restarted from its disk: what it then lacks, it never gets back. The old leader restarts last.
- */
-function snapSyncRestart<M extends EnsembleMember>(targets: readonly M[], ensemble: Ensemble<M>, net: Net<M>, random: SeededRandom): Fault {
-  let lagging: M | undefined;
-  return {
-    name: 'snap-sync-restart',
-    async inject() {
-      const member = random.pick(targets);
-      lagging = member;
-      return `${member.name} ${await ensemble.killMember(member)}; held down while the others take writes`;
-    },
-    async heal() {
-      if (!lagging) return;
-      const member = lagging;
-      const leader = await ensemble.leader();
-      const since = Date.now() - 1000;
-      await net.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
-      await ensemble.startMember(member);
-      const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
-      const delay = random.int(0, 300);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      const leaderKilled = await ensemble.killMember(leader);
-      await net.heal();
+      const sync = `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}`;
+      if (!restartFollower) {
+        await ensemble.startMember(victim);
+        await ensemble.waitForQuorum();
+        return `${sync}, then restarted`;
+      }
       // Serving again, under whichever member now leads.
       const mode = await waitFor(
         `${member.name} to serve again`,
@@ -324,8 +306,7 @@ function snapSyncRestart<M extends EnsembleMember>(targets: readonly M[], ensemb
       await ensemble.startMember(member);
       await ensemble.startMember(leader);
       await ensemble.waitForQuorum();
-      const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
-      return `${member.name} restarted with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s, ${seen}; ${delay} ms later leader ${leader.name} ${leaderKilled}, links healed; ${member.name} served again as ${mode}, ${serving} ms later ${memberKilled}, then restarted from its disk; ${leader.name} restarted`;
+      return `${sync}; ${member.name} served again as ${mode}, ${serving} ms later ${memberKilled}, then restarted from its disk; ${leader.name} restarted`;
     },
   };
 }
