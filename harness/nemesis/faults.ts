@@ -250,7 +250,9 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * not after it as it does on a fast network.
  *
  * With `restartFollower` as well (snap-sync-restart, ZOOKEEPER-3642 in full), the leader is always
- * the one killed, with the snapshot only in the follower's memory. An affected follower keeps that
+ * the one killed, aiming at the moment the snapshot is only in the follower's memory (on a slowed
+ * link the kill mostly lands inside the snapshot's transfer, which 3.6.2 discards: the window lies
+ * between the snapshot's last byte and NEWLEADER; see the README). An affected follower keeps that
  * memory and joins the next leader as if it had the snapshot on disk; it is killed a seeded
  * 100-400 ms after it serves again (while the transactions since are still too few for its next
  * snapshot, which would write the memory out and hide the loss) and restarted from its disk: what
