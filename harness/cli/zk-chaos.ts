@@ -60,7 +60,7 @@ program
   .command('run')
   .description('checked runs with a seeded fault schedule: start an ensemble, play the faults under the workload, check, report; ends with a table')
   .option('--target <where>', 'where the ensemble runs: docker; kind (the cluster npm run cluster:up made; the tutorial\'s manifests); or context:NAME (any cluster of your kubeconfig, through port-forwards; needs --image; network faults through a privileged helper pod per node, node loss by cordon + pod deletion)', 'docker')
-  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, partition, restart-all, bridge, rolling-restart, node-loss, lose-followers, crash-majority, snap-sync-crash, cut-leader, slow, terminate, pod-delete, drain, slow-snap-sync, probe-delete (Kubernetes targets only); or all (the first five), ops (bridge, rolling-restart, node-loss), hunt, tutorial (restart-all, terminate, drain); groups and faults mix (tutorial,pod-delete); or none', 'all')
+  .option('--nemesis <faults>', 'comma list of kill, pause, isolate, partition, restart-all, bridge, rolling-restart, node-loss, lose-followers, crash-majority, snap-sync-crash, cut-leader, slow, terminate, pod-delete, drain, slow-snap-sync, snap-sync-restart, probe-delete (Kubernetes targets only); or all (the first five), ops (bridge, rolling-restart, node-loss), hunt, tutorial (restart-all, terminate, drain); groups and faults mix (tutorial,pod-delete); or none', 'all')
   .option('--overlap', 'network faults (partition, isolate, bridge) in a lane of their own, overlapping the others')
   .option('--time-limit <seconds>', 'length of each run, recovery included', '60')
   .option('--interval <seconds>', 'mean time between faults (a fault lasts interval/2 to 2 x interval)', '10')
