@@ -5,7 +5,7 @@ import { RecorderError, type HistoryRecorder } from '../history/recorder.ts';
 import { OperationGenerator, type GeneratorMix } from './generator.ts';
 import * as op from './operations.ts';
 import type { SeededRandom } from './random.ts';
-import { ZooKeeperSession } from './zk-session.ts';
+import { ZooKeeperSession, type Outcome } from './zk-session.ts';
 
 /** A ZooKeeper server as the clients reach it. Looked up again for every new session. */
 export interface Endpoint {
@@ -29,6 +29,8 @@ export interface WorkloadOptions {
   connectTimeoutMs: number;
   sessionTimeoutMs: number;
   mix?: GeneratorMix;
+  /** Adds a set key takes before the workload moves to a fresh key (default SET_KEY_CAPACITY). */
+  setKeyCapacity?: number;
   /**
    * Operations per second across all workers, paced evenly (each worker waits for the next free
    * slot instead of thinking). Without it each worker thinks thinkMs between operations.
@@ -85,14 +87,17 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
   };
   const setKeys = Array.from({ length: options.setKeys }, (_, i) => `set-${i}`);
   const registerKeys = Array.from({ length: options.registerKeys }, (_, i) => `reg-${i}`);
-  const generator = new OperationGenerator(setKeys, registerKeys, options.mix);
+  const generator = new OperationGenerator(setKeys, registerKeys, options.mix, options.setKeyCapacity === undefined ? {} : { setKeyCapacity: options.setKeyCapacity });
+  const parents = new SetParents(paths);
   const counts: Record<op.CompletionType, number> = { ok: 0, fail: 0, info: 0 };
   let nextProcess = 0;
-  let stopping = false;
   const log = options.log ?? (() => {});
 
-  // A member that does not answer is passed over for the next one, 250 ms later; until the
-  // workload stops a session keeps trying, and while it stops, three rounds of the members.
+  // A member that does not answer is passed over for the next one, 250 ms later, until the
+  // workload stops: then a worker still connecting gives up at once (it would only issue one
+  // more operation; the final reads open sessions of their own), so a stop never waits on
+  // members that are down.
+  const stopped = new AbortController();
   const connect = (preferred: number): Promise<{ session: ZooKeeperSession; process: number }> =>
     pRetry(
       async (attemptNumber) => {
@@ -104,19 +109,14 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
           connectTimeoutMs: options.connectTimeoutMs,
           operationTimeoutMs: options.operationTimeoutMs,
           sessionTimeoutMs: options.sessionTimeoutMs,
+          signal: stopped.signal,
         });
         return { session, process: nextProcess++ };
       },
-      {
-        retries: Infinity,
-        factor: 1,
-        minTimeout: 250,
-        randomize: false,
-        shouldRetry: ({ attemptNumber }) => !stopping || attemptNumber < options.endpoints().length * 3,
-      },
+      { retries: Infinity, factor: 1, minTimeout: 250, randomize: false, signal: stopped.signal },
     );
 
-  await prepareRoot(connect, paths, setKeys);
+  await prepareRoot(connect, paths, parents, setKeys);
 
   // With a rate, one shared clock of slots 1000/rate ms apart: a worker takes the next free slot.
   let nextSlot = performance.now();
@@ -131,7 +131,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
     let current: { session: ZooKeeperSession; process: number } | undefined;
     let home = index;
     const knowledge = new Map<string, op.RegisterKnowledge>();
-    while (!stopping) {
+    while (!stopped.signal.aborted) {
       if (!current) {
         try {
           current = await connect(home);
@@ -142,6 +142,9 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       const { session, process: p } = current;
       const planned = generator.next(rng, knowledge);
       const rec = options.recorder;
+      // A set key the generator has just moved to gets its parent znode first (not recorded; if
+      // that fails, the add fails NO_NODE, a definite failure the history records as such).
+      if (planned.f === 'add' || planned.f === 'read-set') await parents.ensure(session, planned.key);
       let type: op.CompletionType;
       try {
         switch (planned.f) {
@@ -168,7 +171,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       } catch (error) {
         // What cannot be recorded cannot be checked: the whole workload stops (runTest says why).
         if (!(error instanceof RecorderError)) throw error;
-        stopping = true;
+        stopped.abort(error);
         break;
       }
       counts[type]++;
@@ -193,7 +196,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
 
   return {
     async stop({ finalReads = true } = {}): Promise<WorkloadSummary> {
-      stopping = true;
+      stopped.abort(new Error('the workload stopped'));
       await Promise.all(workers);
       clearInterval(progress);
       loopDelay.disable();
@@ -203,7 +206,7 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
       // Final reads that cannot be recorded would check nothing.
       const members = options.recorder.failure || !finalReads
         ? []
-        : await readFinalState(options, generator, paths, setKeys, registerKeys, counts, () => nextProcess++).catch((error: unknown) => {
+        : await readFinalState(options, generator, paths, parents, registerKeys, counts, () => nextProcess++).catch((error: unknown) => {
             if (error instanceof RecorderError) return [];
             throw error;
           });
@@ -214,13 +217,45 @@ export async function startWorkload(options: WorkloadOptions): Promise<RunningWo
 
 type Connect = (preferred: number) => Promise<{ session: ZooKeeperSession; process: number }>;
 
-/** Creates the run's parent znodes (not part of the history: nothing is checked about them). */
-async function prepareRoot(connect: Connect, paths: op.Paths, setKeys: string[]): Promise<void> {
+/**
+ * The set keys whose parent znode exists: each is created once, by the first session that needs
+ * it, while the others wait for that creation; a creation that failed is tried again next time.
+ */
+class SetParents {
+  private readonly creations = new Map<string, Promise<Outcome<string>>>();
+  private readonly paths: op.Paths;
+  constructor(paths: op.Paths) {
+    this.paths = paths;
+  }
+
+  /** The creation's outcome (its error says why when it failed). */
+  ensure(session: ZooKeeperSession, key: string): Promise<Outcome<string>> {
+    let creation = this.creations.get(key);
+    if (!creation) {
+      creation = session.mkdirp(this.paths.setParent(key));
+      this.creations.set(key, creation);
+      void creation.then((made) => {
+        if (made.type !== 'ok') this.creations.delete(key);
+      });
+    }
+    return creation;
+  }
+}
+
+/**
+ * Creates the run's parent znodes before the first operation (not part of the history: nothing is
+ * checked about them), so a run that cannot even set up stops here with the reason. The set keys'
+ * parents go through `parents`, which creates every later key's parent too.
+ */
+async function prepareRoot(connect: Connect, paths: op.Paths, parents: SetParents, setKeys: string[]): Promise<void> {
   const { session } = await connect(0);
   try {
-    for (const path of [...setKeys.map((k) => paths.setParent(k)), paths.register('x').replace(/\/x$/, '')]) {
-      const made = await session.mkdirp(path);
-      if (made.type !== 'ok') throw new Error(`could not create ${path}: ${made.error}`);
+    const registers = paths.register('x').replace(/\/x$/, '');
+    const made = await session.mkdirp(registers);
+    if (made.type !== 'ok') throw new Error(`could not create ${registers}: ${made.error}`);
+    for (const key of setKeys) {
+      const parent = await parents.ensure(session, key);
+      if (parent.type !== 'ok') throw new Error(`could not create ${paths.setParent(key)}: ${parent.error}`);
     }
   } finally {
     session.close();
@@ -240,7 +275,7 @@ async function readFinalState(
   options: WorkloadOptions,
   generator: OperationGenerator,
   paths: op.Paths,
-  setKeys: string[],
+  parents: SetParents,
   registerKeys: string[],
   counts: Record<op.CompletionType, number>,
   nextProcess: () => number,
@@ -267,7 +302,7 @@ async function readFinalState(
       }
       const p = nextProcess();
       try {
-        done = await readMember(rec, p, session, generator, paths, setKeys, registerKeys, counts);
+        done = await readMember(rec, p, session, generator, paths, parents, registerKeys, counts);
       } finally {
         session.close();
       }
@@ -288,11 +323,14 @@ async function readMember(
   session: ZooKeeperSession,
   generator: OperationGenerator,
   paths: op.Paths,
-  setKeys: string[],
+  parents: SetParents,
   registerKeys: string[],
   counts: Record<op.CompletionType, number>,
 ): Promise<boolean> {
+  // Every set key the run used: the slots' current keys and the ones they moved on from.
+  const setKeys = generator.setKeys;
   for (const key of setKeys) {
+    await parents.ensure(session, key);
     // A definite failure (e.g. NO_NODE after data loss) went through the leader too, so the read
     // below still follows every write acknowledged before it; only an unknown outcome leaves the
     // session's position in doubt.

@@ -24,6 +24,8 @@ export interface SessionOptions {
   connectTimeoutMs: number;
   operationTimeoutMs: number;
   sessionTimeoutMs: number;
+  /** Gives up connecting at once when aborted (the caller no longer needs the session). */
+  signal?: AbortSignal;
 }
 
 const { Exception, CreateMode } = zookeeper;
@@ -58,18 +60,28 @@ export function zxidOf(buffer: Buffer): string {
   return '0x' + buffer.readBigInt64BE(0).toString(16);
 }
 
+/** What close() reaches inside node-zookeeper-client 1.1.3 (its socket), which no public API exposes. */
+interface ClientInternals {
+  connectionManager?: { socket?: { destroy(): void } };
+}
+
 export class ZooKeeperSession {
   readonly options: SessionOptions;
   private readonly client: Client;
   private closed = false;
+  private connected = false;
 
   private constructor(client: Client, options: SessionOptions) {
     this.client = client;
     this.options = options;
   }
 
-  /** Connects, or rejects after connectTimeoutMs (the client would otherwise retry forever). */
+  /**
+   * Connects, or rejects after connectTimeoutMs (the client would otherwise retry forever) or as
+   * soon as options.signal aborts; a session given up on is closed, never left connecting.
+   */
   static async connect(options: SessionOptions): Promise<ZooKeeperSession> {
+    options.signal?.throwIfAborted();
     const client = zookeeper.createClient(options.address, {
       sessionTimeout: options.sessionTimeoutMs,
       spinDelay: 500,
@@ -77,12 +89,22 @@ export class ZooKeeperSession {
     });
     const session = new ZooKeeperSession(client, options);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        session.close();
-        reject(new Error(`could not connect to ${options.serverName} (${options.address}) within ${options.connectTimeoutMs} ms`));
-      }, options.connectTimeoutMs);
-      client.once('connected', () => {
+      const giveUp = (error: unknown): void => {
         clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        session.close();
+        reject(error);
+      };
+      const onAbort = (): void => giveUp(options.signal?.reason);
+      const timer = setTimeout(
+        () => giveUp(new Error(`could not connect to ${options.serverName} (${options.address}) within ${options.connectTimeoutMs} ms`)),
+        options.connectTimeoutMs,
+      );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      client.once('connected', () => {
+        session.connected = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
         resolve();
       });
       client.connect();
@@ -98,6 +120,14 @@ export class ZooKeeperSession {
     if (this.closed) return;
     this.closed = true;
     this.client.close();
+    // The client's close() asks the server to end the session and then waits for the server to
+    // hang up, with no deadline: a server that never answers (a paused member, one that accepted
+    // the connection and hung) would keep the socket open until it comes back. A session that never
+    // connected has nothing to end, so its socket goes now; a connected one gets the time of an
+    // operation to end properly (the server then forgets it at once instead of at its timeout).
+    const socket = (this.client as unknown as ClientInternals).connectionManager?.socket;
+    if (!this.connected) socket?.destroy();
+    else setTimeout(() => socket?.destroy(), this.options.operationTimeoutMs).unref();
   }
 
   /** Creates a persistent znode; creates missing parents (not recorded: set-up only). */

@@ -46,6 +46,30 @@ describe('OperationGenerator', () => {
     expect(cas).toBeGreaterThan(100);
   });
 
+  it('moves each set slot to a fresh key after its capacity of adds, and lists every key it handed out', () => {
+    const generator = new OperationGenerator(['set-0', 'set-1'], ['reg-0'], undefined, { setKeyCapacity: 10 });
+    const rng = new SeededRandom(11);
+    const adds = new Map<string, number>();
+    const readKeys = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const op = generator.next(rng, new Map());
+      if (op.f === 'add') adds.set(op.key, (adds.get(op.key) ?? 0) + 1);
+      if (op.f === 'read-set') readKeys.add(op.key);
+    }
+    // No key takes more than its capacity; every slot moved on many times; reads follow the moves.
+    expect(Math.max(...adds.values())).toBe(10);
+    expect(adds.size).toBeGreaterThan(40);
+    expect([...adds.keys()].slice(0, 2).sort()).toEqual(['set-0', 'set-1']);
+    expect(adds.has('set-0.1') && adds.has('set-1.1')).toBe(true);
+    expect([...readKeys].every((k) => generator.setKeys.includes(k))).toBe(true);
+    expect(readKeys.size).toBeGreaterThan(10);
+    // The keys handed out: every key added to, plus each slot's current (maybe still unused) key.
+    expect(new Set(generator.setKeys).size).toBe(generator.setKeys.length);
+    for (const key of adds.keys()) expect(generator.setKeys).toContain(key);
+    expect(generator.setKeys.length - adds.size).toBeLessThanOrEqual(2);
+    expect(() => new OperationGenerator(['set-0'], [], undefined, { setKeyCapacity: 0 })).toThrow(/setKeyCapacity must be a positive integer/);
+  });
+
   it('writes instead of CAS when the register is unknown or absent', () => {
     const generator = new OperationGenerator([], ['reg-0']);
     const rng = new SeededRandom(3);
