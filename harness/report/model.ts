@@ -23,6 +23,8 @@ export interface RunInfo {
   schedule?: string[];
   /** What each member said of itself after the run (servers.json), one line per member. */
   servers?: string[];
+  /** How late the harness's event loop ran under the workload (workload.json), as a line for people. */
+  loopDelay?: string;
 }
 
 export const OUTCOMES = ['ok', 'fail', 'info'] as const;
@@ -102,6 +104,8 @@ export interface ReportModel {
     schedule: string[];
     /** One line per member (empty: no servers.json). */
     servers: string[];
+    /** null: no workload.json. */
+    loopDelay: string | null;
   };
   /** Time of the history's first event (ns); every µs time in the model is relative to it. */
   originNs: number;

@@ -93,6 +93,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
       rerun: rerunCommands(input.run),
       schedule: input.run.schedule ?? [],
       servers: input.run.servers ?? [],
+      loopDelay: input.run.loopDelay ?? null,
     },
     originNs,
     durationUs,

@@ -78,12 +78,7 @@ const VALIDITIES: readonly Validity[] = ['valid', 'invalid', 'unknown'];
 
 /** verdict.json as written by the run (the checker's Verdict); only what the report shows is checked. */
 export function parseVerdict(text: string, file: string): ReportVerdict {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
-  }
+  const raw = parseJson(text, file);
   const fail = (problem: string): never => {
     throw new ReportInputError(file, null, problem);
   };
@@ -142,14 +137,32 @@ export function parseServers(text: string, file: string): string[] {
   return raw.zxidsAgree === false ? [...lines, 'the serving members report different last zxids'] : lines;
 }
 
-/** A sidecar file's JSON: an object with an array under `field`, or ReportInputError saying which is wrong. */
-function objectWithArray<F extends string>(text: string, file: string, field: F): Record<string, unknown> & Record<F, unknown[]> {
-  let raw: unknown;
+/**
+ * workload.json (every run): how late the harness's event loop ran under the workload, as a line
+ * for people, e.g. "late by p50 0.4 ms, p99 2.7 ms, max 11.9 ms". Throws ReportInputError naming
+ * what is malformed.
+ */
+export function parseLoopDelay(text: string, file: string): string {
+  const raw = parseJson(text, file);
+  const delay = isObject(raw) ? raw.loopDelayMs : undefined;
+  if (!isObject(delay) || !(['p50', 'p99', 'max'] as const).every((p) => isFiniteNumber(delay[p]))) {
+    throw new ReportInputError(file, null, 'must be an object with "loopDelayMs": {"p50", "p99", "max"} in milliseconds');
+  }
+  return `late by p50 ${String(delay.p50)} ms, p99 ${String(delay.p99)} ms, max ${String(delay.max)} ms`;
+}
+
+/** A sidecar file's whole text as JSON, or ReportInputError naming the file. */
+function parseJson(text: string, file: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ReportInputError(file, null, `not valid JSON (${(error as Error).message})`);
   }
+}
+
+/** A sidecar file's JSON: an object with an array under `field`, or ReportInputError saying which is wrong. */
+function objectWithArray<F extends string>(text: string, file: string, field: F): Record<string, unknown> & Record<F, unknown[]> {
+  const raw = parseJson(text, file);
   if (!isObject(raw) || !Array.isArray(raw[field])) throw new ReportInputError(file, null, `must be an object with a "${field}" array`);
   return raw as Record<string, unknown> & Record<F, unknown[]>;
 }

@@ -12,7 +12,7 @@ import { toOperations } from '../history/parse.ts';
 import { readHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
 import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
-import { parseFaults, parseClusterEvents, parseSchedule, parseSeed, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
+import { parseFaults, parseClusterEvents, parseSchedule, parseSeed, parseLoopDelay, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
 import { renderHtml } from './render-html.ts';
 
 export interface ReportOptions {
@@ -46,6 +46,8 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   const scheduleText = await readOptional(scheduleFile);
   const serversFile = join(dir, RUN_FILES.servers);
   const serversText = await readOptional(serversFile);
+  const workloadFile = join(dir, RUN_FILES.workload);
+  const workloadText = await readOptional(workloadFile);
 
   const verdictFile = join(dir, RUN_FILES.verdict);
   const verdictText = await readOptional(verdictFile);
@@ -80,6 +82,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
       ...(options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand }),
       ...(scheduleText === null ? {} : { schedule: parseSchedule(scheduleText, scheduleFile) }),
       ...(serversText === null ? {} : { servers: parseServers(serversText, serversFile) }),
+      ...(workloadText === null ? {} : { loopDelay: parseLoopDelay(workloadText, workloadFile) }),
     },
   });
   const out = resolve(options.out ?? join(dir, RUN_FILES.report));

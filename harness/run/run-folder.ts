@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Verdict } from '../checker/index.ts';
+import type { WorkloadSummary } from '../workload/runner.ts';
 import { atomicWrite } from './atomic-write.ts';
 import { join } from 'node:path';
 
@@ -15,6 +16,11 @@ export const RUN_FILES = {
   schedule: 'schedule.json',
   /** What each member says of itself after the run: mode, last zxid, its log's error lines. */
   servers: 'servers.json',
+  /**
+   * What the workload did (operations by outcome, sessions, final reads) and how late the
+   * harness's own event loop ran meanwhile: a late loop stretches the latencies the history holds.
+   */
+  workload: 'workload.json',
   /** Each member's console log, kept when the run was not valid or a member logged errors. */
   diagnostics: 'diagnostics',
 } as const;
@@ -41,6 +47,11 @@ export function runFoldersSince(resultsDir: string, since: number): string[] {
  * on its history is whole, and a run interrupted while checking or reporting is judged on it as is.
  */
 export const HISTORY_COMPLETE = 'history-complete';
+
+/** Writes a run's workload.json (atomically: a full disk leaves the previous file or none). */
+export function writeWorkloadSummary(dir: string, summary: WorkloadSummary): void {
+  atomicWrite(join(dir, RUN_FILES.workload), JSON.stringify(summary, null, 2) + '\n');
+}
 
 /** Writes a run's verdict.json (atomically: a full disk leaves the previous file or none). */
 export function writeVerdict(dir: string, verdict: Verdict): void {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
 import { readOperationsFile } from '../history/read-file.ts';
-import { HISTORY_COMPLETE, RUN_FILES, writeVerdict } from './run-folder.ts';
+import { HISTORY_COMPLETE, RUN_FILES, writeVerdict, writeWorkloadSummary } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { interruptedVerdict } from './interrupted.ts';
@@ -218,6 +218,12 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     dependencies?.stop();
     observer?.stop();
     recorder.close();
+  }
+  try {
+    writeWorkloadSummary(dir, workloadSummary);
+  } catch (error) {
+    // Only figures for people: a disk too full for them must not cost the run its verdict.
+    log(`workload.json not written (${error instanceof Error ? error.message : String(error)})`);
   }
   if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
   if (workloadSummary.finalReads > 0) {

@@ -41,6 +41,11 @@ describe('zk-chaos run --target docker', () => {
     // Each window names its target spec and the members it resolved to.
     windows.forEach((w, i) => expect(w.detail).toMatch(new RegExp(`^${schedule.faults[i].target}: .*zk-\\d`)));
     expect(existsSync(join(dir!, 'report.html'))).toBe(true);
+    // What the workload did and how late the harness's loop ran are kept and shown, not only logged.
+    const workload = JSON.parse(readFileSync(join(dir!, 'workload.json'), 'utf8'));
+    expect(workload.operations).toBeGreaterThan(1_000);
+    expect(workload.loopDelayMs.max).toBeGreaterThanOrEqual(workload.loopDelayMs.p99);
+    expect(readFileSync(join(dir!, 'report.html'), 'utf8')).toContain(`<dd id="loop-delay">late by p50 ${workload.loopDelayMs.p50} ms, p99 ${workload.loopDelayMs.p99} ms`);
     expect(JSON.parse(readFileSync(join(dir!, 'verdict.json'), 'utf8')).validity).toBe(verdict);
     if (verdict === 'invalid') expect(existsSync(join(dir!, 'diagnostics', 'zk-0.log'))).toBe(true);
   });

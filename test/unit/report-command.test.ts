@@ -120,6 +120,20 @@ describe('zk-chaos report', () => {
     expect(errors.pop()).toMatch(/servers\.json: members\[0\] must have string "name" and "mode"/);
   });
 
+  it("shows how late the harness's event loop ran, and names a malformed workload.json", async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'workload.json'), JSON.stringify({ operations: 3, loopDelayMs: { p50: 0.4, p99: 2.7, max: 11.9 } }));
+    expect(await reportCommand(history, {})).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<dd id="loop-delay">late by p50 0.4 ms, p99 2.7 ms, max 11.9 ms</dd>');
+    writeFileSync(join(dir, 'workload.json'), JSON.stringify({ loopDelayMs: { p50: 0.4, p99: '2.7' } }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/workload\.json: must be an object with "loopDelayMs"/);
+    rmSync(join(dir, 'workload.json'));
+    expect(await reportCommand(history, {})).toBe(0);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).not.toContain('id="loop-delay"');
+  });
+
   it('writeReport builds a run folder’s report', async () => {
     writeFileSync(join(dir, 'history.jsonl'), HISTORY);
     expect(await writeReport(dir)).toBe(join(dir, 'report.html'));
