@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pkillJava, type RestartFacts } from '../harness/nemesis/kube-faults.ts';
+import { restartingFault, type RestartFacts } from '../harness/nemesis/kube-faults.ts';
 import type { StartedKubeEnsemble } from '../harness/zookeeper/kube-ensemble.ts';
 import { connectKube, explain, runSuite, startEnsemble } from './support/suite.ts';
 
@@ -12,7 +12,7 @@ describe('pkill java in one member', () => {
 
   it('restarts the container once, keeps a quorum and loses no acknowledged write', async () => {
     const facts: Partial<RestartFacts> = {};
-    const result = await runSuite({ name: 'pkill-java', ensemble, faults: [{ fault: () => pkillJava(ensemble, 'zk-1', facts) }] });
+    const result = await runSuite({ name: 'pkill-java', ensemble, faults: [{ fault: () => restartingFault('terminate', ensemble, 'zk-1', facts) }] });
     expect(facts.restartsAfter).toBe((facts.restartsBefore ?? NaN) + 1);
     expect(result.events.some((e) => e.kind === 'restart' && e.detail.startsWith('zk-1'))).toBe(true);
     expect(result.verdict.validity, explain(result)).toBe('valid');

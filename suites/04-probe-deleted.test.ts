@@ -3,7 +3,7 @@ import { applyObjects } from '../harness/kube/apply.ts';
 import { isStatus } from '../harness/kube/client.ts';
 import { execInPod } from '../harness/kube/exec.ts';
 import { notYet, ready, waitFor } from '../harness/kube/wait.ts';
-import { deleteProbeScript, type RestartFacts } from '../harness/nemesis/kube-faults.ts';
+import { restartingFault, type RestartFacts } from '../harness/nemesis/kube-faults.ts';
 import type { StartedKubeEnsemble } from '../harness/zookeeper/kube-ensemble.ts';
 import { connectKube, explain, log, runSuite, settings, startEnsemble } from './support/suite.ts';
 
@@ -22,7 +22,7 @@ describe('liveness probe script deleted', () => {
 
   it('restarts the container through the liveness probe and loses no acknowledged write', async () => {
     const facts: Partial<RestartFacts> = {};
-    const result = await runSuite({ name: 'probe-deleted', ensemble, faults: [{ fault: () => deleteProbeScript(ensemble, 'zk-0', facts), holdMs: 1000 }] });
+    const result = await runSuite({ name: 'probe-deleted', ensemble, faults: [{ fault: () => restartingFault('probe-delete', ensemble, 'zk-0', facts), holdMs: 1000 }] });
     expect(facts.restartsAfter).toBe((facts.restartsBefore ?? NaN) + 1);
     expect((await ensemble.exec('zk-0', ['test', '-x', '/opt/zookeeper/bin/zkOk.sh'])).exitCode).toBe(0);
     expect(result.verdict.validity, explain(result)).toBe('valid');

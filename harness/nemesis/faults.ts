@@ -21,7 +21,12 @@ export const SLOW_LINK_KBIT = 32;
  * ZooKeeper's recovery paths, after the bugs that lost data there (ZOOKEEPER-2845, -3642, -3911,
  * -4643); their inject and heal each say, step by step, what they did.
  */
-export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets: readonly M[], ensemble: Ensemble<M>, net: Net<M>, random: SeededRandom): Fault {
+export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets: readonly M[], ensemble: Ensemble<M>, net: Net<M> | undefined, random: SeededRandom): Fault {
+  // The faults that change the network need one; the others are given none where there is none to change.
+  const network = (): Net<M> => {
+    if (!net) throw new Error(`the ${kind} fault changes the network, and it was given no network to change`);
+    return net;
+  };
   const names = (ms: readonly M[]): string => ms.map((m) => m.name).join(', ');
   const others = (ms: readonly M[]): M[] => ensemble.members.filter((m) => !ms.includes(m));
   const startAll = async (ms: readonly M[]): Promise<void> => {
@@ -54,19 +59,19 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return {
         name: 'isolate',
         inject: async () => {
-          await net.isolate(targets);
+          await network().isolate(targets);
           return `${names(targets)}: off the network (peers and clients)`;
         },
-        heal: thenQuorum(() => net.reconnect(targets)),
+        heal: thenQuorum(() => network().reconnect(targets)),
       };
     case 'partition':
       return {
         name: 'partition',
         inject: async () => {
-          await net.cut(partitionGrudge([targets, others(targets)]));
+          await network().cut(partitionGrudge([targets, others(targets)]));
           return `${names(targets)} | ${names(others(targets))} (clients reach both sides)`;
         },
-        heal: thenQuorum(() => net.heal()),
+        heal: thenQuorum(() => network().heal()),
       };
     case 'restart-all':
       return {
@@ -84,10 +89,10 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return {
         name: 'bridge',
         inject: async () => {
-          await net.cut(grudge);
+          await network().cut(grudge);
           return `${bridge.name} bridges the halves: ${describeGrudge(grudge)} (clients reach everyone)`;
         },
-        heal: thenQuorum(() => net.heal()),
+        heal: thenQuorum(() => network().heal()),
       };
     }
     case 'slow': {
@@ -96,10 +101,10 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return {
         name: 'slow',
         inject: async () => {
-          await net.slow(grudge, SLOW_LINK_KBIT);
+          await network().slow(grudge, SLOW_LINK_KBIT);
           return `${names(targets)} <-> ${names(others(targets))} at ${SLOW_LINK_KBIT} kbit/s (clients not slowed)`;
         },
-        heal: thenQuorum(() => net.heal()),
+        heal: thenQuorum(() => network().heal()),
       };
     }
     case 'rolling-restart':
@@ -153,13 +158,12 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
     case 'crash-majority':
       return crashMajority(targets, ensemble, random, names);
     case 'snap-sync-crash':
-      return snapSyncCrash(targets, ensemble, random);
+      return snapSyncCrash(targets, ensemble, random, { name: kind });
     case 'slow-snap-sync':
-      return snapSyncCrash(targets, ensemble, random, { slowLink: net });
     case 'snap-sync-restart':
-      return snapSyncCrash(targets, ensemble, random, { slowLink: net, restartFollower: true });
+      return snapSyncCrash(targets, ensemble, random, { name: kind, net: network() });
     case 'cut-leader':
-      return cutLeader(ensemble, net, others);
+      return cutLeader(ensemble, network(), others);
   }
 }
 
@@ -244,12 +248,12 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * transactions (with a small snapCount, it must catch up by SNAP or a long DIFF); it restarts, and
  * the moment its log says the sync began, the leader or that follower (the seed decides) is killed.
  *
- * With `slowLink` (slow-snap-sync), what the peers send the follower is slowed to SLOW_LINK_KBIT
+ * slow-snap-sync: what the peers send the follower is slowed to SLOW_LINK_KBIT
  * from before its restart until the kill: the snapshot it is sent then takes seconds instead of
  * milliseconds, so the kill lands inside the sync, before NEWLEADER (ZOOKEEPER-3642's window), and
  * not after it as it does on a fast network.
  *
- * With `restartFollower` as well (snap-sync-restart, ZOOKEEPER-3642 in full), the leader is always
+ * snap-sync-restart (the same slowed link; ZOOKEEPER-3642 in full): the leader is always
  * the one killed, aiming at the moment the snapshot is only in the follower's memory (on a slowed
  * link the kill mostly lands inside the snapshot's transfer, which 3.6.2 discards: the window lies
  * between the snapshot's last byte and NEWLEADER; see the README). An affected follower keeps that
@@ -262,11 +266,13 @@ function snapSyncCrash<M extends EnsembleMember>(
   targets: readonly M[],
   ensemble: Ensemble<M>,
   random: SeededRandom,
-  { slowLink, restartFollower = false }: { slowLink?: Net<M>; restartFollower?: boolean } = {},
+  variant: { name: 'snap-sync-crash' } | { name: 'slow-snap-sync' | 'snap-sync-restart'; net: Net<M> },
 ): Fault {
+  const slowLink = 'net' in variant ? variant.net : undefined;
+  const restartFollower = variant.name === 'snap-sync-restart';
   let lagging: M | undefined;
   return {
-    name: restartFollower ? 'snap-sync-restart' : slowLink ? 'slow-snap-sync' : 'snap-sync-crash',
+    name: variant.name,
     async inject() {
       const member = random.pick(targets);
       lagging = member;

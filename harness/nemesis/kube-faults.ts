@@ -1,8 +1,9 @@
 import type { EventLog } from '../history/event-log.ts';
-import { notYet, ready, waitFor } from '../kube/wait.ts';
-import { PROBE_SCRIPT } from '../zookeeper/ensemble.ts';
-import { isReady, type StartedKubeEnsemble } from '../zookeeper/kube-ensemble.ts';
+import { SeededRandom } from '../workload/random.ts';
+import type { StartedKubeEnsemble } from '../zookeeper/kube-ensemble.ts';
+import { KubeMembers } from '../zookeeper/kube-members.ts';
 import type { Fault } from './fault.ts';
+import { nemesisFault } from './faults.ts';
 
 /**
  * The tutorial's disruptions on Kubernetes. Each heal waits for what the tutorial says happens
@@ -16,39 +17,31 @@ export interface RestartFacts {
   restartsAfter: number;
 }
 
-/** `pkill java` in one member (SIGTERM, as the tutorial does): the kubelet must restart the container. */
-export function pkillJava(ensemble: StartedKubeEnsemble, pod: string, facts: Partial<RestartFacts> = {}): Fault {
-  return restartingFault('pkill-java', ensemble, pod, ['pkill', 'java'], facts, 'the JVM was sent SIGTERM');
-}
-
-/** Delete the liveness probe's script: the probe must fail and the kubelet restart the container. */
-export function deleteProbeScript(ensemble: StartedKubeEnsemble, pod: string, facts: Partial<RestartFacts> = {}): Fault {
-  return restartingFault('delete-probe-script', ensemble, pod, ['rm', PROBE_SCRIPT], facts, 'zkOk.sh deleted');
-}
-
-function restartingFault(name: string, ensemble: StartedKubeEnsemble, pod: string, command: string[], facts: Partial<RestartFacts>, what: string): Fault {
+/**
+ * The tutorial's `pkill java` ('terminate') or deleted probe script ('probe-delete') in one pod:
+ * the very faults `zk-chaos run` plays (harness/nemesis/faults.ts), aimed at that pod, with its
+ * container's restart count read before the inject and after the heal (the heal waits for the
+ * restarted container and the quorum).
+ */
+export function restartingFault(kind: 'terminate' | 'probe-delete', ensemble: StartedKubeEnsemble, pod: string, facts: Partial<RestartFacts> = {}): Fault {
+  const members = new KubeMembers(ensemble);
+  const target = members.members.filter((m) => m.name === pod);
+  if (target.length === 0) throw new Error(`no member ${pod} (members: ${members.members.map((m) => m.name).join(', ')})`);
+  // Neither fault touches the network or draws anything at random.
+  const fault = nemesisFault(kind, target, members, undefined, new SeededRandom(0));
   return {
-    name,
+    name: fault.name,
     async inject() {
       facts.pod = pod;
       facts.restartsBefore = await ensemble.restartCount(pod);
-      const result = await ensemble.exec(pod, command);
-      // pkill's own exec may be cut off as the container stops; only a refusal before that counts.
-      if (result.exitCode !== 0 && !/terminated|closed/i.test(result.stderr)) {
-        throw new Error(`${command.join(' ')} in ${pod} exited with ${result.exitCode}: ${result.stderr}`);
-      }
-      return `${pod}: ${what} (restarts so far ${facts.restartsBefore})`;
+      return fault.inject();
     },
     async heal() {
-      facts.restartsAfter = await waitFor(
-        `${pod} to be restarted and Ready again`,
-        async () => {
-          const count = await ensemble.restartCount(pod);
-          return count > (facts.restartsBefore ?? 0) && isReady(await ensemble.pod(pod)) ? ready(count) : notYet(`restarts ${count}`);
-        },
-        { timeoutMs: 300_000, intervalMs: 2000 },
-      );
+      await fault.heal();
+      // The heal ends at a quorum; the suite's final reads also want every member's Service to
+      // route to it again, which waits for the readiness probe.
       await ensemble.waitReady();
+      facts.restartsAfter = await ensemble.restartCount(pod);
     },
   };
 }

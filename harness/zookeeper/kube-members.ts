@@ -67,8 +67,12 @@ export class KubeMembers implements Ensemble<EnsembleMember> {
   async killMember(member: EnsembleMember, signal: 'KILL' | 'TERM' = 'KILL'): Promise<string> {
     this.downSince.set(member.name, Date.now());
     const restarts = await this.ensemble.restartCount(member.name);
-    // The exec's own stream may be cut as the container dies: that is the kill working.
-    await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
+    // The exec's own stream may be cut as the container dies: that is the kill working. pkill's
+    // exit 1 (no java running: the member is already down) is no error either; 2 and up are.
+    const result = await this.ensemble.exec(member.name, ['pkill', `-${signal}`, 'java']).catch(() => undefined);
+    if (result && result.exitCode > 1 && !/terminated|closed/i.test(result.stderr)) {
+      throw new Error(`pkill -${signal} java in ${member.name} exited with ${result.exitCode}: ${result.stderr.trim()}`);
+    }
     return `JVM ${describeKillSignal(signal)}; the kubelet restarts the container (restarts so far ${restarts})`;
   }
 

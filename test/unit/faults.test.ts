@@ -35,6 +35,16 @@ afterEach(() => {
 });
 
 describe('nemesisFault', () => {
+  it('plays the faults that leave the network alone without one, and names the fault that needs one', async () => {
+    const { steps, ensemble } = recording(zk1);
+    const terminate = nemesisFault('terminate', [zk2], ensemble, undefined, new SeededRandom(1));
+    await terminate.inject();
+    await terminate.heal();
+    expect(steps).toEqual(['terminate zk-2', 'start zk-2', 'quorum']);
+    await expect(nemesisFault('isolate', [zk2], ensemble, undefined, new SeededRandom(1)).inject()).rejects.toThrow('the isolate fault changes the network, and it was given no network to change');
+    expect(() => nemesisFault('cut-leader', [zk2], ensemble, undefined, new SeededRandom(1))).toThrow('the cut-leader fault changes the network');
+  });
+
   it('partition cuts the targets from the rest, and the heal undoes it before waiting for the quorum', async () => {
     const { steps, injected } = await play('partition', [zk2]);
     expect(steps).toEqual(['cut zk-2 -/-> zk-0, zk-1; zk-0 -/-> zk-2; zk-1 -/-> zk-2', '--', 'heal net', 'quorum']);
