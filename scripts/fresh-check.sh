@@ -62,22 +62,10 @@ git clone --quiet "$ZK_CHAOS_ROOT" "$work"
 step_done
 echo "[$LOG_PREFIX] HOME=$home (empty npm cache, Go caches and ZK_CHAOS_CACHE); commit $(git -C "$work" rev-parse --short HEAD)" >&2
 
-# A fresh machine need not have Go: a PATH folder holding a `go` command is replaced by a folder
-# of links to everything else in it (Debian's /usr/bin/go shares /usr/bin with node, git, docker).
+# A fresh machine need not have Go: its folders on PATH are swapped for ones without it.
 fresh_path=$PATH
 if [ "$host_go" = 0 ]; then
-  fresh_path="" n=0
-  IFS=: read -r -a path_dirs <<<"$PATH"
-  for dir in "${path_dirs[@]}"; do
-    if [ -f "$dir/go" ] && [ -x "$dir/go" ]; then
-      n=$((n + 1)) && without="$home/.path-without-go/$n" && mkdir -p "$without"
-      for entry in "$dir"/*; do
-        case "${entry##*/}" in go|gofmt) ;; *) ln -s "$entry" "$without/" ;; esac
-      done
-      dir=$without
-    fi
-    fresh_path="${fresh_path:+$fresh_path:}$dir"
-  done
+  fresh_path=$(bash "$ZK_CHAOS_ROOT/scripts/path-without-go.sh" "$home/.path-without-go")
   echo "[$LOG_PREFIX] the host's Go is hidden from PATH (--host-go keeps it)" >&2
 fi
 

@@ -24,6 +24,11 @@ go_is_recent() {
   [ -n "$minor" ] && [ "$minor" -ge "$GO_MIN_MINOR" ]
 }
 
+# host_go_is_recent: true when the go on PATH is new enough (then nothing needs fetching).
+host_go_is_recent() {
+  command -v go >/dev/null && go_is_recent "$(command -v go)"
+}
+
 # The GOPROXY setting as Go would read it (the environment, else an older host Go's own setting).
 go_proxy_setting() {
   local setting=${GOPROXY:-}
@@ -72,7 +77,7 @@ _go_fetch() {
 }
 
 ensure_go() {
-  if command -v go >/dev/null && go_is_recent "$(command -v go)"; then return 0; fi
+  if host_go_is_recent; then return 0; fi
   local arch
   case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64|arm64) arch=arm64 ;; *) arch="" ;; esac
   [ "$(uname -s)" = Linux ] && [ -n "$arch" ] \

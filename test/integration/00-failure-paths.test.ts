@@ -31,10 +31,9 @@ function offlineEnv(name: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Whether this host has a Go >= 1.24 of its own (otherwise the scripts fetch one through the proxy). */
+/** True when the host's own Go is new enough that the scripts use it (go.sh's rule, asked of go.sh). */
 function hostHasGo(): boolean {
-  const minor = /^go1\.(\d+)/.exec(spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' }).stdout ?? '')?.[1];
-  return minor !== undefined && Number(minor) >= 24;
+  return spawnSync('bash', [join(ROOT, 'scripts/ensure-go.sh'), '--check'], { encoding: 'utf8' }).status === 0;
 }
 
 const run = (command: string, args: string[], env: NodeJS.ProcessEnv) =>

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,18 +13,11 @@ const ROOT = join(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'zk-chaos-ensure-go-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** PATH with every folder's `go` and `gofmt` left out (a folder of links to the rest stands in). */
+/** PATH with every folder's `go` and `gofmt` left out (the fresh-machine check's own helper). */
 function pathWithoutGo(): string {
-  return (process.env.PATH ?? '')
-    .split(':')
-    .map((dir, i) => {
-      if (!existsSync(join(dir, 'go'))) return dir;
-      const without = join(scratch, 'path', String(i));
-      mkdirSync(without, { recursive: true });
-      for (const entry of readdirSync(dir)) if (entry !== 'go' && entry !== 'gofmt') symlinkSync(join(dir, entry), join(without, entry));
-      return without;
-    })
-    .join(':');
+  const r = spawnSync('bash', [join(ROOT, 'scripts/path-without-go.sh'), join(scratch, 'path')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`scripts/path-without-go.sh failed: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 const PATH = pathWithoutGo();
