@@ -247,6 +247,14 @@ export class StartedDockerEnsemble implements Ensemble<Member> {
     return client.network.getById(this.network.getId());
   }
 
+  /** The ensemble network's gateway: this host's address on it, which every member reaches. */
+  async gateway(): Promise<string> {
+    const info = (await (await this.dockerNetwork()).inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string }> } };
+    const gateway = info.IPAM?.Config?.[0]?.Gateway;
+    if (!gateway) throw new Error(`the ensemble's network ${this.network.getName()} has no gateway address`);
+    return gateway;
+  }
+
   async logs(member: Member): Promise<string> {
     const { stdout, stderr } = await docker(['logs', '--timestamps', member.container.getId()], { maxBuffer: 1 << 28 });
     return `${stdout}${stderr}`;
@@ -371,7 +379,7 @@ async function startNetworkWithSubnet(labels: Record<string, string>): Promise<S
   const client = await getContainerRuntimeClient();
   let lastError: unknown;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const subnet = `10.${200 + Math.floor(Math.random() * 55)}.${Math.floor(Math.random() * 256)}.0/24`;
+    const prefix = `10.${200 + Math.floor(Math.random() * 55)}.${Math.floor(Math.random() * 256)}`;
     const name = `zk-chaos-${randomUUID().slice(0, 12)}`;
     try {
       const network = await client.network.create({
@@ -379,7 +387,8 @@ async function startNetworkWithSubnet(labels: Record<string, string>): Promise<S
         CheckDuplicate: true,
         Driver: 'bridge',
         Labels: { [DOCKER_LABEL]: 'true', ...labels },
-        IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+        // The gateway named, so that inspect lists it (this host's address on the network: gateway()).
+        IPAM: { Driver: 'default', Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
       });
       return new StartedNetwork(client, name, network);
     } catch (error) {

@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
-import type { Grudge, Net } from './ensemble.ts';
+import { QUORUM_PORT, type Grudge, type Net, type SyncTap } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
 import { docker } from './docker-cli.ts';
+import { SyncProxy } from './sync-proxy.ts';
 
 /**
  * The Docker ensemble's network. A cut is made of blackhole routes inside the members'
@@ -53,6 +56,46 @@ export class DockerNet implements Net<Member> {
     for (const m of members) await this.ensemble.attach(m);
   }
 
+  /**
+   * The learner's connections to the leader's quorum port are sent (a DNAT rule in the learner's
+   * network namespace, added from this host with its own iptables: the image has none, and the
+   * member keeps no capability) to a SyncProxy listening on the network's gateway, which connects
+   * on to the leader. Needs root on a Linux host with iptables, as --slow-fsync does. The rule goes
+   * with the learner's container when it stops, and at close() if it still runs.
+   */
+  async tapSync(learner: Member, leader: Member): Promise<SyncTap> {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0) {
+      throw new Error(`holding ${learner.name}'s sync needs root on a Linux host (iptables in its network namespace, entered with nsenter): run as root, or leave the fault out`);
+    }
+    const gateway = await this.ensemble.gateway();
+    const proxy = await SyncProxy.start(gateway, { host: leader.address, port: QUORUM_PORT });
+    const rule = ['OUTPUT', '-p', 'tcp', '-d', leader.address, '--dport', String(QUORUM_PORT), '-j', 'DNAT', '--to-destination', `${gateway}:${proxy.port}`];
+    const pid = await this.pid(learner);
+    try {
+      await inNamespace(pid, ['iptables', '-t', 'nat', '-A', ...rule]);
+    } catch (error) {
+      await proxy.close();
+      throw new Error(`could not route ${learner.name}'s sync through the proxy: ${(error as Error).message}`);
+    }
+    return {
+      sync: proxy.sync,
+      get connections() {
+        return proxy.connections;
+      },
+      close: async () => {
+        await proxy.close();
+        // Only the same container run still has the rule (a restarted one has a new namespace).
+        if ((await this.pid(learner).catch(() => 0)) === pid) await inNamespace(pid, ['iptables', '-t', 'nat', '-D', ...rule]).catch(() => undefined);
+      },
+    };
+  }
+
+  /** The host's process id of the member's container's first process (0 when it does not run). */
+  private async pid(member: Member): Promise<number> {
+    const { stdout } = await docker(['inspect', '--format', '{{.State.Pid}}', member.container.getId()]);
+    return Number(stdout.trim());
+  }
+
   private async asRoot(member: Member, command: string[]): Promise<void> {
     try {
       await docker(['exec', '--privileged', '--user', '0', member.container.getId(), ...command]);
@@ -60,5 +103,18 @@ export class DockerNet implements Net<Member> {
       const e = error as { stderr?: string; message: string };
       throw new Error(`docker exec as root in ${member.name} failed: ${(e.stderr || e.message).trim()}`);
     }
+  }
+}
+
+const run = promisify(execFile);
+
+/** Runs `command` (a program of this host) in the network namespace of process `pid`. */
+async function inNamespace(pid: number, command: string[]): Promise<void> {
+  if (!(pid > 0)) throw new Error('the container does not run');
+  try {
+    await run('nsenter', ['-t', String(pid), '-n', ...command]);
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`nsenter -t ${pid} -n ${command.join(' ')} failed: ${(e.stderr || e.message).trim()}`);
   }
 }

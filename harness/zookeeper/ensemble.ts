@@ -1,5 +1,6 @@
 import type { Endpoint } from '../workload/runner.ts';
 import type { ServerStatus } from './four-letter-words.ts';
+import type { SyncSeen } from './sync-proxy.ts';
 
 /**
  * What the nemesis needs of a running ensemble, whatever runs it (Docker today; Kubernetes next):
@@ -112,7 +113,26 @@ export interface Net<M extends EnsembleMember = EnsembleMember> {
   isolate(members: readonly M[]): Promise<void>;
   /** Undoes isolate. */
   reconnect(members: readonly M[]): Promise<void>;
+  /**
+   * Routes `learner`'s next connections to `leader`'s quorum port through a proxy that holds what
+   * the leader sends after a whole snapshot (see SyncProxy). A backend that cannot throws, naming
+   * the one that can.
+   */
+  tapSync(learner: M, leader: M): Promise<SyncTap>;
 }
+
+/** A learner's way to its leader's quorum port through a SyncProxy. */
+export interface SyncTap {
+  /** The first sync through it: a SNAP once the snapshot's last byte went through (what follows is held). */
+  readonly sync: Promise<SyncSeen>;
+  /** Connections the learner made through it so far. */
+  readonly connections: number;
+  /** Ends the connections through it and takes the detour away. */
+  close(): Promise<void>;
+}
+
+/** The port a learner syncs from its leader on (server.N=host:2888:3888 in zkGenConfig.sh). */
+export const QUORUM_PORT = 2888;
 
 /**
  * The members' data root: snapshots and epochs (dataDir) and the transaction log (dataLogDir) are

@@ -1,6 +1,6 @@
 import type { NodeHelpers } from '../kube/node-helper.ts';
 import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
-import type { EnsembleMember, Grudge, Net } from './ensemble.ts';
+import type { EnsembleMember, Grudge, Net, SyncTap } from './ensemble.ts';
 import { MEMBERS, ZK_CONTAINER, type StartedKubeEnsemble } from './kube-ensemble.ts';
 import { docker } from './docker-cli.ts';
 import { shellQuote } from '../run/shell-quote.ts';
@@ -44,6 +44,10 @@ export class PodNet implements Net<EnsembleMember> {
     await Promise.all(
       [...grudge].filter(([, peers]) => peers.length > 0).map(([m, peers]) => this.inPodNetwork(where.get(m.name)!, script(peers.map((o) => where.get(o.name)!.ip)))),
     );
+  }
+
+  tapSync(learner: EnsembleMember): Promise<SyncTap> {
+    return Promise.reject(new Error(`holding ${learner.name}'s sync after its snapshot is made on Docker only (--target docker)`));
   }
 
   async heal(): Promise<void> {

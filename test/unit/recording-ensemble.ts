@@ -40,6 +40,14 @@ export function recordingEnsemble(leader: EnsembleMember, options: { failFirstNe
     },
     isolate: async (ms) => void steps.push(`isolate ${ms.map((m) => m.name).join('+')}`),
     reconnect: async (ms) => void steps.push(`reconnect ${ms.map((m) => m.name).join('+')}`),
+    tapSync: async (learner, to) => {
+      steps.push(`tap ${learner.name} -> ${to.name}`);
+      return {
+        sync: Promise.resolve({ kind: 'snap', zxid: 0x100000123n, snapshotBytes: 4321, ms: 12 }),
+        connections: 1,
+        close: async () => void steps.push('untap'),
+      };
+    },
   };
   return { steps, ensemble, net };
 }
