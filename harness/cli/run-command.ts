@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectScript } from '../run/project-scripts.ts';
 import { playSchedule } from '../nemesis/run-schedule.ts';
-import { HUNT_FAULTS, KUBELET_FAULTS, parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
+import { DOCKER_HOST_FAULTS, HUNT_FAULTS, KUBELET_FAULTS, parseNemesis, planSchedule, type Schedule } from '../nemesis/schedule.ts';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { runTest, ScenarioError } from '../run/test-run.ts';
@@ -100,6 +100,9 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     };
     const needKubelet = settings.mix.filter((kind) => KUBELET_FAULTS.has(kind));
     if (needKubelet.length > 0 && target.name === 'docker') throw new Error(`--nemesis ${needKubelet.join(',')} needs the kubelet's liveness probe, which Docker has not: use --target kind or context:NAME, or leave it out`);
+    const needDockerHost = settings.mix.filter((kind) => DOCKER_HOST_FAULTS.has(kind));
+    if (needDockerHost.length > 0 && target.name !== 'docker') throw new Error(`--nemesis ${needDockerHost.join(',')} needs --target docker (a proxy on this host in a member's path to its leader); got --target ${target.name}`);
+    if (needDockerHost.length > 0 && (process.platform !== 'linux' || process.getuid?.() !== 0)) throw new Error(`--nemesis ${needDockerHost.join(',')} needs root on a Linux host (iptables in a member's network namespace): run as root, or leave it out`);
     if (settings.slowFsync && target.name !== 'docker') throw new Error(`--slow-fsync needs --target docker (a FUSE mount on this host under a member's container); got --target ${target.name}`);
     if (settings.slowFsync && (process.platform !== 'linux' || process.getuid?.() !== 0)) throw new Error('--slow-fsync needs root on a Linux host (slowfs is a FUSE mount under a member\'s container): run as root, or leave it out');
   } catch (error) {

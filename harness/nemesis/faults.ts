@@ -161,6 +161,7 @@ export function nemesisFault<M extends EnsembleMember>(kind: FaultKind, targets:
       return snapSyncCrash(targets, ensemble, random, { name: kind });
     case 'slow-snap-sync':
     case 'snap-sync-restart':
+    case 'snap-sync-cut':
       return snapSyncCrash(targets, ensemble, random, { name: kind, net: network() });
     case 'cut-leader':
       return cutLeader(ensemble, network(), others);
@@ -261,15 +262,23 @@ const SYNC_STARTED = /Getting a (snapshot|diff) from (the )?leader/;
  * 100-400 ms after it serves again (while the transactions since are still too few for its next
  * snapshot, which would write the memory out and hide the loss) and restarted from its disk: what
  * it then lacks, it never gets back. The old leader restarts last.
+ *
+ * snap-sync-cut (ZOOKEEPER-3642's window, hit on purpose): as snap-sync-restart, but instead of a
+ * slowed link the follower's connection to the leader goes through a proxy that reads the quorum
+ * protocol (Net.tapSync): it passes the snapshot whole and holds what follows (NEWLEADER), the
+ * leader is killed while it holds, and then the connection is cut. The follower is killed a
+ * seeded 0-100 ms after it serves again (its next snapshot comes within ~50-100 transactions).
  */
 function snapSyncCrash<M extends EnsembleMember>(
   targets: readonly M[],
   ensemble: Ensemble<M>,
   random: SeededRandom,
-  variant: { name: 'snap-sync-crash' } | { name: 'slow-snap-sync' | 'snap-sync-restart'; net: Net<M> },
+  variant: { name: 'snap-sync-crash' } | { name: 'slow-snap-sync' | 'snap-sync-restart' | 'snap-sync-cut'; net: Net<M> },
 ): Fault {
-  const slowLink = 'net' in variant ? variant.net : undefined;
-  const restartFollower = variant.name === 'snap-sync-restart';
+  const net = 'net' in variant ? variant.net : undefined;
+  const tapped = variant.name === 'snap-sync-cut';
+  const slowLink = tapped ? undefined : net;
+  const restartFollower = variant.name === 'snap-sync-restart' || tapped;
   let lagging: M | undefined;
   return {
     name: variant.name,
@@ -282,18 +291,25 @@ function snapSyncCrash<M extends EnsembleMember>(
       if (!lagging) return;
       const member = lagging;
       const leader = await ensemble.leader();
-      const since = Date.now() - 1000;
-      if (slowLink) await slowLink.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
-      await ensemble.startMember(member);
-      const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
-      const victim = restartFollower || random.chance(0.5) ? leader : member;
-      const delay = random.int(0, 300);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      const killed = await ensemble.killMember(victim);
-      if (slowLink) await slowLink.heal();
-      const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
-      const slowed = slowLink ? ` with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s` : '';
-      const sync = `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}`;
+      let sync: string;
+      let victim: M;
+      if (tapped && net) {
+        victim = leader;
+        sync = await cutAfterSnapshot(member, leader, ensemble, net);
+      } else {
+        const since = Date.now() - 1000;
+        if (slowLink) await slowLink.slow(towards(member, ensemble.members), SLOW_LINK_KBIT);
+        await ensemble.startMember(member);
+        const line = await ensemble.waitForLogLine(member, SYNC_STARTED, since, 60_000);
+        victim = restartFollower || random.chance(0.5) ? leader : member;
+        const delay = random.int(0, 300);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        const killed = await ensemble.killMember(victim);
+        if (slowLink) await slowLink.heal();
+        const seen = line ? `its log said "${(SYNC_STARTED.exec(line) ?? [''])[0]}"` : 'no sync line seen in 60 s';
+        const slowed = slowLink ? ` with its peers' links to it at ${SLOW_LINK_KBIT} kbit/s` : '';
+        sync = `${member.name} restarted${slowed}, ${seen}; ${delay} ms later ${victim === leader ? `leader ${victim.name}` : victim.name} ${killed}${slowed ? ', links healed' : ''}`;
+      }
       if (!restartFollower) {
         await ensemble.startMember(victim);
         await ensemble.waitForQuorum();
@@ -306,9 +322,9 @@ function snapSyncCrash<M extends EnsembleMember>(
           const { mode: now } = await ensemble.status(member);
           return now === 'leader' || now === 'follower' ? ready(now) : notYet(now);
         },
-        { timeoutMs: 60_000, intervalMs: 100 },
+        { timeoutMs: 60_000, intervalMs: tapped ? 20 : 100 },
       );
-      const serving = random.int(100, 400);
+      const serving = tapped ? random.int(0, 100) : random.int(100, 400);
       await new Promise((resolve) => setTimeout(resolve, serving));
       const memberKilled = await ensemble.killMember(member);
       await ensemble.startMember(member);
@@ -317,6 +333,35 @@ function snapSyncCrash<M extends EnsembleMember>(
       return `${sync}; ${member.name} served again as ${mode}, ${serving} ms later ${memberKilled}, then restarted from its disk; ${leader.name} restarted`;
     },
   };
+}
+
+/**
+ * Restarts `member` with its connection to `leader` through Net.tapSync; once a snapshot has gone
+ * through whole (what follows held), kills the leader and then cuts the connection. A DIFF or
+ * TRUNC sync is let through, and the leader killed all the same. Says what it saw.
+ */
+async function cutAfterSnapshot<M extends EnsembleMember>(member: M, leader: M, ensemble: Ensemble<M>, net: Net<M>): Promise<string> {
+  await ensemble.startMember(member);
+  // The detour is in place long before the JVM has started and found its leader (seconds).
+  const tap = await net.tapSync(member, leader);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 60_000)));
+    const seen = await Promise.race([tap.sync, timeout]);
+    const killed = await ensemble.killMember(leader);
+    const what =
+      seen === undefined
+        ? `no sync through the proxy in 60 s (${tap.connections} connections)`
+        : seen.kind === 'snap'
+          ? `its snapshot (zxid 0x${seen.zxid.toString(16)}, ${seen.snapshotBytes} bytes, ${seen.ms} ms) passed whole and NEWLEADER held`
+          : seen.kind === 'unreadable'
+            ? `the leader's stream did not read as quorum packets (${seen.why}): passed on`
+            : `it synced by ${seen.kind.toUpperCase()} from 0x${seen.zxid.toString(16)}: passed on, nothing held`;
+    return `${member.name} restarted through a sync proxy: ${what}; leader ${leader.name} ${killed}, then the connection cut`;
+  } finally {
+    clearTimeout(timer);
+    await tap.close();
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { SeededRandom } from '../workload/random.ts';
  */
 
 /** What a fault does; every kind is written once, for every backend (nemesis/faults.ts). */
-export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow', 'terminate', 'pod-delete', 'drain', 'slow-snap-sync', 'probe-delete', 'snap-sync-restart'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'isolate', 'partition', 'restart-all', 'bridge', 'rolling-restart', 'node-loss', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'cut-leader', 'slow', 'terminate', 'pod-delete', 'drain', 'slow-snap-sync', 'probe-delete', 'snap-sync-restart', 'snap-sync-cut'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** `--nemesis all`: the general faults (kept as they were, so the seeds of earlier findings replay). */
@@ -27,7 +27,9 @@ export const HUNT_FAULTS: readonly FaultKind[] = ['lose-followers', 'crash-major
  */
 export const TUTORIAL_FAULTS: readonly FaultKind[] = ['restart-all', 'terminate', 'drain'];
 /** Faults no group names yet (adding one to a group would change the seeded schedules of its earlier runs): named one by one. */
-export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow', 'pod-delete', 'slow-snap-sync', 'probe-delete', 'snap-sync-restart'];
+export const NAMED_ONLY_FAULTS: readonly FaultKind[] = ['slow', 'pod-delete', 'slow-snap-sync', 'probe-delete', 'snap-sync-restart', 'snap-sync-cut'];
+/** Faults that need a proxy on the Docker host in a member's path to its leader (Net.tapSync): on Docker only. */
+export const DOCKER_HOST_FAULTS: ReadonlySet<FaultKind> = new Set(['snap-sync-cut']);
 /** Faults that need the kubelet (its liveness probe): on Kubernetes targets only. */
 export const KUBELET_FAULTS: ReadonlySet<FaultKind> = new Set(['probe-delete']);
 
@@ -37,7 +39,7 @@ export const KUBELET_FAULTS: ReadonlySet<FaultKind> = new Set(['probe-delete']);
  * sequence of their own (restart-all, rolling-restart, the hunts) are never overlapped.
  */
 export const NETWORK_FAULTS: ReadonlySet<FaultKind> = new Set(['partition', 'isolate', 'bridge', 'slow']);
-const EXCLUSIVE_FAULTS: ReadonlySet<FaultKind> = new Set(['restart-all', 'rolling-restart', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'slow-snap-sync', 'snap-sync-restart', 'cut-leader']);
+const EXCLUSIVE_FAULTS: ReadonlySet<FaultKind> = new Set(['restart-all', 'rolling-restart', 'lose-followers', 'crash-majority', 'snap-sync-crash', 'slow-snap-sync', 'snap-sync-restart', 'snap-sync-cut', 'cut-leader']);
 
 /** Which members a fault hits, resolved when it starts. */
 export const TARGET_SPECS = ['one', 'leader', 'followers', 'minority', 'majority', 'all'] as const;
@@ -60,6 +62,7 @@ const TARGETS: Record<FaultKind, readonly TargetSpec[]> = {
   'snap-sync-crash': ['followers'],
   'slow-snap-sync': ['followers'],
   'snap-sync-restart': ['followers'],
+  'snap-sync-cut': ['followers'],
   'cut-leader': ['leader'],
   // The targets' links to the other members, both ways.
   slow: ['one', 'leader', 'minority'],

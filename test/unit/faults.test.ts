@@ -108,6 +108,12 @@ describe('nemesisFault', () => {
     expect(healed).toMatch(/^zk-2 restarted with its peers' links to it at 32 kbit\/s, its log said "Getting a snapshot from leader"; \d+ ms later leader zk-1 killed, links healed; zk-2 served again as follower, \d+ ms later killed, then restarted from its disk; zk-1 restarted$/);
   });
 
+  it('snap-sync-cut restarts the follower through the sync proxy, kills the leader while the proxy holds NEWLEADER, then cuts, and restarts the follower from its disk soon after it serves', async () => {
+    const { steps, healed } = await play('snap-sync-cut', [zk2], 3);
+    expect(steps).toEqual(['kill zk-2', '--', 'start zk-2', 'tap zk-2 -> zk-1', 'kill zk-1', 'untap', 'kill zk-2', 'start zk-2', 'start zk-1', 'quorum']);
+    expect(healed).toMatch(/^zk-2 restarted through a sync proxy: its snapshot \(zxid 0x100000123, 4321 bytes, 12 ms\) passed whole and NEWLEADER held; leader zk-1 killed, then the connection cut; zk-2 served again as follower, (\d|\d\d|100) ms later killed, then restarted from its disk; zk-1 restarted$/);
+  });
+
   it('cut-leader partitions the leader from its peers; the heal reconnects, then kills and restarts it', async () => {
     const { steps } = await play('cut-leader', [zk1]);
     expect(steps).toEqual(['cut zk-1 -/-> zk-0, zk-2; zk-0 -/-> zk-1; zk-2 -/-> zk-1', '--', 'heal net', 'kill zk-1', 'start zk-1', 'quorum']);
