@@ -86,6 +86,9 @@ describe('zk-chaos run --target docker', () => {
     const probe = cli('--target', 'docker', '--nemesis', 'tutorial,probe-delete');
     expect(probe.status).toBe(3);
     expect(probe.stderr).toContain('--nemesis probe-delete needs the kubelet\'s liveness probe, which Docker has not: use --target kind or context:NAME');
+    const cut = cli('--target', 'kind', '--nemesis', 'snap-sync-cut');
+    expect(cut.status).toBe(3);
+    expect(cut.stderr).toContain('--nemesis snap-sync-cut needs --target docker (a proxy on this host in a member\'s path to its leader); got --target kind');
     const limit = cli('--time-limit', '5');
     expect(limit.status).toBe(3);
     expect(limit.stderr).toContain('--time-limit needs a whole number of at least 20 (got "5")');
