@@ -341,17 +341,25 @@ function snapSyncCrash<M extends EnsembleMember>(
  * TRUNC sync is let through, and the leader killed all the same. Says what it saw.
  */
 async function cutAfterSnapshot<M extends EnsembleMember>(member: M, leader: M, ensemble: Ensemble<M>, net: Net<M>): Promise<string> {
+  const since = Date.now() - 1000;
   await ensemble.startMember(member);
-  // The detour is in place long before the JVM has started and found its leader (seconds).
+  // The detour is in place long before the JVM has started and found its leader (seconds); if
+  // it was not (the member's log says its sync began, and nothing came through the proxy), the
+  // wait ends there instead of at the timeout.
   const tap = await net.tapSync(member, leader);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 60_000)));
-    const seen = await Promise.race([tap.sync, timeout]);
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 60_000)));
+    const missed = ensemble
+      .waitForLogLine(member, SYNC_STARTED, since, 60_000)
+      .then((line) => (line !== undefined && tap.connections === 0 ? ('missed' as const) : new Promise<never>(() => {})));
+    const seen = await Promise.race([tap.sync, timeout, missed]);
     const killed = await ensemble.killMember(leader);
     const what =
-      seen === undefined
-        ? `no sync through the proxy in 60 s (${tap.connections} connections)`
+      seen === 'missed'
+        ? 'its sync began before the detour was in place (nothing came through the proxy)'
+        : seen === 'timeout'
+        ? `no sync through the proxy in 60 s (${tap.connections} connections${tap.connections === 0 ? "; a host firewall dropping the members' connections to the network's gateway would do that" : ''})`
         : seen.kind === 'snap'
           ? `its snapshot (zxid 0x${seen.zxid.toString(16)}, ${seen.snapshotBytes} bytes, ${seen.ms} ms) passed whole and NEWLEADER held`
           : seen.kind === 'unreadable'

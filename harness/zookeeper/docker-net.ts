@@ -68,9 +68,9 @@ export class DockerNet implements Net<Member> {
       throw new Error(`holding ${learner.name}'s sync needs root on a Linux host (iptables in its network namespace, entered with nsenter): run as root, or leave the fault out`);
     }
     const gateway = await this.ensemble.gateway();
+    const pid = await this.pid(learner);
     const proxy = await SyncProxy.start(gateway, { host: leader.address, port: QUORUM_PORT });
     const rule = ['OUTPUT', '-p', 'tcp', '-d', leader.address, '--dport', String(QUORUM_PORT), '-j', 'DNAT', '--to-destination', `${gateway}:${proxy.port}`];
-    const pid = await this.pid(learner);
     try {
       await inNamespace(pid, ['iptables', '-t', 'nat', '-A', ...rule]);
     } catch (error) {
@@ -83,9 +83,13 @@ export class DockerNet implements Net<Member> {
         return proxy.connections;
       },
       close: async () => {
-        await proxy.close();
-        // Only the same container run still has the rule (a restarted one has a new namespace).
-        if ((await this.pid(learner).catch(() => 0)) === pid) await inNamespace(pid, ['iptables', '-t', 'nat', '-D', ...rule]).catch(() => undefined);
+        try {
+          // The detour goes first (a reconnection meanwhile goes to the leader, not to a closed
+          // port). Only the same container run still has it: a restarted one has a new namespace.
+          if ((await this.pid(learner).catch(() => 0)) === pid) await inNamespace(pid, ['iptables', '-t', 'nat', '-D', ...rule]);
+        } finally {
+          await proxy.close();
+        }
       },
     };
   }

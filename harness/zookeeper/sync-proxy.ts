@@ -3,7 +3,10 @@ import { LeaderStreamReader, type SyncKind } from './sync-stream.ts';
 
 /** What the first sync through the proxy was. */
 export type SyncSeen =
-  /** A SNAP: the snapshot's last byte was passed on; everything after it (NEWLEADER first) is held. */
+  /**
+   * A SNAP: the snapshot's last byte was handed to this host's network stack for the learner;
+   * everything after it (NEWLEADER first) is held. snapshotBytes counts the signature's 14.
+   */
   | { kind: 'snap'; zxid: bigint; snapshotBytes: number; ms: number }
   /** A DIFF or TRUNC: passed on whole, nothing held. */
   | { kind: Exclude<SyncKind, 'snap'>; zxid: bigint }
@@ -41,8 +44,13 @@ export class SyncProxy {
     const server = createServer((learner) => proxy?.relay(learner, target, seen));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => resolve());
+      server.listen(0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+    // An accept that fails later (e.g. out of file descriptors) costs that connection, not the run.
+    server.on('error', () => undefined);
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error(`the sync proxy on ${host} has no TCP port`);
     proxy = new SyncProxy(server, host, address.port, sync);
@@ -62,28 +70,42 @@ export class SyncProxy {
     for (const socket of [learner, leader]) {
       this.sockets.add(socket);
       socket.setNoDelay(true);
-      // Either side gone takes the other with it, as a direct connection would.
-      socket.on('close', () => {
-        this.sockets.delete(socket);
-        learner.destroy();
-        leader.destroy();
-      });
       socket.on('error', () => socket.destroy());
+      socket.on('close', () => this.sockets.delete(socket));
     }
-    learner.on('data', (chunk: Buffer) => leader.write(chunk));
+    // Either side gone takes the other with it, as a direct connection would; the learner first
+    // gets what was already passed on (a held snapshot's last bytes among it).
+    leader.on('close', () => learner.end());
+    learner.on('close', () => leader.destroy());
+    const forward = (from: Socket, to: Socket, bytes: Buffer, written?: (error?: Error | null) => void): void => {
+      if (!to.write(bytes, written)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+    };
+    learner.on('data', (chunk: Buffer) => forward(learner, leader, chunk));
     leader.on('data', (chunk: Buffer) => {
       const { pass, events } = reader.feed(chunk);
-      if (pass > 0) learner.write(chunk.subarray(0, pass));
+      const now = performance.now();
+      let ended: SyncSeen | undefined;
       for (const e of events) {
         if (e.event === 'sync') {
-          if (e.kind === 'snap') snapshotStart = { at: performance.now(), offset: e.end, zxid: e.zxid };
+          if (e.kind === 'snap') snapshotStart = { at: now, offset: e.end, zxid: e.zxid };
           else seen({ kind: e.kind, zxid: e.zxid });
-        }
-        else if (e.event === 'unreadable') seen({ kind: 'unreadable', why: e.why });
+        } else if (e.event === 'unreadable') seen({ kind: 'unreadable', why: e.why });
         else if (snapshotStart) {
-          seen({ kind: 'snap', zxid: snapshotStart.zxid, snapshotBytes: e.offset - snapshotStart.offset, ms: Math.round(performance.now() - snapshotStart.at) });
+          ended = { kind: 'snap', zxid: snapshotStart.zxid, snapshotBytes: e.offset - snapshotStart.offset, ms: Math.round(now - snapshotStart.at) };
         }
       }
+      // A held snapshot counts once its last byte has left this process for the learner.
+      const snap = ended;
+      const delivered = snap
+        ? (error?: Error | null) => {
+            if (!error) seen(snap);
+          }
+        : undefined;
+      if (pass > 0) forward(leader, learner, chunk.subarray(0, pass), delivered);
+      else if (snap) seen(snap);
     });
   }
 

@@ -21,13 +21,16 @@ export type SyncKind = 'diff' | 'trunc' | 'snap';
 /** The signature string as jute writes it: its length (10) as an int, then its bytes. */
 export const SNAPSHOT_SIGNATURE = Buffer.concat([Buffer.from([0, 0, 0, 10]), Buffer.from('BenWasHere', 'ascii')]);
 
+/** What a leader sends before the sync: LEADERINFO (and NEWLEADER first, in the protocol before 3.4). */
+const BEFORE_SYNC: ReadonlySet<number> = new Set([PACKET.LEADERINFO, PACKET.NEWLEADER]);
+
 /** More than any packet before the sync can hold: a larger length means this is not the framing read here. */
 const MAX_FIELD = 1 << 20;
 
 export type StreamEvent =
   /** The sync's kind is known (its packet's zxid; `end`: the stream offset just after that packet). */
   | { event: 'sync'; kind: SyncKind; zxid: bigint; end: number }
-  /** The snapshot's last byte (the signature's) is at `offset` of the stream; what follows is held. */
+  /** The snapshot (signature included) ends just before stream offset `offset`; from there on everything is held. */
   | { event: 'snapshot-end'; offset: number }
   /** The bytes did not read as quorum packets: everything is passed on and nothing more is read. */
   | { event: 'unreadable'; why: string };
@@ -83,12 +86,22 @@ export class LeaderStreamReader {
         events.push({ event: 'sync', kind, zxid, end: start + at });
         // After a DIFF or TRUNC, nothing more needs reading: the rest goes through as it comes.
         this.state = kind === 'snap' ? 'snapshot' : 'passing';
+      } else if (!BEFORE_SYNC.has(type)) {
+        // Not what a leader sends before the sync (e.g. quorum SASL's packets, which are framed
+        // otherwise): this reader does not know the stream, so it lets it all through.
+        this.state = 'passing';
+        events.push({ event: 'unreadable', why: `a packet of type ${type} before the sync` });
+        return { pass: chunk.length, events };
       }
     }
     return { pass: chunk.length, events };
   }
 
-  /** Where in `chunk` (from `from`) the signature ends, counting the bytes kept from earlier chunks; -1 if not yet. */
+  /**
+   * Where in `chunk` (from `from`) the signature ends, counting the bytes kept from earlier chunks;
+   * -1 if not yet. A znode whose data held the signature's 14 bytes would end the search early (the
+   * workload's values never do).
+   */
   private findSignatureEnd(chunk: Buffer, from: number): number {
     const window = Buffer.concat([this.tail, chunk.subarray(from)]);
     const index = window.indexOf(SNAPSHOT_SIGNATURE);

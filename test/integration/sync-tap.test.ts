@@ -44,7 +44,9 @@ describe.skipIf(!asRoot)('the sync proxy on Docker (root: iptables in a member\'
     await e.startMember(follower);
     const tap = await net.tapSync(follower, leader);
     try {
-      const seen = await Promise.race([tap.sync, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const seen = await Promise.race([tap.sync, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 60_000)))]);
+      clearTimeout(timer);
       expect(seen, `${tap.connections} connections through the proxy`).toMatchObject({ kind: 'snap' });
       expect(tap.connections).toBeGreaterThanOrEqual(1);
       // Held: five seconds later the follower still does not serve (a sync takes milliseconds).

@@ -58,6 +58,12 @@ describe('LeaderStreamReader', () => {
     const stream = Buffer.concat([withAuth, quorumPacket(PACKET.DIFF, 7n)]);
     expect(feedCut(stream, [9]).events).toEqual([{ event: 'sync', kind: 'diff', zxid: 7n, end: stream.length }]);
 
+    // A packet a leader does not send before the sync (here a PING): not a stream this reader knows.
+    const early = Buffer.concat([leaderInfo, quorumPacket(5, 9n), quorumPacket(PACKET.SNAP, 9n), tree, SNAPSHOT_SIGNATURE, newLeader]);
+    const unknown = feedCut(early, [leaderInfo.length + 2]);
+    expect(unknown.passed.equals(early)).toBe(true);
+    expect(unknown.events).toEqual([{ event: 'unreadable', why: 'a packet of type 5 before the sync' }]);
+
     const garbage = Buffer.from('GET / HTTP/1.1\r\nHost: zk-0\r\n\r\n');
     const { passed, events } = feedCut(garbage, [4]);
     expect(passed.equals(garbage)).toBe(true);
