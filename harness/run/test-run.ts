@@ -170,6 +170,15 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   timeline.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
   events.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
   const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: harnessFailed.signal });
+  // The harness's failure also ends whatever scenario step is under way: a fault's heal or the
+  // schedule's quorum wait would otherwise poll members that went with the engine for minutes.
+  // The step is left to fail on its own; its failure after the harness's says nothing new.
+  const harnessFailedNow = new Promise<never>((_, reject) => harnessFailed.signal.addEventListener('abort', () => reject(new Error('the harness failed')), { once: true }));
+  harnessFailedNow.catch(() => undefined);
+  const unlessHarnessFails = <T>(step: Promise<T>): Promise<T> => {
+    step.catch(() => undefined);
+    return Promise.race([step, harnessFailedNow]);
+  };
   const ctx: RunContext = { events, timeline, log, pause: wait };
   const quietMs = options.quietMs ?? 5000;
   const observer = options.observe?.(ctx);
@@ -199,11 +208,11 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     try {
       await wait(quietMs);
       for (const { fault, holdMs } of options.faults ?? []) {
-        await timeline.apply(await fault(ctx), holdMs, log);
+        await unlessHarnessFails(Promise.resolve(fault(ctx)).then((made) => timeline.apply(made, holdMs, log)));
         await wait(quietMs);
       }
       if (options.during) {
-        await options.during(ctx);
+        await unlessHarnessFails(options.during(ctx));
         await wait(quietMs);
       }
     } catch (error) {

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { runTest } from '../../harness/run/test-run.ts';
+import { DockerEnsemble, type StartedDockerEnsemble } from '../../harness/zookeeper/docker-ensemble.ts';
+
+/**
+ * The harness losing what it stands on (its Docker engine, its disk) while a scenario step is
+ * under way — a fault's heal, the schedule's wait for a quorum of members that went with the
+ * engine — ends the run at once as the harness's failure: the step is not waited for.
+ */
+const results = mkdtempSync(join(tmpdir(), 'zk-chaos-mid-step-'));
+let ensemble: StartedDockerEnsemble | undefined;
+afterAll(async () => {
+  await ensemble?.stop();
+  rmSync(results, { recursive: true, force: true });
+});
+
+describe('a harness failure in the middle of a scenario step', () => {
+  it('ends the run as the harness\'s failure without waiting for the step', async () => {
+    ensemble = await new DockerEnsemble(inject('zkImage')).withLabels({ 'io.zk-chaos.test': 'mid-step' }).start();
+    const e = ensemble;
+    let stepEnded = false;
+    const run = runTest({
+      name: 'mid-step',
+      resultsDir: results,
+      quietMs: 1000,
+      endpoints: () => e.endpoints(),
+      // A step that never ends by itself, as a quorum wait on members that are gone.
+      during: () => new Promise<void>(() => undefined).finally(() => (stepEnded = true)),
+      dependencies: ({ lost }) => {
+        const timer = setTimeout(() => lost('the test took the engine away', 'nothing to fix'), 3000);
+        return { stop: () => clearTimeout(timer) };
+      },
+    });
+    await expect(run).rejects.toThrow(/mid-step: the harness failed, not ZooKeeper: the test took the engine away/);
+    expect(stepEnded).toBe(false);
+  }, 120_000);
+});
