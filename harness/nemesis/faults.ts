@@ -1,5 +1,6 @@
 import type { SeededRandom } from '../workload/random.ts';
 import { bridgeGrudge, describeGrudge, partitionGrudge, type Ensemble, type EnsembleMember, type Net } from '../zookeeper/ensemble.ts';
+import type { SyncSeen } from '../zookeeper/sync-proxy.ts';
 import { notYet, ready, waitFor } from '../kube/wait.ts';
 import type { Fault } from './fault.ts';
 import type { FaultKind } from './schedule.ts';
@@ -355,20 +356,28 @@ async function cutAfterSnapshot<M extends EnsembleMember>(member: M, leader: M, 
       .then((line) => (line !== undefined && tap.connections === 0 ? ('missed' as const) : new Promise<never>(() => {})));
     const seen = await Promise.race([tap.sync, timeout, missed]);
     const killed = await ensemble.killMember(leader);
-    const what =
-      seen === 'missed'
-        ? 'its sync began before the detour was in place (nothing came through the proxy)'
-        : seen === 'timeout'
-        ? `no sync through the proxy in 60 s (${tap.connections} connections${tap.connections === 0 ? "; a host firewall dropping the members' connections to the network's gateway would do that" : ''})`
-        : seen.kind === 'snap'
-          ? `its snapshot (zxid 0x${seen.zxid.toString(16)}, ${seen.snapshotBytes} bytes, ${seen.ms} ms) passed whole and NEWLEADER held`
-          : seen.kind === 'unreadable'
-            ? `the leader's stream did not read as quorum packets (${seen.why}): passed on`
-            : `it synced by ${seen.kind.toUpperCase()} from 0x${seen.zxid.toString(16)}: passed on, nothing held`;
+    const what = describeSync(seen, tap.connections);
     return `${member.name} restarted through a sync proxy: ${what}; leader ${leader.name} ${killed}, then the connection cut`;
   } finally {
     clearTimeout(timer);
     await tap.close();
+  }
+}
+
+/** What the sync proxy saw, for the fault's detail. */
+function describeSync(seen: SyncSeen | 'missed' | 'timeout', connections: number): string {
+  if (seen === 'missed') return 'its sync began before the detour was in place (nothing came through the proxy)';
+  if (seen === 'timeout') {
+    const firewall = connections === 0 ? "; a host firewall dropping the members' connections to the network's gateway would do that" : '';
+    return `no sync through the proxy in 60 s (${connections} connections${firewall})`;
+  }
+  switch (seen.kind) {
+    case 'snap':
+      return `its snapshot (zxid 0x${seen.zxid.toString(16)}, ${seen.snapshotBytes} bytes, ${seen.ms} ms) passed whole and NEWLEADER held`;
+    case 'unreadable':
+      return `the leader's stream did not read as quorum packets (${seen.why}): passed on`;
+    default:
+      return `it synced by ${seen.kind.toUpperCase()} from 0x${seen.zxid.toString(16)}: passed on, nothing held`;
   }
 }
 
