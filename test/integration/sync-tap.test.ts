@@ -15,6 +15,9 @@ afterAll(async () => {
   await ensemble?.stop();
 });
 
+// The detour is an iptables rule added from this host inside the member's network namespace
+// (nsenter), which only root on Linux can do; elsewhere vitest reports this test as skipped, never
+// as passed (CI here runs as root, so it runs).
 const asRoot = process.platform === 'linux' && process.getuid?.() === 0;
 
 describe.skipIf(!asRoot)('the sync proxy on Docker (root: iptables in a member\'s namespace)', () => {
