@@ -7,6 +7,9 @@ import { DOCKER_HOST_FAULTS, HUNT_FAULTS, KUBELET_FAULTS, parseNemesis, planSche
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { runTest, ScenarioError } from '../run/test-run.ts';
+import { atomicWrite } from '../run/atomic-write.ts';
+import { junitXml, type JUnitCase } from '../run/junit.ts';
+import { interruptedCase, runCases, type RunSummary } from '../run/runs-junit.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
 import { SeededRandom } from '../workload/random.ts';
@@ -62,18 +65,12 @@ export const HUNT: RunPreset = {
   finalRestart: true,
 };
 
-interface Row {
-  run: number;
-  seed: number;
+interface Row extends RunSummary {
   faults: string;
   operations: number | string;
   /** Recorded operations per second, and the harness's own CPU (% of one core) meanwhile. */
   rate: string;
   cpu: string;
-  verdict: string;
-  report: string;
-  /** Anomalies by kind (lost, divergent, ...). */
-  anomalies: Record<string, number>;
   /** When the run ended, since the command started. */
   endedMs: number;
 }
@@ -139,6 +136,15 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
   }
 
   const rows: Row[] = [];
+  // One JUnit case per run, rewritten after each: a CI job's summary shows every verdict so far.
+  const suite = `zk-chaos ${preset.command} (ZooKeeper ${options.zkVersion ?? (options.image ? options.image : 'default')}, ${target.name})`;
+  const writeJUnit = (cases: JUnitCase[]): void => {
+    try {
+      atomicWrite(join(RESULTS, `junit-${preset.command}.xml`), junitXml(cases));
+    } catch (error) {
+      console.error(`[run] could not write junit-${preset.command}.xml (${(error as Error).message}); the table below still has every verdict`);
+    }
+  };
   let ensemble: StartedTarget | undefined;
   let interrupted = false;
   const started = Date.now();
@@ -153,6 +159,9 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       await target.abandon(owner).catch((error: unknown) => console.error(`[run] could not remove what the interrupted start left (${(error as Error).message}); scripts/clean-docker.sh removes it`));
       const finalized = await finalizeInterruptedRuns(RESULTS, started, `${signal} during npx zk-chaos run`).catch(() => []);
       for (const dir of finalized) console.error(`[run] interrupted run kept: ${relative(process.cwd(), dir)}/${RUN_FILES.report}`);
+      const cut = finalized[0] ? `${relative(process.cwd(), finalized[0])}/${RUN_FILES.report}` : '-';
+      const cutShort = rows.length < settings.runs ? [interruptedCase(suite, rows.length + 1, settings.seed + rows.length, signal, cut)] : [];
+      writeJUnit([...runCases(suite, rows), ...cutShort]);
       printTable(rows);
       process.exit(130);
     })();
@@ -167,6 +176,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
       rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, slowFsync: settings.slowFsync, owner, rerun, name: `${preset.command}-${target.name.replace(/[^A-Za-z0-9._-]/g, '-')}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
+      writeJUnit(runCases(suite, rows));
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -210,6 +220,8 @@ interface OneRun {
 async function oneRun(run: number, { target, seed, schedule, image, rate, zookeeper, newAddresses, slowFsync, owner, rerun, name, started: commandStarted }: OneRun, track: (e: StartedTarget | undefined) => void): Promise<Row> {
   let started: StartedTarget | undefined;
   const log = (line: string) => console.error(`[run ${run}] ${line}`);
+  const runStarted = performance.now();
+  const seconds = (): number => (performance.now() - runStarted) / 1000;
   try {
     started = await target.start(image, { seed, zookeeper, newAddresses, ...(slowFsync ? { slowFsync } : {}), owner, log });
     track(started);
@@ -251,6 +263,9 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
       verdict: result.verdict.validity,
       report: relative(process.cwd(), `${result.dir}/${RUN_FILES.report}`),
       anomalies: countBy(result.verdict.anomalies.map((a) => a.type)),
+      rerun,
+      ...unknownReason(result.verdict.unknownKeys),
+      seconds: seconds(),
       endedMs: Date.now() - commandStarted,
     };
   } catch (error) {
@@ -267,6 +282,9 @@ async function oneRun(run: number, { target, seed, schedule, image, rate, zookee
       verdict: recorded ? 'invalid' : 'error',
       report,
       anomalies: recorded ? countBy(recorded.anomalies.map((a) => a.type)) : {},
+      rerun,
+      reason: message,
+      seconds: seconds(),
       endedMs: Date.now() - commandStarted,
     };
   } finally {
@@ -329,6 +347,13 @@ function printFindings(rows: Row[], version: string, timeLimitMs: number): void 
   console.log(first
     ? `  first finding: run ${first.run}, seed ${first.seed}, after ${(first.endedMs / 60_000).toFixed(1)} min of hunting (${first.report})`
     : '  first finding: none');
+}
+
+/** Why a run is unknown: the first key's reason, and how many more there are. */
+function unknownReason(unknownKeys: readonly { reason: string }[]): { reason?: string } {
+  const [first] = unknownKeys;
+  if (!first) return {};
+  return { reason: unknownKeys.length > 1 ? `${first.reason} (and ${unknownKeys.length - 1} more undecided)` : first.reason };
 }
 
 function countBy(items: readonly string[]): Record<string, number> {

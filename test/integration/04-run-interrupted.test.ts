@@ -66,6 +66,10 @@ describe('zk-chaos run interrupted', () => {
     expect(verdict.stats.operations).toBeGreaterThan(50);
     expect(existsSync(join(folder, 'report.html'))).toBe(true);
     expect(run.stderr()).toContain('interrupted run kept');
+    // A CI job's test summary says the run was cut short: an error, never a pass.
+    const junit = readFileSync(join(results, 'junit-run.xml'), 'utf8');
+    expect(junit).toContain(`<testcase classname="zk-chaos run (ZooKeeper default, docker)" name="run 1, seed ${seed}"`);
+    expect(junit).toContain('<error type="interrupted" message="interrupted by SIGTERM: no verdict">');
     expect(labelled('ps', seed)).toEqual([]);
     expect(labelled('network', seed)).toEqual([]);
   }, 300_000);

@@ -153,5 +153,8 @@ describe('zk-chaos run --target docker', () => {
     expect(windows[1].detail).toMatch(/ms later.*; heal: zk-\d started, \d+ ms later, zk-\d started/);
     // The report says how to replay this very run.
     expect(readFileSync(join(dir!, 'report.html'), 'utf8')).toContain(`npx zk-chaos hunt --runs 1 --time-limit 60 --interval 5 --seed ${seed}`);
+    // One JUnit case per run, for a CI job's test summary.
+    const junit = readFileSync(join(results, 'junit-hunt.xml'), 'utf8');
+    expect(junit).toMatch(new RegExp(`<testsuite name="zk-chaos hunt \\(ZooKeeper default, docker\\)" tests="1" failures="0" errors="0" skipped="0">\\s*<testcase classname="[^"]+" name="run 1, seed ${seed}" time="\\d+\\.\\d{3}"/>`));
   });
 });

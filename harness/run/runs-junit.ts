@@ -1,0 +1,51 @@
+/**
+ * The JUnit cases of `zk-chaos run` and `zk-chaos hunt`: one case per run, so that a CI job's test
+ * summary shows each run's verdict, and a hunt's findings (anomalies by kind, the report, the
+ * command that replays the run) where reviewers look first. Pure: the caller writes the file.
+ */
+
+import type { JUnitCase } from './junit.ts';
+
+/** One finished (or failed) run, as the command's table has it. */
+export interface RunSummary {
+  run: number;
+  seed: number;
+  /** valid, invalid, unknown or error (the run could not finish). */
+  verdict: string;
+  /** Anomalies by kind (lost, divergent, ...). */
+  anomalies: Record<string, number>;
+  /** The run's report, or '-' when none was written. */
+  report: string;
+  /** The command that replays this run. */
+  rerun: string;
+  /** Why the run is unknown or an error. */
+  reason?: string;
+  seconds: number;
+}
+
+/**
+ * valid → a passing case; invalid → a failure naming the anomalies; unknown and error → an error
+ * (never a pass: nothing was decided) with the reason. Every case says how to replay its run.
+ */
+export function runCases(suite: string, runs: readonly RunSummary[]): JUnitCase[] {
+  return runs.map((r) => {
+    const name = `run ${r.run}, seed ${r.seed}`;
+    const detail = `report: ${r.report}\nreplay: ${r.rerun}`;
+    const base = { suite, name, seconds: r.seconds };
+    switch (r.verdict) {
+      case 'valid':
+        return base;
+      case 'invalid': {
+        const kinds = Object.entries(r.anomalies).map(([kind, n]) => `${kind} ${n}`).join(', ');
+        return { ...base, outcome: { kind: 'failure', type: 'invalid', message: `invalid: ${kinds || 'anomalies in what was recorded'}`, detail } };
+      }
+      default:
+        return { ...base, outcome: { kind: 'error', type: r.verdict, message: `${r.verdict}: ${r.reason ?? 'no reason recorded'}`, detail } };
+    }
+  });
+}
+
+/** The case of a run stopped by a signal before it had a row of its own. */
+export function interruptedCase(suite: string, run: number, seed: number, signal: string, report: string): JUnitCase {
+  return { suite, name: `run ${run}, seed ${seed}`, seconds: 0, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${signal}: no verdict`, detail: `report: ${report}` } };
+}
