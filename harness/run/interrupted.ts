@@ -62,7 +62,7 @@ function historyComplete(dir: string): boolean {
     });
 }
 
-/** The checker's verdict on an interrupted run: never valid, the interruption named. Pure. */
+/** The checker's verdict on a run that could not finish (interrupted, its harness stopped, no final reads): never valid, the reason named. Pure. */
 export function interruptedVerdict(verdict: Verdict, reason: string): Verdict {
   return {
     ...verdict,

@@ -92,6 +92,8 @@ export interface TestRunOptions {
   workers?: number;
   /** Operations per second across the workers (see WorkloadOptions.rate); default: think times. */
   rate?: number;
+  /** How long each member's final reads are tried (see WorkloadOptions.finalReadWaitMs). */
+  finalReadWaitMs?: number;
   /** Files written to the run's folder before the workload starts (e.g. the planned schedule). */
   files?: Record<string, string>;
   /** The command that reruns this test, shown in the report after ZK_CHAOS_SEED=<seed>. */
@@ -198,6 +200,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
       ...DEFAULT_WORKLOAD,
       workers: options.workers ?? DEFAULT_WORKLOAD.workers,
       ...(options.rate === undefined ? {} : { rate: options.rate }),
+      ...(options.finalReadWaitMs === undefined ? {} : { finalReadWaitMs: options.finalReadWaitMs }),
       recorder,
       rng: new SeededRandom(seed),
       endpoints: options.endpoints,
@@ -235,6 +238,10 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     log(`workload.json not written (${error instanceof Error ? error.message : String(error)})`);
   }
   if (harnessFailure) throw await harnessFailedError(options.name, dir, harnessFailure, log);
+  // No member answered the final reads: what was recorded is still checked and reported, but
+  // acknowledged writes could not be looked for, so the verdict cannot be valid.
+  const noFinalReads = workloadSummary.finalReads === 0 ? 'no member of the ensemble answered the final reads' : undefined;
+  if (noFinalReads) scenarioError ??= new Error(noFinalReads);
   if (workloadSummary.finalReads > 0) {
     events.record('harness', HISTORY_COMPLETE, `final reads made through ${workloadSummary.membersRead.join(', ')}`);
     // The disk may fill just here: the events file refusing this line is the same harness failure.
@@ -242,7 +249,8 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   }
 
   await holdIfAsked('check', log);
-  const verdict = await checkHistoryFile(join(dir, RUN_FILES.history));
+  const checked = await checkHistoryFile(join(dir, RUN_FILES.history));
+  const verdict = noFinalReads ? interruptedVerdict(checked, `${noFinalReads}: no acknowledged write could be checked for loss`) : checked;
   writeVerdict(dir, verdict);
   const { p50, p99, max } = workloadSummary.loopDelayMs;
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies; the harness's event loop ran late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);

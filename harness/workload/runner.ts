@@ -36,6 +36,8 @@ export interface WorkloadOptions {
    * slot instead of thinking). Without it each worker thinks thinkMs between operations.
    */
   rate?: number;
+  /** How long each member's final reads are tried before it is left out (default 60 s). */
+  finalReadWaitMs?: number;
   log?: (line: string) => void;
   /** Called after each member's final reads are made (a test holds the run there to interrupt it). */
   afterMemberRead?: (member: string) => Promise<void>;
@@ -284,7 +286,8 @@ async function readFinalState(
   const log = options.log ?? (() => {});
   const read: string[] = [];
   for (const member of options.endpoints()) {
-    const deadline = Date.now() + 60_000;
+    const waitMs = options.finalReadWaitMs ?? 60_000;
+    const deadline = Date.now() + waitMs;
     let done = false;
     while (!done && Date.now() < deadline) {
       let session: ZooKeeperSession | undefined;
@@ -310,9 +313,9 @@ async function readFinalState(
     if (done) {
       read.push(member.name);
       await options.afterMemberRead?.(member.name);
-    } else log(`final reads through ${member.name}: it did not answer within 60 s; the other members are compared without it`);
+    } else log(`final reads through ${member.name}: it did not answer within ${waitMs / 1000} s; the other members are compared without it`);
   }
-  if (read.length === 0) throw new Error('final reads: no member of the ensemble answered within 60 s');
+  // None read: the summary says so (finalReads 0), and the run decides what that makes its verdict.
   return read;
 }
 

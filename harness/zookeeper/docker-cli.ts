@@ -9,5 +9,10 @@ const execFileAsync = promisify(execFile);
  * non-zero (the error carries its stderr).
  */
 export function docker(args: string[], { maxBuffer = 1 << 24 }: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
-  return execFileAsync('docker', args, { maxBuffer });
+  return hostCommand('docker', args, { maxBuffer });
+}
+
+/** A program of this host (docker, nsenter), run without a shell; rejects when it exits non-zero (the error carries its stderr). */
+export function hostCommand(program: string, args: string[], { maxBuffer = 1 << 24 }: { maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(program, args, { maxBuffer });
 }

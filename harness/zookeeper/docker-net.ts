@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { cutOffScript, HEAL_SCRIPT, slowScript } from './blackhole.ts';
 import { QUORUM_PORT, type Grudge, type Net, type SyncTap } from './ensemble.ts';
 import type { Member, StartedDockerEnsemble } from './docker-ensemble.ts';
-import { docker } from './docker-cli.ts';
+import { docker, hostCommand } from './docker-cli.ts';
 import { SyncProxy } from './sync-proxy.ts';
 
 /**
@@ -110,13 +108,11 @@ export class DockerNet implements Net<Member> {
   }
 }
 
-const run = promisify(execFile);
-
 /** Runs `command` (a program of this host) in the network namespace of process `pid`. */
 async function inNamespace(pid: number, command: string[]): Promise<void> {
   if (!(pid > 0)) throw new Error('the container does not run');
   try {
-    await run('nsenter', ['-t', String(pid), '-n', ...command]);
+    await hostCommand('nsenter', ['-t', String(pid), '-n', ...command]);
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     throw new Error(`nsenter -t ${pid} -n ${command.join(' ')} failed: ${(e.stderr || e.message).trim()}`);
