@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectScript } from '../run/project-scripts.ts';
 import { playSchedule } from '../nemesis/run-schedule.ts';
@@ -9,7 +9,7 @@ import { RUN_FILES } from '../run/run-folder.ts';
 import { runTest, ScenarioError } from '../run/test-run.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml, type JUnitCase } from '../run/junit.ts';
-import { interruptedCase, runCases, type RunSummary } from '../run/runs-junit.ts';
+import { type CutShortRun, interruptedCase, runCases, type RunSummary } from '../run/runs-junit.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
 import { SeededRandom } from '../workload/random.ts';
@@ -110,6 +110,8 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
   // containers itself (also on Ctrl-C), and scripts/clean-docker.sh removes any left behind.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   console.error(`[run] seed ${settings.seed} (replay with --seed ${settings.seed}); ${settings.runs} run(s) of ${settings.timeLimitMs / 1000} s, nemesis ${settings.mix.join(',') || 'none'}`);
+  // An earlier command's JUnit file must not pass for this one's if this one stops before its first run ends.
+  rmSync(join(RESULTS, `junit-${preset.command}.xml`), { force: true });
   let image: string;
   try {
     if (target.pullsImages) {
@@ -146,6 +148,8 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     }
   };
   let ensemble: StartedTarget | undefined;
+  /** The run under way (no row yet). */
+  let current: CutShortRun | undefined;
   let interrupted = false;
   const started = Date.now();
   const owner = `${process.pid}-${started}`;
@@ -153,15 +157,20 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     if (interrupted) return;
     interrupted = true;
     console.error(`\n[run] ${signal}: stopping the ensemble, then giving the interrupted run a verdict and a report`);
+    // What had finished, and which run was under way, when the signal came (a run may still end
+    // while the ensemble stops below: its row is not this command's to report any more).
+    const done = runCases(suite, rows);
+    const cut = current;
+    const writeCut = (folder?: Pick<CutShortRun, 'report' | 'verdict'>): void => writeJUnit([...done, ...(cut ? [interruptedCase(suite, { ...cut, ...folder }, signal)] : [])]);
+    // Written first: a CI runner may kill this process seconds after its signal.
+    writeCut();
     void (async () => {
       await ensemble?.stop().catch(() => undefined);
       // A start cut short has no ensemble to stop yet: what it made is found by its label.
       await target.abandon(owner).catch((error: unknown) => console.error(`[run] could not remove what the interrupted start left (${(error as Error).message}); scripts/clean-docker.sh removes it`));
       const finalized = await finalizeInterruptedRuns(RESULTS, started, `${signal} during npx zk-chaos run`).catch(() => []);
       for (const dir of finalized) console.error(`[run] interrupted run kept: ${relative(process.cwd(), dir)}/${RUN_FILES.report}`);
-      const cut = finalized[0] ? `${relative(process.cwd(), finalized[0])}/${RUN_FILES.report}` : '-';
-      const cutShort = rows.length < settings.runs ? [interruptedCase(suite, rows.length + 1, settings.seed + rows.length, signal, cut)] : [];
-      writeJUnit([...runCases(suite, rows), ...cutShort]);
+      if (finalized[0]) writeCut(folderOutcome(finalized[0]));
       printTable(rows);
       process.exit(130);
     })();
@@ -174,8 +183,10 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       const schedule = planSchedule({ seed, mix: settings.mix, timeLimitMs: settings.timeLimitMs, intervalMs: settings.intervalMs, finalRestart: preset.finalRestart, overlap: options.overlap === true });
       console.error(`[run] run ${run}/${settings.runs}, seed ${seed}: ${describeSchedule(schedule)}`);
       const rerun = rerunCommand(preset.command, target.name, options, schedule, settings.intervalMs);
+      current = { run, seed, rerun };
       rows.push(await oneRun(run, { target, seed, schedule, image, rate: settings.rate, zookeeper: preset.zookeeper, newAddresses: options.newAddresses === true, slowFsync: settings.slowFsync, owner, rerun, name: `${preset.command}-${target.name.replace(/[^A-Za-z0-9._-]/g, '-')}${options.zkVersion ? `-zk${options.zkVersion}` : ''}`, started }, (e) => (ensemble = e)));
       ensemble = undefined;
+      current = undefined;
       writeJUnit(runCases(suite, rows));
     }
   } finally {
@@ -347,6 +358,17 @@ function printFindings(rows: Row[], version: string, timeLimitMs: number): void 
   console.log(first
     ? `  first finding: run ${first.run}, seed ${first.seed}, after ${(first.endedMs / 60_000).toFixed(1)} min of hunting (${first.report})`
     : '  first finding: none');
+}
+
+/** An interrupted run's folder as its JUnit case tells it: its report and, when it has one, its verdict. */
+function folderOutcome(dir: string): Pick<CutShortRun, 'report' | 'verdict'> {
+  const report = `${relative(process.cwd(), dir)}/${RUN_FILES.report}`;
+  try {
+    const verdict = JSON.parse(readFileSync(join(dir, RUN_FILES.verdict), 'utf8')) as { validity: string; anomalies: { type: string }[] };
+    return { report, verdict: { validity: verdict.validity, anomalies: countBy(verdict.anomalies.map((a) => a.type)) } };
+  } catch {
+    return { report };
+  }
 }
 
 /** Why a run is unknown: the first key's reason, and how many more there are. */

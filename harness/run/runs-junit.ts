@@ -45,7 +45,24 @@ export function runCases(suite: string, runs: readonly RunSummary[]): JUnitCase[
   });
 }
 
-/** The case of a run stopped by a signal before it had a row of its own. */
-export function interruptedCase(suite: string, run: number, seed: number, signal: string, report: string): JUnitCase {
-  return { suite, name: `run ${run}, seed ${seed}`, seconds: 0, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${signal}: no verdict`, detail: `report: ${report}` } };
+/** A run stopped by a signal before it had a row of its own, and what its folder says by then. */
+export interface CutShortRun {
+  run: number;
+  seed: number;
+  rerun: string;
+  /** The run's report, once the interrupted run's folder was given one. */
+  report?: string;
+  /** Its verdict, when the folder has one: what was recorded until the signal, checked. */
+  verdict?: { validity: string; anomalies: Record<string, number> };
+}
+
+/**
+ * The case of a run cut short: a failure when what it had recorded was already invalid (a finding
+ * is a finding, interrupted or not), otherwise an `interrupted` error — never a pass.
+ */
+export function interruptedCase(suite: string, cut: CutShortRun, signal: string): JUnitCase {
+  const [c] = runCases(suite, [{ run: cut.run, seed: cut.seed, verdict: 'invalid', anomalies: cut.verdict?.anomalies ?? {}, report: cut.report ?? '-', rerun: cut.rerun, seconds: 0 }]);
+  const { outcome, ...head } = c!;
+  if (cut.verdict?.validity === 'invalid' && outcome) return { ...head, outcome: { ...outcome, message: `${outcome.message} (then interrupted by ${signal})` } };
+  return { ...head, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${signal}: no verdict`, detail: outcome?.detail ?? '' } };
 }

@@ -3,42 +3,52 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 /**
- * scripts/clean-docker.sh removes what zk-chaos left behind, but not the containers of a
- * `zk-chaos run` or `hunt` still running (label io.zk-chaos.command=PID-START): the integration
+ * scripts/clean-docker.sh removes what zk-chaos left behind, but not the containers and network of
+ * a `zk-chaos run` or `hunt` still running (label io.zk-chaos.command=PID-START): the integration
  * tests' clean-up next to a hunt must not end the hunt. Real containers (created, not started).
+ * (--all is not tried here: it would also remove a real hunt running beside the tests.)
  */
 const ROOT = join(import.meta.dirname, '../..');
-// A live process that is a zk-chaos command as far as the script can tell (its command line names it).
-const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300_000)', 'zk-chaos-clean-test'], { stdio: 'ignore' });
-const created: string[] = [];
+// A live process standing for a running command.
+const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300_000)'], { stdio: 'ignore' });
+const containers: string[] = [];
+const networks: string[] = [];
 afterAll(() => {
   owner.kill();
-  if (created.length) spawnSync('docker', ['rm', '-f', ...created]);
+  if (containers.length) spawnSync('docker', ['rm', '-f', ...containers]);
+  for (const n of networks) spawnSync('docker', ['network', 'rm', n]);
 });
 
-function create(command: string): string {
-  const r = spawnSync('docker', ['create', '--label', 'io.zk-chaos.owned=true', '--label', `io.zk-chaos.command=${command}`, inject('zkImage')], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker create failed: ${r.stderr}`);
+const labels = (command: string): string[] => ['--label', 'io.zk-chaos.owned=true', '--label', `io.zk-chaos.command=${command}`];
+
+function create(kind: 'container' | 'network', command: string): string {
+  const args = kind === 'container' ? ['create', ...labels(command), inject('zkImage')] : ['network', 'create', ...labels(command), `zk-chaos-clean-test-${networks.length}-${process.pid}`];
+  const r = spawnSync('docker', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
   const id = r.stdout.trim();
-  created.push(id);
+  (kind === 'container' ? containers : networks).push(id);
   return id;
 }
 
-const exists = (id: string): boolean => spawnSync('docker', ['inspect', id]).status === 0;
-const clean = (...args: string[]) => spawnSync('bash', [join(ROOT, 'scripts/clean-docker.sh'), ...args], { cwd: ROOT, encoding: 'utf8' });
+const exists = (kind: 'container' | 'network', id: string): boolean => spawnSync('docker', [kind, 'inspect', id]).status === 0;
 
 describe('scripts/clean-docker.sh', () => {
-  it('leaves a running command\'s containers, removes those whose command is gone, and --all removes every one', () => {
-    const running = create(`${owner.pid}-${Date.now()}`);
-    // A process number no process has (beyond the kernel's pid_max).
-    const gone = create(`${2 ** 22 + 1}-${Date.now()}`);
-    const first = clean();
-    expect(first.status, first.stderr).toBe(0);
-    expect(exists(running)).toBe(true);
-    expect(exists(gone)).toBe(false);
-    expect(first.stderr).toContain('[clean] left 1 container(s) of a zk-chaos run or hunt still running (--all removes them too)');
-    const all = clean('--all');
-    expect(all.status, all.stderr).toBe(0);
-    expect(exists(running)).toBe(false);
+  it('leaves a running command\'s container and network, and removes those whose command is gone or whose process number was reused', () => {
+    const now = Date.now();
+    const running = create('container', `${owner.pid}-${now}`);
+    const runningNetwork = create('network', `${owner.pid}-${now}`);
+    // A process number no process has (beyond the kernel's largest).
+    const gone = create('container', `${2 ** 22 + 1}-${now}`);
+    const goneNetwork = create('network', `${2 ** 22 + 1}-${now}`);
+    // The live process began after this command's start: the number was reused, the command is gone.
+    const reused = create('container', `${owner.pid}-1000`);
+    const r = spawnSync('bash', [join(ROOT, 'scripts/clean-docker.sh')], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(exists('container', running)).toBe(true);
+    expect(exists('network', runningNetwork)).toBe(true);
+    expect(exists('container', gone)).toBe(false);
+    expect(exists('network', goneNetwork)).toBe(false);
+    expect(exists('container', reused)).toBe(false);
+    expect(r.stderr).toMatch(/\[clean\] left \d+ container\(s\) of a zk-chaos run or hunt still running \(--all removes them too\)/);
   });
 });

@@ -38,8 +38,16 @@ describe('the JUnit cases of run and hunt', () => {
   });
 
   it('a run cut short by a signal is an error, and the file counts it', () => {
-    const xml = junitXml([...runCases('hunt', [run('valid')]), interruptedCase('hunt', 2, 301, 'SIGINT', '-')]);
+    const cut = { run: 2, seed: 301, rerun: 'npx zk-chaos hunt --runs 1 --seed 301' };
+    const xml = junitXml([...runCases('hunt', [run('valid')]), interruptedCase('hunt', cut, 'SIGINT')]);
     expect(xml).toContain('<testsuite name="hunt" tests="2" failures="0" errors="1" skipped="0">');
-    expect(xml).toContain('<testcase classname="hunt" name="run 2, seed 301" time="0.000"><error type="interrupted" message="interrupted by SIGINT: no verdict">report: -</error></testcase>');
+    expect(xml).toContain('<testcase classname="hunt" name="run 2, seed 301" time="0.000"><error type="interrupted" message="interrupted by SIGINT: no verdict">report: -\nreplay: npx zk-chaos hunt --runs 1 --seed 301</error></testcase>');
+    const unknown = interruptedCase('hunt', { ...cut, report: 'r/report.html', verdict: { validity: 'unknown', anomalies: {} } }, 'SIGTERM');
+    expect(unknown.outcome).toMatchObject({ kind: 'error', type: 'interrupted', detail: 'report: r/report.html\nreplay: npx zk-chaos hunt --runs 1 --seed 301' });
+  });
+
+  it('a run cut short after what it recorded was already invalid is a failure: a finding is a finding', () => {
+    const c = interruptedCase('hunt', { run: 1, seed: 300, rerun: 'replay', report: 'r/report.html', verdict: { validity: 'invalid', anomalies: { lost: 2 } } }, 'SIGINT');
+    expect(c.outcome).toEqual({ kind: 'failure', type: 'invalid', message: 'invalid: lost 2 (then interrupted by SIGINT)', detail: 'report: r/report.html\nreplay: replay' });
   });
 });
