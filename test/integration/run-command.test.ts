@@ -107,8 +107,10 @@ describe('zk-chaos run --target docker', () => {
     const verdict = /\s(valid|invalid|error)\s/.exec(row)?.[1];
     expect(verdict, run.stderr.slice(-3000)).toBeDefined();
     // After these faults Debian's 3.8.0 now and then leaves a member out of the quorum past the
-    // harness's 120 s wait (once in three runs of this test on 2026-12-02). The run then ends as an
-    // error that says so, never as a verdict; the schedule and its windows, checked below, stand.
+    // harness's 120 s wait (in 2 of 6 full test runs, 2026-12-02: once after the final heal, once
+    // mid-schedule). The run then ends as an error that says so, never as a verdict; the planned
+    // schedule is checked, and the windows that ended are the schedule's own, but the rest of the
+    // schedule was never played.
     if (verdict === 'error') expect(run.stderr).toContain('waiting for the ensemble to form a quorum');
     expect(run.status).toBe(verdict === 'valid' ? 0 : verdict === 'invalid' ? 1 : 2);
     const dir = readdirSync(results).filter((d) => d.startsWith('run-docker-')).map((d) => join(results, d)).find((d) => JSON.parse(readFileSync(join(d, 'schedule.json'), 'utf8')).seed === seed);
@@ -116,7 +118,13 @@ describe('zk-chaos run --target docker', () => {
     expect(schedule).toEqual(planSchedule({ seed, mix: mix as FaultKind[], timeLimitMs: 60_000, intervalMs: 5_000, overlap: true }));
     const lines = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const ends = lines.filter((w) => w.event === 'end');
-    expect(ends.map((w) => w.name).sort()).toEqual(schedule.faults.map((f: { kind: string }) => f.kind).sort());
+    const planned = schedule.faults.map((f: { kind: string }) => f.kind).sort();
+    if (verdict === 'error' && ends.length < planned.length) {
+      expect(ends.length).toBeGreaterThan(0);
+      for (const w of ends) expect(planned).toContain(w.name);
+      return;
+    }
+    expect(ends.map((w) => w.name).sort()).toEqual(planned);
     // Windows really overlapped: a network fault was on while another fault was.
     const network = ends.filter((w) => ['partition', 'bridge'].includes(w.name));
     const others = ends.filter((w) => !['partition', 'bridge'].includes(w.name));
