@@ -29,20 +29,25 @@ export interface RunSummary {
  */
 export function runCases(suite: string, runs: readonly RunSummary[]): JUnitCase[] {
   return runs.map((r) => {
-    const name = `run ${r.run}, seed ${r.seed}`;
-    const detail = `report: ${r.report}\nreplay: ${r.rerun}`;
-    const base = { suite, name, seconds: r.seconds };
+    const base = { suite, name: caseName(r), seconds: r.seconds };
+    const detail = caseDetail(r.report, r.rerun);
     switch (r.verdict) {
       case 'valid':
         return base;
-      case 'invalid': {
-        const kinds = Object.entries(r.anomalies).map(([kind, n]) => `${kind} ${n}`).join(', ');
-        return { ...base, outcome: { kind: 'failure', type: 'invalid', message: `invalid: ${kinds || 'anomalies in what was recorded'}`, detail } };
-      }
+      case 'invalid':
+        return { ...base, outcome: invalidOutcome(r.anomalies, detail) };
       default:
         return { ...base, outcome: { kind: 'error', type: r.verdict, message: `${r.verdict}: ${r.reason ?? 'no reason recorded'}`, detail } };
     }
   });
+}
+
+const caseName = (r: { run: number; seed: number }): string => `run ${r.run}, seed ${r.seed}`;
+const caseDetail = (report: string, rerun: string): string => `report: ${report}\nreplay: ${rerun}`;
+
+function invalidOutcome(anomalies: Record<string, number>, detail: string): NonNullable<JUnitCase['outcome']> {
+  const kinds = Object.entries(anomalies).map(([kind, n]) => `${kind} ${n}`).join(', ');
+  return { kind: 'failure', type: 'invalid', message: `invalid: ${kinds || 'anomalies in what was recorded'}`, detail };
 }
 
 /** A run stopped by a signal before it had a row of its own, and what its folder says by then. */
@@ -61,8 +66,11 @@ export interface CutShortRun {
  * is a finding, interrupted or not), otherwise an `interrupted` error — never a pass.
  */
 export function interruptedCase(suite: string, cut: CutShortRun, signal: string): JUnitCase {
-  const [c] = runCases(suite, [{ run: cut.run, seed: cut.seed, verdict: 'invalid', anomalies: cut.verdict?.anomalies ?? {}, report: cut.report ?? '-', rerun: cut.rerun, seconds: 0 }]);
-  const { outcome, ...head } = c!;
-  if (cut.verdict?.validity === 'invalid' && outcome) return { ...head, outcome: { ...outcome, message: `${outcome.message} (then interrupted by ${signal})` } };
-  return { ...head, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${signal}: no verdict`, detail: outcome?.detail ?? '' } };
+  const base = { suite, name: caseName(cut), seconds: 0 };
+  const detail = caseDetail(cut.report ?? '-', cut.rerun);
+  if (cut.verdict?.validity === 'invalid') {
+    const outcome = invalidOutcome(cut.verdict.anomalies, detail);
+    return { ...base, outcome: { ...outcome, message: `${outcome.message} (then interrupted by ${signal})` } };
+  }
+  return { ...base, outcome: { kind: 'error', type: 'interrupted', message: `interrupted by ${signal}: no verdict`, detail } };
 }
