@@ -7,6 +7,7 @@
  */
 
 import { readPlainLine } from './plain-line.ts';
+import { StringTable } from './string-table.ts';
 import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
 
 export class HistoryFormatError extends Error {
@@ -30,17 +31,11 @@ const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
 const FUNCTIONS: readonly OpFunction[] = ['add', 'read-set', 'write', 'read', 'cas'];
 const ZXID = /^0x[0-9a-f]+$/i;
 
-interface Outstanding {
-  f: OpFunction;
-  key: string;
-  index: number;
-  line: number;
-  time: number;
-}
-
 /** What validation remembers of one process. */
 interface Session {
-  open: Outstanding | undefined;
+  /** The invoke outstanding (the event itself: no record of its own per operation), and its line. */
+  open: HistoryEvent | undefined;
+  openLine: number;
   lastCompletionTime: number;
   lastCompletionLine: number;
 }
@@ -58,20 +53,26 @@ export class HistoryParser {
   private readonly sessions = new Map<number, Session>();
   private readonly keep: boolean;
   private count = 0;
+  /** One string per key and word of this history. */
+  private readonly strings = new StringTable();
 
   constructor(source: string, keep = true) {
     this.source = source;
     this.keep = keep;
   }
 
-  /** Parses the next line of the file (without its line terminator; a trailing \r is ignored). */
-  line(text: string): HistoryEvent | undefined {
+  /**
+   * Parses the next line of the file: text[start, end), without its line terminator (a trailing \r
+   * is ignored). A reader passes a range of its chunk, which is cut only if JSON.parse must read it.
+   */
+  line(text: string, start = 0, end = text.length): HistoryEvent | undefined {
     this.lineNumber++;
-    let raw: unknown = readPlainLine(text);
+    let raw: unknown = readPlainLine(text, start, end, this.strings);
     if (raw === undefined) {
-      if (text.trim() === '') return undefined;
+      const line = start === 0 && end === text.length ? text : text.slice(start, end);
+      if (line.trim() === '') return undefined;
       try {
-        raw = JSON.parse(text);
+        raw = JSON.parse(line);
       } catch (error) {
         this.fail(`not valid JSON (${(error as Error).message})`);
       }
@@ -147,7 +148,7 @@ export class HistoryParser {
     // One record per process, updated in place: a history has few processes and millions of events.
     let session = this.sessions.get(process);
     if (session === undefined) {
-      session = { open: undefined, lastCompletionTime: -Infinity, lastCompletionLine: 0 };
+      session = { open: undefined, openLine: 0, lastCompletionTime: -Infinity, lastCompletionLine: 0 };
       this.sessions.set(process, session);
     }
     const open = session.open;
@@ -160,21 +161,22 @@ export class HistoryParser {
       }
       if (open) {
         this.fail(
-          `process ${process} invokes ${f} on ${JSON.stringify(key)} while its ${open.f} from line ${open.line} ` +
+          `process ${process} invokes ${f} on ${JSON.stringify(key)} while its ${open.f} from line ${session.openLine} ` +
             `(event ${open.index}) is still outstanding`,
         );
       }
-      session.open = { f, key, index: position, line: this.lineNumber, time };
+      session.open = event;
+      session.openLine = this.lineNumber;
     } else {
       if (!open) this.fail(`process ${process} completes (${type}) with no operation outstanding`);
       if (open.f !== f || open.key !== key) {
         this.fail(
           `completion of process ${process} is ${f} on ${JSON.stringify(key)} but its invoke ` +
-            `(line ${open.line}, event ${open.index}) was ${open.f} on ${JSON.stringify(open.key)}`,
+            `(line ${session.openLine}, event ${open.index}) was ${open.f} on ${JSON.stringify(open.key)}`,
         );
       }
       if (time < open.time) {
-        this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${open.line})`);
+        this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${session.openLine})`);
       }
       session.open = undefined;
       session.lastCompletionTime = time;

@@ -11,7 +11,12 @@
  * line it reads, the result holds the same members with the same values as JSON.parse's (members
  * absent from the line are undefined; a repeated member's last value counts, as in JSON.parse).
  * plain-line.test.ts holds it to that on random and mutated lines.
+ *
+ * A file reader hands it a line as a range of its decoded chunk (no string per line), and a string
+ * table that gives each key, word, server and error one string (see string-table.ts).
  */
+
+import { HASH_START, StringTable, detached, hashStep } from './string-table.ts';
 
 /** The members of an event as a line spells them; undefined = not on the line. */
 export interface PlainEvent {
@@ -38,6 +43,8 @@ const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const ZERO = 48;
 const NINE = 57;
+const BACKSLASH = 92;
+const FIRST_PRINTABLE = 0x20;
 
 /** Longest digit run read as a number: every 15-digit integer is exact in a double. */
 const MAX_DIGITS = 15;
@@ -45,11 +52,14 @@ const MAX_DIGITS = 15;
 type Member = keyof PlainEvent;
 const MEMBERS: readonly Member[] = ['index', 'type', 'process', 'time', 'f', 'key', 'value', 'zxid', 'version', 'server', 'error', 'final'];
 
-/** Reads `line` if it is in the plain form (see above); undefined sends it to JSON.parse. */
-export function readPlainLine(line: string): PlainEvent | undefined {
-  const end = line.length - 1;
-  // An escape sends the line to JSON.parse (a string's end is then the next quote).
-  if (line.charCodeAt(0) !== OPEN_BRACE || line.charCodeAt(end) !== CLOSE_BRACE || line.includes('\\')) return undefined;
+/**
+ * Reads line[from, to) (no terminator) if it is in the plain form (see above); undefined sends it
+ * to JSON.parse. With `strings`, keys, words, servers and errors come from it, so equal texts are
+ * one string.
+ */
+export function readPlainLine(line: string, from = 0, to = line.length, strings?: StringTable): PlainEvent | undefined {
+  const end = to - 1;
+  if (to - from < 2 || line.charCodeAt(from) !== OPEN_BRACE || line.charCodeAt(end) !== CLOSE_BRACE) return undefined;
   const event: PlainEvent = {
     index: undefined,
     type: undefined,
@@ -64,23 +74,20 @@ export function readPlainLine(line: string): PlainEvent | undefined {
     error: undefined,
     final: undefined,
   };
-  let at = 1;
-  if (end === 1) return event;
+  let at = from + 1;
+  if (end === from + 1) return event;
   for (;;) {
     if (line.charCodeAt(at) !== QUOTE) return undefined;
-    // A name is compared whole with the members' names below: no need to look for control characters.
-    const nameEnd = line.indexOf('"', at + 1);
-    if (nameEnd === -1 || line.charCodeAt(nameEnd + 1) !== COLON) return undefined;
-    const member = memberAt(line, at + 1, nameEnd);
+    const member = memberAt(line, at + 1);
     if (member === -1) return undefined;
-    at = nameEnd + 2;
+    // The name, its closing quote and the colon (memberAt checked all three).
+    at += NAME_CODES[member]!.length + 3;
     const c = line.charCodeAt(at);
     let value: unknown;
     if (c === QUOTE) {
-      const close = stringEnd(line, at + 1);
+      const close = stringEnd(line, at + 1, end);
       if (close === -1) return undefined;
-      if ((WORDS_OF & (1 << member)) !== 0) value = wordAt(line, at + 1, close);
-      if (value === undefined) value = detached(line.slice(at + 1, close));
+      value = strings !== undefined && (SHARED_OF & (1 << member)) !== 0 ? strings.get(line, at + 1, close, stringHash) : detached(line.slice(at + 1, close));
       at = close + 1;
     } else if (c === OPEN_BRACKET) {
       const items: (string | null)[] = [];
@@ -89,7 +96,7 @@ export function readPlainLine(line: string): PlainEvent | undefined {
       else {
         for (;;) {
           if (line.charCodeAt(at) === QUOTE) {
-            const close = stringEnd(line, at + 1);
+            const close = stringEnd(line, at + 1, end);
             if (close === -1) return undefined;
             items.push(detached(line.slice(at + 1, close)));
             at = close + 1;
@@ -122,31 +129,16 @@ export function readPlainLine(line: string): PlainEvent | undefined {
       value = false;
       at += 5;
     } else return undefined;
+    if (at > end) return undefined;
     set(event, member, value);
     const separator = line.charCodeAt(at++);
-    if (separator === CLOSE_BRACE) return at === end + 1 ? event : undefined;
+    if (separator === CLOSE_BRACE) return at === to ? event : undefined;
     if (separator !== COMMA) return undefined;
   }
 }
 
-/** The members whose value is one of a few words: read without cutting a string. */
-const WORDS_OF = (1 << MEMBERS.indexOf('type')) | (1 << MEMBERS.indexOf('f'));
-const WORDS = ['invoke', 'ok', 'fail', 'info', 'add', 'read-set', 'write', 'read', 'cas'] as const;
-
-function wordAt(line: string, from: number, to: number): string | undefined {
-  const length = to - from;
-  for (const word of WORDS) if (word.length === length && line.startsWith(word, from)) return word;
-  return undefined;
-}
-
-/**
- * `text` as a string of its own. V8 makes a slice of 13 or more characters a view into the string
- * it was cut from, here the reader's 1 MiB chunk, which one kept value would keep alive
- * (concatenating then slicing copies it into a string one character longer).
- */
-function detached(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
-}
+/** The members whose texts repeat (keys, a few words, servers, errors): kept in the string table. */
+const SHARED_OF = (['type', 'f', 'key', 'server', 'error'] as const).reduce((bits, name) => bits | (1 << MEMBERS.indexOf(name)), 0);
 
 /** event[MEMBERS[member]] = value, as named stores (a keyed store with changing names is slow). */
 function set(event: PlainEvent, member: number, value: unknown): void {
@@ -166,29 +158,51 @@ function set(event: PlainEvent, member: number, value: unknown): void {
   }
 }
 
-/** The closing quote of a string starting at `from`; -1 if none or a control character comes first (JSON.parse refuses one). */
-function stringEnd(line: string, from: number): number {
-  const close = line.indexOf('"', from);
-  for (let at = from; at < close; at++) if (line.charCodeAt(at) < 0x20) return -1;
-  return close;
+/** The hash of the text stringEnd last passed over (a second result, without an allocation). */
+let stringHash = HASH_START;
+
+/**
+ * The closing quote of a string starting at `from`, before `end`; -1 if none, or an escape or a
+ * control character comes first (JSON.parse refuses a control character, and reads an escape).
+ */
+function stringEnd(line: string, from: number, end: number): number {
+  let hash = HASH_START;
+  for (let at = from; at < end; at++) {
+    const c = line.charCodeAt(at);
+    if (c === QUOTE) {
+      stringHash = hash;
+      return at;
+    }
+    if (c < FIRST_PRINTABLE || c === BACKSLASH) return -1;
+    hash = hashStep(hash, c);
+  }
+  return -1;
 }
 
-/** Which member's name lies between `from` and `to` (exclusive), or -1 for any other name. */
-function memberAt(line: string, from: number, to: number): number {
-  const length = to - from;
+/** Each member's name as character codes. */
+const NAME_CODES: readonly (readonly number[])[] = MEMBERS.map((name) => [...name].map((c) => c.charCodeAt(0)));
+
+/**
+ * Which member's name starts at `from` and is followed by its closing quote and a colon, or -1 for
+ * any other text. Character by character: the names are short, and a call out of the compiled
+ * loop (indexOf, startsWith) costs more than comparing them.
+ */
+function memberAt(line: string, from: number): number {
   let m: number;
   switch (line.charCodeAt(from)) {
     case 105: m = 0; break; // index
-    case 116: m = length === 4 && line.charCodeAt(from + 1) === 121 ? 1 : 3; break; // type, time
+    case 116: m = line.charCodeAt(from + 1) === 121 ? 1 : 3; break; // type, time
     case 112: m = 2; break; // process
-    case 102: m = length === 1 ? 4 : 11; break; // f, final
+    case 102: m = line.charCodeAt(from + 1) === QUOTE ? 4 : 11; break; // f, final
     case 107: m = 5; break; // key
-    case 118: m = length === 5 ? 6 : 8; break; // value, version
+    case 118: m = line.charCodeAt(from + 2) === 108 ? 6 : 8; break; // value, version
     case 122: m = 7; break; // zxid
     case 115: m = 9; break; // server
     case 101: m = 10; break; // error
     default: return -1;
   }
-  const name = MEMBERS[m]!;
-  return name.length === length && line.startsWith(name, from) ? m : -1;
+  const name = NAME_CODES[m]!;
+  for (let i = 1; i < name.length; i++) if (line.charCodeAt(from + i) !== name[i]) return -1;
+  const after = from + name.length;
+  return line.charCodeAt(after) === QUOTE && line.charCodeAt(after + 1) === COLON ? m : -1;
 }

@@ -9,7 +9,7 @@ import type { HistoryEvent, Operation } from './types.ts';
  */
 export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
   const parser = new HistoryParser(path);
-  await forEachLine(path, (line) => parser.line(line));
+  await forEachLine(path, (text, start, end) => parser.line(text, start, end));
   return parser.finish();
 }
 
@@ -20,27 +20,46 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
 export async function readOperationsFile(path: string): Promise<Operation[]> {
   const parser = new HistoryParser(path, false);
   const pairer = new OperationPairer();
-  await forEachLine(path, (line) => {
-    const event = parser.line(line);
+  await forEachLine(path, (text, start, end) => {
+    const event = parser.line(text, start, end);
     if (event) pairer.add(event);
   });
   return pairer.operations;
 }
 
-/** Calls `handle` with each line (no terminator; a trailing \r dropped), in 1 MiB chunks. */
-async function forEachLine(path: string, handle: (line: string) => void): Promise<void> {
+const CARRIAGE_RETURN = 13;
+
+/**
+ * Calls `handle` with each line as text[start, end) (no terminator; a trailing \r dropped), read in
+ * 1 MiB chunks; a line is cut from its chunk only if the fast reader declines it.
+ */
+async function forEachLine(path: string, handle: (text: string, start: number, end: number) => void): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  const emit = (line: string): void => handle(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const emit = (text: string, start: number, end: number): void => handle(text, start, end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end);
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.write(chunk as Buffer);
+    // Each chunk's text stays a flat string of its own: joined to the previous rest it would be a
+    // rope, which every character read of every line would then pay for.
+    const text = decoder.write(chunk as Buffer);
     let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      emit(text.slice(start, end));
+    let end = text.indexOf('\n');
+    if (rest.length > 0) {
+      if (end === -1) {
+        rest += text;
+        continue;
+      }
+      const line = rest + text.slice(0, end);
+      emit(line, 0, line.length);
+      rest = '';
+      start = end + 1;
+      end = text.indexOf('\n', start);
+    }
+    for (; end !== -1; end = text.indexOf('\n', start)) {
+      emit(text, start, end);
       start = end + 1;
     }
     rest = text.slice(start);
   }
   rest += decoder.end();
-  if (rest.length > 0) emit(rest);
+  if (rest.length > 0) emit(rest, 0, rest.length);
 }

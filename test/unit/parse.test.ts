@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -142,5 +142,30 @@ describe('readHistoryFile', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, h.text() + '\n{oops}\n');
     await expect(readHistoryFile(bad)).rejects.toMatchObject({ file: bad, line: 6 });
+  });
+
+  it('reads lines across its 1 MiB chunks as the whole text reads them: CRLF, UTF-8 cut between chunks, a line longer than a chunk, no final newline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-parse-'));
+    const file = join(dir, 'chunks.jsonl');
+    const lines: string[] = [];
+    let index = 0;
+    // Elements of 1 to 4 UTF-8 bytes, so that some character straddles each chunk boundary.
+    const elements = ['e', 'é', '€', '𝄞'].map((c, i) => (n: number) => `${c}${i}-${n}`);
+    for (let n = 0; index < 60_000; n++) {
+      const element = elements[n % 4]!(n);
+      lines.push(inv(index++, 1, 'add', `s${n % 7}`, element), done(index++, 'ok', 1, 'add', `s${n % 7}`, element, { zxid: `0x${n.toString(16)}`, server: 'zk-0' }));
+    }
+    // One read longer than a chunk.
+    const many = Array.from({ length: 120_000 }, (_, i) => `element-${i}`);
+    lines.push(inv(index++, 2, 'read-set', 's0', null), done(index++, 'ok', 2, 'read-set', 's0', many));
+    const text = lines.map((l, i) => (i % 3 === 0 ? `${l}\r` : l)).join('\n');
+    writeFileSync(file, text);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 2 ** 20);
+    const read = await readHistoryFile(file);
+    rmSync(dir, { recursive: true, force: true });
+    expect(read).toHaveLength(index);
+    expect(read).toEqual(parseHistory(text, 'chunks.jsonl'));
+    expect(read.at(-1)?.value).toEqual(many);
+    expect(read[2 * 3 + 1]?.value).toBe(elements[3]!(3));
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type PlainEvent, readPlainLine } from '../../harness/history/plain-line.ts';
 import { HistoryRecorder } from '../../harness/history/recorder.ts';
+import { HASH_START, StringTable, hashStep } from '../../harness/history/string-table.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 
 const MEMBERS: readonly (keyof PlainEvent)[] = ['index', 'type', 'process', 'time', 'f', 'key', 'value', 'zxid', 'version', 'server', 'error', 'final'];
@@ -150,5 +151,54 @@ describe('readPlainLine', () => {
     // The comparison means something only if many lines, mutated ones too, took the fast path.
     expect(read).toBeGreaterThan(n / 5);
     expect(readMutated).toBeGreaterThan(n / 50);
+  });
+
+  it('reads a line within its chunk, keys and words from a string table, as it reads the line alone', () => {
+    const seed = 20261202;
+    const random = new SeededRandom(seed);
+    // A small table: texts beyond it are cut as strings of their own, which must read the same.
+    const table = new StringTable(32);
+    let read = 0;
+    const n = trials(20_000);
+    for (let i = 0; i < n; i++) {
+      const line = random.chance(0.5) ? mutate(randomLine(random), random) : randomLine(random);
+      // Neighbours with quotes, brackets and braces of their own: nothing may be read past the line.
+      const before = mutate(randomLine(random), random);
+      const after = mutate(randomLine(random), random);
+      const chunk = `${before}\n${line}\n${after}`;
+      const start = before.length + 1;
+      const alone = readPlainLine(line);
+      const within = readPlainLine(chunk, start, start + line.length, table);
+      if (JSON.stringify(within) !== JSON.stringify(alone)) {
+        expect.fail(`seed ${seed}, line ${JSON.stringify(line)} in ${JSON.stringify(chunk)}: read ${JSON.stringify(within)} within, ${JSON.stringify(alone)} alone`);
+      }
+      if (alone !== undefined) read++;
+    }
+    expect(read).toBeGreaterThan(n / 5);
+  });
+});
+
+describe('StringTable', () => {
+  const hashOf = (text: string): number => [...text].reduce((hash, c) => hashStep(hash, c.charCodeAt(0)), HASH_START);
+
+  it('gives one string per text, equal to the text, up to its size and beyond', () => {
+    const table = new StringTable(2);
+    const chunk = 'xx"key-1","key-2","key-3","key-1"';
+    const at = (from: number): string => table.get(chunk, from, from + 5, hashOf(chunk.slice(from, from + 5)));
+    const first = at(3);
+    expect(first).toBe('key-1');
+    expect(at(27)).toBe('key-1');
+    expect(at(11)).toBe('key-2');
+    // Full: a new text is still read right, though not kept.
+    expect(at(19)).toBe('key-3');
+    expect(at(19)).toBe('key-3');
+  });
+
+  it('tells apart texts whose hashes collide', () => {
+    const table = new StringTable();
+    // Every text given the same hash: the table must compare the texts themselves.
+    const texts = Array.from({ length: 3000 }, (_, i) => `t${i}`);
+    for (const text of texts) expect(table.get(`"${text}"`, 1, text.length + 1, 7)).toBe(text);
+    for (const text of texts) expect(table.get(`..${text}`, 2, text.length + 2, 7)).toBe(text);
   });
 });
