@@ -68,6 +68,7 @@ export class HistoryParser {
   line(text: string, start = 0, end = text.length): HistoryEvent | undefined {
     this.lineNumber++;
     let raw: unknown = readPlainLine(text, start, end, this.strings);
+    const plain = raw !== undefined;
     if (raw === undefined) {
       const line = start === 0 && end === text.length ? text : text.slice(start, end);
       if (line.trim() === '') return undefined;
@@ -77,7 +78,7 @@ export class HistoryParser {
         this.fail(`not valid JSON (${(error as Error).message})`);
       }
     }
-    const event = this.validate(raw);
+    const event = this.validate(raw, plain);
     this.count++;
     if (this.keep) this.events.push(event);
     return event;
@@ -92,7 +93,8 @@ export class HistoryParser {
     throw new HistoryFormatError(this.source, this.lineNumber, problem);
   }
 
-  private validate(raw: unknown): HistoryEvent {
+  /** @param plain read by the fast reader, whose keys come from the string table already */
+  private validate(raw: unknown, plain: boolean): HistoryEvent {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       this.fail(`an event must be a JSON object (got ${show(raw)})`);
     }
@@ -116,7 +118,8 @@ export class HistoryParser {
     }
     const f = o.f as OpFunction;
     if (typeof o.key !== 'string') this.fail(`"key" must be a string (got ${show(o.key)})`);
-    const key = o.key;
+    // One string per key, whichever reader read the line.
+    const key = plain ? o.key : this.strings.share(o.key);
     this.validateValue(type, f, o.value);
 
     const event: HistoryEvent = { index: position, type, process, time, f, key, value: o.value as HistoryEvent['value'] };
@@ -251,19 +254,14 @@ export function toOperations(events: readonly HistoryEvent[]): Operation[] {
   return pairer.operations;
 }
 
-/** toOperations, one event at a time (for a stream: the events need not be kept). */
+/**
+ * toOperations, one event at a time (for a stream: the events need not be kept). Events from a
+ * HistoryParser have one string per key (fewer strings for the checker to hold, and its maps by
+ * key hash each once).
+ */
 export class OperationPairer {
   readonly operations: Operation[] = [];
   private readonly pending = new Map<number, Operation | undefined>();
-  private readonly keys = new Map<string, string>();
-
-  /** One string per key: fewer strings for the checker to hold, and its maps by key find the same one. */
-  private shared(key: string): string {
-    const known = this.keys.get(key);
-    if (known !== undefined) return known;
-    this.keys.set(key, key);
-    return key;
-  }
 
   add(event: HistoryEvent): void {
     const ops = this.operations;
@@ -274,7 +272,7 @@ export class OperationPairer {
         id: event.index,
         process: event.process,
         f: event.f,
-        key: this.shared(event.key),
+        key: event.key,
         input: event.value,
         output: null,
         outcome: 'info',

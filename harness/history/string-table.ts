@@ -4,19 +4,14 @@
  * where cutting a new one per occurrence made garbage to collect, and the checker's maps by key
  * then hash each key once (V8 keeps a string's hash in the string).
  *
- * Small on purpose: a table of mostly distinct texts (values, zxids) would outgrow the CPU's caches
- * and cost more to search than cutting each text as a string of its own.
+ * Only for texts that repeat (keys, words, servers, errors): a table of mostly distinct texts
+ * (values, zxids) would outgrow the CPU's caches and cost more to search than cutting each text as
+ * a string of its own. It keeps every text it is given, so that each key has exactly one string.
  */
 export class StringTable {
   private hashes = new Int32Array(1 << 10);
   private strings: (string | undefined)[] = new Array<string | undefined>(1 << 10).fill(undefined);
   private size = 0;
-  private readonly maxSize: number;
-
-  /** @param maxSize beyond this many strings nothing new is kept; a text not held is cut as a string of its own. */
-  constructor(maxSize = 1 << 16) {
-    this.maxSize = maxSize;
-  }
 
   /** The string equal to text[from, to), whose hash (see `hashStep`) is `hash`. */
   get(text: string, from: number, to: number, hash: number): string {
@@ -28,8 +23,15 @@ export class StringTable {
       if (this.hashes[slot] === hash && held.length === length && sameText(held, text, from)) return held;
     }
     const cut = detached(text.slice(from, to));
-    if (this.size < this.maxSize) this.insert(cut, hash);
+    this.insert(cut, hash);
     return cut;
+  }
+
+  /** The table's string equal to `text` (for a text read some other way, e.g. by JSON.parse). */
+  share(text: string): string {
+    let hash = HASH_START;
+    for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+    return this.get(text, 0, text.length, hash);
   }
 
   private insert(text: string, hash: number): void {
