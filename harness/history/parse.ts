@@ -7,7 +7,7 @@
  */
 
 import { readPlainLine } from './plain-line.ts';
-import { StringTable } from './string-table.ts';
+import { InternedStrings } from './interned-strings.ts';
 import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
 
 export class HistoryFormatError extends Error {
@@ -54,7 +54,7 @@ export class HistoryParser {
   private readonly keep: boolean;
   private count = 0;
   /** One string per key and word of this history. */
-  private readonly strings = new StringTable();
+  private readonly strings = new InternedStrings();
 
   constructor(source: string, keep = true) {
     this.source = source;
@@ -93,7 +93,7 @@ export class HistoryParser {
     throw new HistoryFormatError(this.source, this.lineNumber, problem);
   }
 
-  /** @param plain read by the fast reader, whose keys come from the string table already */
+  /** @param plain read by the fast reader, whose keys come interned already */
   private validate(raw: unknown, plain: boolean): HistoryEvent {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       this.fail(`an event must be a JSON object (got ${show(raw)})`);

@@ -13,10 +13,10 @@
  * plain-line.test.ts holds it to that on random and mutated lines.
  *
  * A file reader hands it a line as a range of its decoded chunk (no string per line), and a string
- * table that gives each key, word, server and error one string (see string-table.ts).
+ * table that gives each key, word, server and error one string (see interned-strings.ts).
  */
 
-import { HASH_START, StringTable, detached, hashStep } from './string-table.ts';
+import { HASH_START, InternedStrings, detached, hashStep } from './interned-strings.ts';
 
 /** The members of an event as a line spells them; undefined = not on the line. */
 export interface PlainEvent {
@@ -57,7 +57,7 @@ const MEMBERS: readonly Member[] = ['index', 'type', 'process', 'time', 'f', 'ke
  * to JSON.parse. With `strings`, keys, words, servers and errors come from it, so equal texts are
  * one string.
  */
-export function readPlainLine(line: string, from = 0, to = line.length, strings?: StringTable): PlainEvent | undefined {
+export function readPlainLine(line: string, from = 0, to = line.length, strings?: InternedStrings): PlainEvent | undefined {
   const end = to - 1;
   if (to - from < 2 || line.charCodeAt(from) !== OPEN_BRACE || line.charCodeAt(end) !== CLOSE_BRACE) return undefined;
   const event: PlainEvent = {
@@ -129,7 +129,6 @@ export function readPlainLine(line: string, from = 0, to = line.length, strings?
       value = false;
       at += 5;
     } else return undefined;
-    if (at > end) return undefined;
     set(event, member, value);
     const separator = line.charCodeAt(at++);
     if (separator === CLOSE_BRACE) return at === to ? event : undefined;
@@ -137,7 +136,7 @@ export function readPlainLine(line: string, from = 0, to = line.length, strings?
   }
 }
 
-/** The members whose texts repeat (keys, a few words, servers, errors): kept in the string table. */
+/** The members whose texts repeat (keys, a few words, servers, errors): kept in the interned strings. */
 const SHARED_OF = (['type', 'f', 'key', 'server', 'error'] as const).reduce((bits, name) => bits | (1 << MEMBERS.indexOf(name)), 0);
 
 /** event[MEMBERS[member]] = value, as named stores (a keyed store with changing names is slow). */

@@ -29,6 +29,9 @@ export async function readOperationsFile(path: string): Promise<Operation[]> {
 
 const CARRIAGE_RETURN = 13;
 
+/** The bytes read at a time. */
+export const CHUNK_BYTES = 1 << 20;
+
 /**
  * Calls `handle` with each line as text[start, end) (no terminator; a trailing \r dropped), read in
  * 1 MiB chunks; a line is cut from its chunk only if the fast reader declines it.
@@ -37,7 +40,7 @@ async function forEachLine(path: string, handle: (text: string, start: number, e
   const decoder = new StringDecoder('utf8');
   let rest = '';
   const emit = (text: string, start: number, end: number): void => handle(text, start, end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
     // Each chunk's text stays a flat string of its own: joined to the previous rest it would be a
     // rope, which every character read of every line would then pay for.
     const text = decoder.write(chunk as Buffer);

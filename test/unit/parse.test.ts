@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryFormatError, parseHistory, toOperations } from '../../harness/history/parse.ts';
-import { readHistoryFile } from '../../harness/history/read-file.ts';
+import { CHUNK_BYTES, readHistoryFile } from '../../harness/history/read-file.ts';
 import { HistoryBuilder } from './history-builder.ts';
 
 const line = (o: Record<string, unknown>): string => JSON.stringify(o);
@@ -144,28 +144,53 @@ describe('readHistoryFile', () => {
     await expect(readHistoryFile(bad)).rejects.toMatchObject({ file: bad, line: 6 });
   });
 
-  it('reads lines across its 1 MiB chunks as the whole text reads them: CRLF, UTF-8 cut between chunks, a line longer than a chunk, no final newline', async () => {
+  it('reads lines across its chunks as the whole text reads them: UTF-8 and CRLF cut between chunks, a newline ending a chunk, a line longer than a chunk, no final newline', async () => {
+    // Every line an invoke of a process of its own (an invoke never completed is indeterminate, and
+    // valid), so that a line's length can be chosen freely.
+    const parts: Buffer[] = [];
+    let size = 0;
+    let index = 0;
+    const invoke = (value: string): string => line({ index, type: 'invoke', process: index, time: index * 10, f: 'add', key: 's', value });
+    const write = (bytes: Buffer): void => {
+      parts.push(bytes);
+      size += bytes.length;
+      index++;
+    };
+    // Writes `probe`'s line so that the chunk boundary `boundary` falls `cut` bytes into it, after
+    // a filler line of the right length.
+    const place = (boundary: number, probe: () => Buffer, cut: (bytes: Buffer) => number): void => {
+      const fillerAt = index;
+      index++; // the probe's index, to measure it
+      const bytes = probe();
+      index = fillerAt;
+      const empty = Buffer.byteLength(invoke('') + '\n');
+      const fill = boundary - cut(bytes) - size - empty;
+      expect(fill).toBeGreaterThanOrEqual(0);
+      write(Buffer.from(invoke('x'.repeat(fill)) + '\n'));
+      write(probe());
+    };
+    const at = (bytes: Buffer, text: string, plus: number): number => bytes.indexOf(Buffer.from(text)) + plus;
+    place(CHUNK_BYTES, () => Buffer.from(invoke('a𝄞b') + '\n'), (b) => at(b, '𝄞', 2));
+    place(2 * CHUNK_BYTES, () => Buffer.from(invoke('crlf') + '\r\n'), (b) => b.length - 1);
+    place(3 * CHUNK_BYTES, () => Buffer.from(invoke('newline') + '\n'), (b) => b.length);
+    place(4 * CHUNK_BYTES, () => Buffer.from(invoke('é-cut') + '\n'), (b) => at(b, 'é', 1));
+    // Longer than two chunks: one chunk holds no newline at all.
+    write(Buffer.from(invoke('y'.repeat(2 * CHUNK_BYTES + CHUNK_BYTES / 2)) + '\n'));
+    write(Buffer.from(invoke('last')));
+    const bytes = Buffer.concat(parts);
+    // The cuts are where they were meant to be.
+    expect(bytes.subarray(CHUNK_BYTES - 2, CHUNK_BYTES + 2)).toEqual(Buffer.from('𝄞'));
+    expect(bytes.subarray(2 * CHUNK_BYTES - 1, 2 * CHUNK_BYTES + 1).toString()).toBe('\r\n');
+    expect(bytes[3 * CHUNK_BYTES - 1]).toBe(10);
+    expect(bytes.subarray(4 * CHUNK_BYTES - 1, 4 * CHUNK_BYTES + 1).toString()).toBe('é');
+
     const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-parse-'));
     const file = join(dir, 'chunks.jsonl');
-    const lines: string[] = [];
-    let index = 0;
-    // Elements of 1 to 4 UTF-8 bytes, so that some character straddles each chunk boundary.
-    const elements = ['e', 'é', '€', '𝄞'].map((c, i) => (n: number) => `${c}${i}-${n}`);
-    for (let n = 0; index < 60_000; n++) {
-      const element = elements[n % 4]!(n);
-      lines.push(inv(index++, 1, 'add', `s${n % 7}`, element), done(index++, 'ok', 1, 'add', `s${n % 7}`, element, { zxid: `0x${n.toString(16)}`, server: 'zk-0' }));
-    }
-    // One read longer than a chunk.
-    const many = Array.from({ length: 120_000 }, (_, i) => `element-${i}`);
-    lines.push(inv(index++, 2, 'read-set', 's0', null), done(index++, 'ok', 2, 'read-set', 's0', many));
-    const text = lines.map((l, i) => (i % 3 === 0 ? `${l}\r` : l)).join('\n');
-    writeFileSync(file, text);
-    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 2 ** 20);
+    writeFileSync(file, bytes);
     const read = await readHistoryFile(file);
     rmSync(dir, { recursive: true, force: true });
     expect(read).toHaveLength(index);
-    expect(read).toEqual(parseHistory(text, 'chunks.jsonl'));
-    expect(read.at(-1)?.value).toEqual(many);
-    expect(read[2 * 3 + 1]?.value).toBe(elements[3]!(3));
+    expect(read).toEqual(parseHistory(bytes.toString('utf8'), 'chunks.jsonl'));
+    expect(read.map((e) => e.value).filter((v) => typeof v === 'string' && !/^[xy]*$/.test(v))).toEqual(['a𝄞b', 'crlf', 'newline', 'é-cut', 'last']);
   });
 });

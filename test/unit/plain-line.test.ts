@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type PlainEvent, readPlainLine } from '../../harness/history/plain-line.ts';
 import { HistoryRecorder } from '../../harness/history/recorder.ts';
-import { HASH_START, StringTable, hashStep } from '../../harness/history/string-table.ts';
+import { HASH_START, InternedStrings, hashStep } from '../../harness/history/interned-strings.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 
 const MEMBERS: readonly (keyof PlainEvent)[] = ['index', 'type', 'process', 'time', 'f', 'key', 'value', 'zxid', 'version', 'server', 'error', 'final'];
@@ -153,19 +153,20 @@ describe('readPlainLine', () => {
     expect(readMutated).toBeGreaterThan(n / 50);
   });
 
-  it('reads a line within its chunk, keys and words from a string table, as it reads the line alone', () => {
+  it('reads a line within its chunk, keys and words from an interned-string table, as it reads the line alone', () => {
     const seed = 20261202;
     const random = new SeededRandom(seed);
-    const table = new StringTable();
+    const table = new InternedStrings();
     let read = 0;
     const n = trials(20_000);
     for (let i = 0; i < n; i++) {
       const line = random.chance(0.5) ? mutate(randomLine(random), random) : randomLine(random);
-      // Neighbours with quotes, brackets and braces of their own: nothing may be read past the line.
+      // Neighbours right against it, with quotes, brackets and braces of their own: nothing may be
+      // read past the line.
       const before = mutate(randomLine(random), random);
       const after = mutate(randomLine(random), random);
-      const chunk = `${before}\n${line}\n${after}`;
-      const start = before.length + 1;
+      const chunk = `${before}${line}${after}`;
+      const start = before.length;
       const alone = readPlainLine(line);
       const within = readPlainLine(chunk, start, start + line.length, table);
       if (JSON.stringify(within) !== JSON.stringify(alone)) {
@@ -177,11 +178,15 @@ describe('readPlainLine', () => {
   });
 });
 
-describe('StringTable', () => {
-  const hashOf = (text: string): number => [...text].reduce((hash, c) => hashStep(hash, c.charCodeAt(0)), HASH_START);
+describe('InternedStrings', () => {
+  const hashOf = (text: string): number => {
+    let hash = HASH_START;
+    for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+    return hash;
+  };
 
   it('gives the text itself, found again when it comes again', () => {
-    const table = new StringTable();
+    const table = new InternedStrings();
     const chunk = 'xx"key-1","key-2","key-3","key-1"';
     const at = (from: number): string => table.get(chunk, from, from + 5, hashOf(chunk.slice(from, from + 5)));
     const first = at(3);
@@ -193,11 +198,11 @@ describe('StringTable', () => {
     expect(table.share('key-4')).toBe('key-4');
   });
 
-  it('tells apart texts whose hashes collide', () => {
-    const table = new StringTable();
+  it.each([7, -7, 0x80000000 | 0])('tells apart texts whose hashes collide (hash %i)', (hash) => {
+    const table = new InternedStrings();
     // Every text given the same hash: the table must compare the texts themselves.
     const texts = Array.from({ length: 3000 }, (_, i) => `t${i}`);
-    for (const text of texts) expect(table.get(`"${text}"`, 1, text.length + 1, 7)).toBe(text);
-    for (const text of texts) expect(table.get(`..${text}`, 2, text.length + 2, 7)).toBe(text);
+    for (const text of texts) expect(table.get(`"${text}"`, 1, text.length + 1, hash)).toBe(text);
+    for (const text of texts) expect(table.get(`..${text}`, 2, text.length + 2, hash)).toBe(text);
   });
 });

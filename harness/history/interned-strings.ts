@@ -8,7 +8,7 @@
  * (values, zxids) would outgrow the CPU's caches and cost more to search than cutting each text as
  * a string of its own. It keeps every text it is given, so that each key has exactly one string.
  */
-export class StringTable {
+export class InternedStrings {
   private hashes = new Int32Array(1 << 10);
   private strings: (string | undefined)[] = new Array<string | undefined>(1 << 10).fill(undefined);
   private size = 0;
