@@ -20,6 +20,49 @@ export { DEFAULT_BUDGET } from './types.ts';
 const SET_FUNCTIONS = new Set(['add', 'read-set']);
 const REGISTER_FUNCTIONS = new Set(['write', 'read', 'cas']);
 
+/** One key's operations, and how many of them are set and register operations. */
+interface KeyOperations {
+  ops: Operation[];
+  setOps: number;
+  registerOps: number;
+}
+
+/**
+ * The operations of each key, in history order, and each key's kind. Counted first and then placed
+ * in lists of their final size: a history has a million operations over thousands of keys, and
+ * growing a list per key by pushes cost twice as much as this.
+ */
+function groupByKey(ops: readonly Operation[]): Map<string, KeyOperations> {
+  const indexOf = new Map<string, number>();
+  const groups: KeyOperations[] = [];
+  const sizes: number[] = [];
+  const groupOf = new Int32Array(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    let index = indexOf.get(op.key);
+    if (index === undefined) {
+      index = groups.length;
+      indexOf.set(op.key, index);
+      groups.push({ ops: [], setOps: 0, registerOps: 0 });
+      sizes.push(0);
+    }
+    groupOf[i] = index;
+    sizes[index]!++;
+    const group = groups[index]!;
+    if (SET_FUNCTIONS.has(op.f)) group.setOps++;
+    else if (REGISTER_FUNCTIONS.has(op.f)) group.registerOps++;
+  }
+  groups.forEach((group, index) => (group.ops = new Array<Operation>(sizes[index]!)));
+  const placed = new Int32Array(groups.length);
+  for (let i = 0; i < ops.length; i++) {
+    const index = groupOf[i]!;
+    groups[index]!.ops[placed[index]!++] = ops[i]!;
+  }
+  const byKey = new Map<string, KeyOperations>();
+  for (const [key, index] of indexOf) byKey.set(key, groups[index]!);
+  return byKey;
+}
+
 export function check(ops: readonly Operation[], options: CheckOptions = {}): Verdict {
   const budget = options.budget ?? DEFAULT_BUDGET;
   const stats: CheckStats = {
@@ -34,25 +77,24 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
     searchedKeys: 0,
     searchStates: 0,
   };
-  const byKey = new Map<string, Operation[]>();
+  const byFunction = new Map<string, number>();
   for (const op of ops) {
     stats.byOutcome[op.outcome]++;
-    stats.byFunction[op.f] = (stats.byFunction[op.f] ?? 0) + 1;
-    const list = byKey.get(op.key);
-    if (list) list.push(op);
-    else byKey.set(op.key, [op]);
+    byFunction.set(op.f, (byFunction.get(op.f) ?? 0) + 1);
   }
+  for (const [f, count] of byFunction) stats.byFunction[f] = count;
+  const byKey = groupByKey(ops);
   stats.keys = byKey.size;
 
   const anomalies: Anomaly[] = [];
   const unknownKeys: UnknownKey[] = [];
-  for (const [key, list] of byKey) {
-    if (list.every((op) => SET_FUNCTIONS.has(op.f))) {
+  for (const [key, { ops: list, setOps, registerOps }] of byKey) {
+    if (setOps === list.length) {
       stats.setKeys++;
       const result = checkSetKey(key, list);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.unknown !== undefined) unknownKeys.push({ key, reason: result.unknown });
-    } else if (list.every((op) => REGISTER_FUNCTIONS.has(op.f))) {
+    } else if (registerOps === list.length) {
       stats.registerKeys++;
       const result = checkRegisterKey(key, list, budget);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);

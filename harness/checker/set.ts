@@ -176,7 +176,8 @@ function checkFinals(
   const seen = [...firstSeen].sort((a, b) => a[1].completeTime - b[1].completeTime);
   for (const final of [...finals].sort((a, b) => a.invokeTime - b.invokeTime || a.id - b.id)) {
     const present = new Set(elementsOf(final));
-    const lost = (element: string, ops: number[], why: string): void => {
+    // `why` is a function: most elements are present, and their explanation is never needed.
+    const lost = (element: string, ops: number[], why: () => string): void => {
       if (present.has(element) || reported.has(`lost:${element}`)) return;
       reported.add(`lost:${element}`);
       reported.add(`${final.id}:${element}`);
@@ -185,16 +186,16 @@ function checkFinals(
         key,
         element,
         ops: ids([...ops, final.id]),
-        explanation: `${why}, which completed before the final read-set ${final.id} (process ${final.process}${final.server === undefined ? '' : `, through ${final.server}`}) was invoked, but that final read does not contain it.`,
+        explanation: `${why()}, which completed before the final read-set ${final.id} (process ${final.process}${final.server === undefined ? '' : `, through ${final.server}`}) was invoked, but that final read does not contain it.`,
       });
     };
     for (const add of okAdds) {
       if (add.completeTime >= final.invokeTime) break;
-      lost(add.input as string, [add.id], `${q(add.input as string)} was acknowledged by ${opName(add)} on key ${keyName(key)}`);
+      lost(add.input as string, [add.id], () => `${q(add.input as string)} was acknowledged by ${opName(add)} on key ${keyName(key)}`);
     }
     for (const [element, read] of seen) {
       if (read.completeTime >= final.invokeTime) break;
-      lost(element, [read.id], `${q(element)} was returned by read-set ${read.id} (process ${read.process}) on key ${keyName(key)} (so its add had been committed)`);
+      lost(element, [read.id], () => `${q(element)} was returned by read-set ${read.id} (process ${read.process}) on key ${keyName(key)} (so its add had been committed)`);
     }
   }
   return anomalies;
@@ -315,7 +316,8 @@ function checkSessions(index: AddIndex, ops: readonly Operation[]): Anomaly[] {
 
       // Carry forward: what this read returned, plus whatever it should have returned.
       const next = new Map<string, Requirement>();
-      for (const element of elements) next.set(element, { why: 'seen', source: read });
+      const seenHere: Requirement = { why: 'seen', source: read };
+      for (const element of elements) next.set(element, seenHere);
       for (const [element, why] of missing) next.set(element, why);
       seen = next;
       ownSinceLastRead = [];

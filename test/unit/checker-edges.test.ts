@@ -105,6 +105,44 @@ describe('unknown when nothing was checked', () => {
   });
 });
 
+describe('each key is checked alone, by its kind', () => {
+  it('a key with both set and register operations is unknown, naming them; the other keys are still checked', () => {
+    const h = new HistoryBuilder();
+    h.add(1, 'm', 'a');
+    h.write(2, 'm', 'x');
+    h.add(1, 's', 'a');
+    h.readSet(2, 's', []); // lost 'a', invoked after its add was acknowledged
+    const verdict = check(h.ops());
+    expect(verdict.unknownKeys).toEqual([{ key: 'm', reason: expect.stringContaining('mixes set and register operations (add, write)') }]);
+    expect(verdict.anomalies.map((a) => [a.type, a.key])).toEqual([['lost', 's']]);
+    expect(verdict.stats).toMatchObject({ keys: 2, setKeys: 1, registerKeys: 0, byFunction: { add: 2, write: 1, 'read-set': 1 } });
+  });
+
+  it('keys whose operations interleave are grouped apart, each in its history order', () => {
+    const h = new HistoryBuilder();
+    for (let i = 0; i < 50; i++) {
+      h.write(1, 'r', `v${i}`);
+      h.add(2, `s${i % 3}`, `e${i}`);
+      h.read(3, 'r', `v${i}`);
+    }
+    for (let k = 0; k < 3; k++) h.readSet(4, `s${k}`, Array.from({ length: 50 }, (_, i) => `e${i}`).filter((_, i) => i % 3 === k));
+    const valid = check(h.ops());
+    expect(valid.validity).toBe('valid');
+    expect(valid.stats).toMatchObject({ keys: 4, setKeys: 3, registerKeys: 1 });
+    // The same history with one read gone back in time: found on its key, and only there.
+    const stale = new HistoryBuilder();
+    for (let i = 0; i < 50; i++) {
+      stale.write(1, 'r', `v${i}`);
+      stale.add(2, `s${i % 3}`, `e${i}`);
+      stale.read(3, 'r', i === 40 ? 'v38' : `v${i}`);
+    }
+    for (let k = 0; k < 3; k++) stale.readSet(4, `s${k}`, Array.from({ length: 50 }, (_, i) => `e${i}`).filter((_, i) => i % 3 === k));
+    const invalid = check(stale.ops());
+    expect(invalid.validity).toBe('invalid');
+    expect(new Set(invalid.anomalies.map((a) => a.key))).toEqual(new Set(['r']));
+  });
+});
+
 describe('what a read saw was committed', () => {
   it('an indeterminate add that a read returned must be in the final read', () => {
     const h = new HistoryBuilder();
