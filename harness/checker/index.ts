@@ -18,13 +18,11 @@ export type { Anomaly, AnomalyType, CheckOptions, CheckStats, UnknownKey, Validi
 export { DEFAULT_BUDGET } from './types.ts';
 
 const SET_FUNCTIONS = new Set(['add', 'read-set']);
-const REGISTER_FUNCTIONS = new Set(['write', 'read', 'cas']);
 
-/** One key's operations, and how many of them are set and register operations. */
+/** One key's operations, and how many of them are set operations (the others are register operations). */
 interface KeyOperations {
   ops: Operation[];
   setOps: number;
-  registerOps: number;
 }
 
 /**
@@ -34,32 +32,30 @@ interface KeyOperations {
  */
 function groupByKey(ops: readonly Operation[]): Map<string, KeyOperations> {
   const indexOf = new Map<string, number>();
-  const groups: KeyOperations[] = [];
   const sizes: number[] = [];
+  const setOps: number[] = [];
   const groupOf = new Int32Array(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     let index = indexOf.get(op.key);
     if (index === undefined) {
-      index = groups.length;
+      index = sizes.length;
       indexOf.set(op.key, index);
-      groups.push({ ops: [], setOps: 0, registerOps: 0 });
       sizes.push(0);
+      setOps.push(0);
     }
     groupOf[i] = index;
     sizes[index]!++;
-    const group = groups[index]!;
-    if (SET_FUNCTIONS.has(op.f)) group.setOps++;
-    else if (REGISTER_FUNCTIONS.has(op.f)) group.registerOps++;
+    if (SET_FUNCTIONS.has(op.f)) setOps[index]!++;
   }
-  groups.forEach((group, index) => (group.ops = new Array<Operation>(sizes[index]!)));
-  const placed = new Int32Array(groups.length);
+  const lists = sizes.map((size) => new Array<Operation>(size));
+  const placed = new Int32Array(sizes.length);
   for (let i = 0; i < ops.length; i++) {
     const index = groupOf[i]!;
-    groups[index]!.ops[placed[index]!++] = ops[i]!;
+    lists[index]![placed[index]!++] = ops[i]!;
   }
   const byKey = new Map<string, KeyOperations>();
-  for (const [key, index] of indexOf) byKey.set(key, groups[index]!);
+  for (const [key, index] of indexOf) byKey.set(key, { ops: lists[index]!, setOps: setOps[index]! });
   return byKey;
 }
 
@@ -88,13 +84,13 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
 
   const anomalies: Anomaly[] = [];
   const unknownKeys: UnknownKey[] = [];
-  for (const [key, { ops: list, setOps, registerOps }] of byKey) {
+  for (const [key, { ops: list, setOps }] of byKey) {
     if (setOps === list.length) {
       stats.setKeys++;
       const result = checkSetKey(key, list);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.unknown !== undefined) unknownKeys.push({ key, reason: result.unknown });
-    } else if (registerOps === list.length) {
+    } else if (setOps === 0) {
       stats.registerKeys++;
       const result = checkRegisterKey(key, list, budget);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);

@@ -108,8 +108,8 @@ describe('unknown when nothing was checked', () => {
 describe('each key is checked alone, by its kind', () => {
   it('a key with both set and register operations is unknown, naming them; the other keys are still checked', () => {
     const h = new HistoryBuilder();
+    h.write(2, 'm', 'x'); // before the add: the reason names the functions sorted
     h.add(1, 'm', 'a');
-    h.write(2, 'm', 'x');
     h.add(1, 's', 'a');
     h.readSet(2, 's', []); // lost 'a', invoked after its add was acknowledged
     const verdict = check(h.ops());
@@ -128,7 +128,8 @@ describe('each key is checked alone, by its kind', () => {
     for (let k = 0; k < 3; k++) h.readSet(4, `s${k}`, Array.from({ length: 50 }, (_, i) => `e${i}`).filter((_, i) => i % 3 === k));
     const valid = check(h.ops());
     expect(valid.validity).toBe('valid');
-    expect(valid.stats).toMatchObject({ keys: 4, setKeys: 3, registerKeys: 1 });
+    expect(valid.stats).toMatchObject({ keys: 4, setKeys: 3, registerKeys: 1, explainedKeys: 0, witnessKeys: 0, searchedKeys: 1 });
+    expect(valid.stats.searchStates).toBeGreaterThan(0);
     // The same history with one read gone back in time: found on its key, and only there.
     const stale = new HistoryBuilder();
     for (let i = 0; i < 50; i++) {
@@ -140,6 +141,7 @@ describe('each key is checked alone, by its kind', () => {
     const invalid = check(stale.ops());
     expect(invalid.validity).toBe('invalid');
     expect(new Set(invalid.anomalies.map((a) => a.key))).toEqual(new Set(['r']));
+    expect(invalid.stats).toMatchObject({ explainedKeys: 1, witnessKeys: 0, searchedKeys: 0, searchStates: 0 });
   });
 });
 
