@@ -70,7 +70,7 @@ export class HistoryParser {
     let raw: unknown = readPlainLine(text, start, end, this.strings);
     const plain = raw !== undefined;
     if (raw === undefined) {
-      const line = start === 0 && end === text.length ? text : text.slice(start, end);
+      const line = text.slice(start, end); // the same string when the range is all of it
       if (line.trim() === '') return undefined;
       try {
         raw = JSON.parse(line);
