@@ -43,6 +43,25 @@ describe('parseHistory', () => {
     expect(events[8]?.type).toBe('invoke');
   });
 
+  it('reads optional members that are null or false as absent, whichever reader reads the line', () => {
+    const absent = { zxid: null, version: null, server: null, error: null, final: false };
+    const lines = [
+      inv(0, 1, 'read', 'r', null),
+      done(1, 'ok', 1, 'read', 'r', 'a', absent), // the fast reader's form
+      inv(2, 2, 'add', 's', 'x'),
+      done(3, 'ok', 2, 'add', 's', 'x', { ...absent, final: null }).replace('{', '{ '), // JSON.parse's
+    ];
+    const events = parseHistory(lines.join('\n'), 'history.jsonl');
+    for (const event of [events[1], events[3]]) {
+      for (const member of ['zxid', 'version', 'server', 'error', 'final'] as const) expect(event?.[member]).toBeUndefined();
+    }
+    const ops = toOperations(events);
+    expect(ops.map((op) => [op.f, op.outcome, op.zxid, op.server, op.final])).toEqual([
+      ['read', 'ok', undefined, undefined, undefined],
+      ['add', 'ok', undefined, undefined, undefined],
+    ]);
+  });
+
   it('round-trips what the builder writes', () => {
     const h = new HistoryBuilder();
     h.add(1, 's', 'x');
