@@ -6,7 +6,7 @@
  * wrong, e.g. `history.jsonl:12: "type" must be one of invoke, ok, fail, info (got "done")`.
  */
 
-import { readPlainLine } from './plain-line.ts';
+import { type PlainEvent, readPlainLine } from './plain-line.ts';
 import { InternedStrings } from './interned-strings.ts';
 import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
 
@@ -155,6 +155,8 @@ export class HistoryParser {
     // every event, which the pairing reads faster. The fast reader's object has exactly these
     // members, the others just validated: it becomes the event, with no second object per line.
     let event: HistoryEvent;
+    // The compiler holds the two to exactly the same members.
+    true satisfies [Exclude<keyof PlainEvent, keyof HistoryEvent>, Exclude<keyof HistoryEvent, keyof PlainEvent>] extends [never, never] ? true : false;
     if (plain) {
       event = o as unknown as HistoryEvent;
       event.zxid = zxid;
