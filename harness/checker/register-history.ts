@@ -56,31 +56,39 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
     return id;
   };
 
-  const chosen: { op: Operation; kind: Kind; need: number; put: number }[] = [];
+  // Filled side by side, one entry per op that takes part (no record per op: a key may have 100,000s).
+  const ops: Operation[] = [];
+  const kind: Kind[] = [];
+  const needs: number[] = [];
+  const puts: number[] = [];
+  const choose = (op: Operation, k: Kind, need: number, put: number): void => {
+    ops.push(op);
+    kind.push(k);
+    needs.push(need);
+    puts.push(put);
+  };
   for (const op of [...all].sort(byInvoke)) {
     if (op.f === 'read') {
       if (op.outcome !== 'ok') continue;
       if (typeof op.output !== 'string' && op.output !== null) continue;
-      chosen.push({ op, kind: READ, need: intern(op.output), put: NONE });
+      choose(op, READ, intern(op.output), NONE);
     } else if (op.f === 'write') {
       if (op.outcome === 'fail' || typeof op.input !== 'string') continue;
-      chosen.push({ op, kind: op.outcome === 'ok' ? WRITE : IWRITE, need: NONE, put: intern(op.input) });
+      choose(op, op.outcome === 'ok' ? WRITE : IWRITE, NONE, intern(op.input));
     } else if (op.f === 'cas') {
       const input = op.input;
       if (!Array.isArray(input) || input.length !== 2) continue;
       const [expected, next] = input as [string | null, string];
       // A cas that failed without being compared did nothing and observed nothing.
       if (op.outcome === 'fail' && !casComparisonFailed(op.error)) continue;
-      const kind = op.outcome === 'ok' ? CAS : op.outcome === 'fail' ? FCAS : ICAS;
-      chosen.push({ op, kind, need: intern(expected), put: kind === FCAS ? NONE : intern(next) });
+      const k = op.outcome === 'ok' ? CAS : op.outcome === 'fail' ? FCAS : ICAS;
+      choose(op, k, intern(expected), k === FCAS ? NONE : intern(next));
     }
   }
 
-  const n = chosen.length;
-  const ops = chosen.map((c) => c.op);
-  const kind = chosen.map((c) => c.kind);
-  const need = Int32Array.from(chosen, (c) => c.need);
-  const put = Int32Array.from(chosen, (c) => c.put);
+  const n = ops.length;
+  const need = Int32Array.from(needs);
+  const put = Int32Array.from(puts);
 
   const definite: number[] = [];
   for (let i = 0; i < n; i++) if (isDefinite(kind[i] as Kind)) definite.push(i);
