@@ -185,8 +185,8 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   // Fenwick tree over their completion ranks (f are processed in invoke order).
   const failedByCompletion = [...failed].sort((a, b) => (ops[a] as Operation).completeTime - (ops[b] as Operation).completeTime);
   const failedCompletions = failedByCompletion.map((i) => (ops[i] as Operation).completeTime);
-  const failedRank = new Map<number, number>();
-  failedByCompletion.forEach((i, r) => failedRank.set(i, r));
+  const failedRank = new Int32Array(n);
+  failedByCompletion.forEach((i, r) => (failedRank[i] = r));
   const tree = new Int32Array(failed.length + 1);
   const treeUpdate = (rank: number, gap: number): void => {
     for (let x = rank + 1; x <= failed.length; x += x & -x) tree[x] = Math.max(tree[x] as number, gap);
@@ -224,7 +224,7 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
     }
     if (g > upper) return undefined;
     gapOf[f] = g;
-    treeUpdate(failedRank.get(f) as number, g);
+    treeUpdate(failedRank[f]!, g);
   }
   failed.sort((a, b) => gapOf[a]! - gapOf[b]! || a - b);
   const order: number[] = [];
