@@ -151,24 +151,15 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
   const invokes = writes.map((i) => (ops[i] as Operation).invokeTime);
   const suffixMin = new Int32Array(writes.length + 1).fill(m);
   for (let j = writes.length - 1; j >= 0; j--) suffixMin[j] = Math.min(suffixMin[j + 1] as number, pos[writes[j]!] as number);
-  // Session successors in base.
-  const sessionOps = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const p = (ops[i] as Operation).process;
-    const list = sessionOps.get(p);
-    if (list) list.push(i);
-    else sessionOps.set(p, [i]);
-  }
-  // The next op of the same session that is in the base order (one backward pass per session:
-  // scanning forward from each failed cas is quadratic in a session of many failed cas).
+  // The next op of the same session that is in the base order: one backward pass over all ops,
+  // keeping each session's latest (scanning forward from each failed cas is quadratic in a session
+  // of many failed cas).
   const nextInBase = new Int32Array(n).fill(-1);
-  for (const list of sessionOps.values()) {
-    let next = -1;
-    for (let j = list.length - 1; j >= 0; j--) {
-      const i = list[j] as number;
-      nextInBase[i] = next;
-      if (pos[i] !== -1) next = i;
-    }
+  const nextOfSession = new Map<number, number>();
+  for (let i = n - 1; i >= 0; i--) {
+    const process = (ops[i] as Operation).process;
+    nextInBase[i] = nextOfSession.get(process) ?? -1;
+    if (pos[i] !== -1) nextOfSession.set(process, i);
   }
 
   const lowerBound = (i: number): number => {
