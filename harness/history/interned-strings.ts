@@ -13,6 +13,15 @@ export class InternedStrings {
   private strings: (string | undefined)[] = new Array<string | undefined>(1 << 10).fill(undefined);
   private size = 0;
 
+  /**
+   * @param words texts the table starts with, e.g. the format's fixed words as the program spells
+   * them: V8 compares two such literals by identity, so `op.f === 'add'` in the checker, run
+   * millions of times, is then one pointer comparison instead of a comparison of characters.
+   */
+  constructor(words: readonly string[] = []) {
+    for (const word of words) this.share(word);
+  }
+
   /** The string equal to text[from, to), whose hash (see `hashStep`) is `hash`. */
   get(text: string, from: number, to: number, hash: number): string {
     const mask = this.hashes.length - 1;

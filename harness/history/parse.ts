@@ -54,7 +54,7 @@ export class HistoryParser {
   private readonly keep: boolean;
   private count = 0;
   /** One string per key and word of this history. */
-  private readonly strings = new InternedStrings();
+  private readonly strings = new InternedStrings([...EVENT_TYPES, ...FUNCTIONS]);
 
   constructor(source: string, keep = true) {
     this.source = source;
