@@ -8,6 +8,7 @@
 
 import { type PlainEvent, readPlainLine } from './plain-line.ts';
 import { InternedStrings } from './interned-strings.ts';
+import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
 import type { EventType, HistoryEvent, OpFunction, Operation } from './types.ts';
 
 export class HistoryFormatError extends Error {
@@ -250,16 +251,10 @@ export class HistoryParser {
 /** Parses a JSON Lines history (blank lines skipped). Throws HistoryFormatError. */
 export function parseHistory(text: string, source: string): HistoryEvent[] {
   const parser = new HistoryParser(source);
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    let line = text.slice(start, end);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (end === text.length && line === '') break;
-    parser.line(line);
-    start = end + 1;
-  }
+  const handle: LineHandler = (t, start, end) => parser.line(t, start, end);
+  const rest = forEachEndedLine(text, 0, handle);
+  // A last line without a newline.
+  if (rest < text.length) emitLine(handle, text, rest, text.length);
   return parser.finish();
 }
 

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
 import { HistoryParser, OperationPairer } from './parse.ts';
 import type { HistoryEvent, Operation } from './types.ts';
 
@@ -27,8 +28,6 @@ export async function readOperationsFile(path: string): Promise<Operation[]> {
   return pairer.operations;
 }
 
-const CARRIAGE_RETURN = 13;
-
 /** The bytes read at a time. */
 export const CHUNK_BYTES = 1 << 20;
 
@@ -36,33 +35,27 @@ export const CHUNK_BYTES = 1 << 20;
  * Calls `handle` with each line as text[start, end) (no terminator; a trailing \r dropped), read in
  * 1 MiB chunks; a line is cut from its chunk only if the fast reader declines it.
  */
-async function forEachLine(path: string, handle: (text: string, start: number, end: number) => void): Promise<void> {
+async function forEachLine(path: string, handle: LineHandler): Promise<void> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
-  const emit = (text: string, start: number, end: number): void => handle(text, start, end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end);
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
     // Each chunk's text stays a flat string of its own: joined to the previous rest it would be a
     // rope, which every character read of every line would then pay for.
     const text = decoder.write(chunk as Buffer);
     let start = 0;
-    let end = text.indexOf('\n');
     if (rest.length > 0) {
+      const end = text.indexOf('\n');
       if (end === -1) {
         rest += text;
         continue;
       }
       const line = rest + text.slice(0, end);
-      emit(line, 0, line.length);
+      emitLine(handle, line, 0, line.length);
       rest = '';
       start = end + 1;
-      end = text.indexOf('\n', start);
     }
-    for (; end !== -1; end = text.indexOf('\n', start)) {
-      emit(text, start, end);
-      start = end + 1;
-    }
-    rest = text.slice(start);
+    rest = text.slice(forEachEndedLine(text, start, handle));
   }
   rest += decoder.end();
-  if (rest.length > 0) emit(rest, 0, rest.length);
+  if (rest.length > 0) emitLine(handle, rest, 0, rest.length);
 }
