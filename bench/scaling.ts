@@ -120,19 +120,20 @@ export async function scalingFigures(seed: number): Promise<boolean> {
 
   console.log('\n== The zxid fast path against the search it replaces (80,000 failed cas, one session; median of 5)');
   // The histories are built before the clock starts; both paths are warmed up, then timed in turn
-  // five times, and the medians compared: a single run of ~0.1 s is at the mercy of one GC. Each
-  // turn swaps which path runs first, so neither always collects the other's garbage.
+  // five times, and the medians compared: a single run of ~0.1 s is at the mercy of one GC. The
+  // turns alternate which path runs first (three of the five start with the zxid path), so neither
+  // always collects the other's garbage.
   const withZxids = failedCas(80_000, true);
   const withoutZxids = failedCas(80_000, false);
   check(withZxids);
   check(withoutZxids);
   const turns = Array.from({ length: 5 }, (_, turn) => {
     if (turn % 2 === 0) {
-      const withFirst = timed(() => check(withZxids));
-      return [withFirst, timed(() => check(withoutZxids))] as const;
+      const withZxidsRun = timed(() => check(withZxids));
+      return [withZxidsRun, timed(() => check(withoutZxids))] as const;
     }
-    const withoutFirst = timed(() => check(withoutZxids));
-    return [timed(() => check(withZxids)), withoutFirst] as const;
+    const withoutZxidsRun = timed(() => check(withoutZxids));
+    return [timed(() => check(withZxids)), withoutZxidsRun] as const;
   });
   const middle = (path: 0 | 1): { value: Verdict; ms: number } => turns.map((turn) => turn[path]).sort((a, b) => a.ms - b.ms)[2]!;
   const withZ = middle(0);

@@ -62,7 +62,7 @@ function survey(ops: readonly Operation[]): Survey {
     if (SET_FUNCTIONS.has(op.f)) setOps[index]!++;
     if (op.outcome === 'ok') ok++;
     else if (op.outcome === 'fail') fail++;
-    else info++;
+    else info++; // the one other outcome: indeterminate
     byFunction.set(op.f, (byFunction.get(op.f) ?? 0) + 1);
   }
   const lists = sizes.map((size) => new Array<Operation>(size));

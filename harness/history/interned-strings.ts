@@ -16,7 +16,8 @@ export class InternedStrings {
   /**
    * @param words texts the table starts with, e.g. the format's fixed words as the program spells
    * them: V8 compares two such literals by identity, so `op.f === 'add'` in the checker, run
-   * millions of times, is then one pointer comparison instead of a comparison of characters.
+   * millions of times, is then one pointer comparison instead of a comparison of characters (for
+   * lines the fast reader reads; JSON.parse already returns such short texts as the literals).
    */
   constructor(words: readonly string[] = []) {
     for (const word of words) this.share(word);

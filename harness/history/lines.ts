@@ -1,7 +1,9 @@
 /**
  * Line splitting for JSON Lines text, shared by the string parser (parseHistory) and the file
  * reader (read-file.ts), so both agree on what a line is: text up to a newline, without a \r just
- * before it. Lines are handed over as ranges of the text: no string is cut per line.
+ * before it. Lines are handed over as ranges of the text: the splitter cuts no string per line (the
+ * file reader joins only a line that spans two chunks). Each caller hands a last line that no
+ * newline ends to emitLine itself.
  */
 
 /** Receives one line as text[start, end) (terminator excluded). */

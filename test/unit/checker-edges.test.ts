@@ -118,6 +118,21 @@ describe('each key is checked alone, by its kind', () => {
     expect(verdict.stats).toMatchObject({ keys: 2, setKeys: 1, registerKeys: 0, byFunction: { add: 2, write: 1, 'read-set': 1 } });
   });
 
+  it('counts each outcome and each function, functions in the order they first appear', () => {
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'a');
+    h.add(1, 's', 'b', 'fail');
+    h.add(1, 's', 'c', 'info');
+    h.write(2, 'r', 'x', 'fail');
+    h.cas(3, 'r', 'x', 'y', 'info');
+    h.readSet(4, 's', ['a']);
+    h.invoke(5, 'read', 'r'); // never completes: indeterminate
+    const verdict = check(h.ops());
+    expect(verdict.stats.operations).toBe(7);
+    expect(verdict.stats.byOutcome).toEqual({ ok: 2, fail: 2, info: 3 });
+    expect(Object.entries(verdict.stats.byFunction)).toEqual([['add', 3], ['write', 1], ['cas', 1], ['read-set', 1], ['read', 1]]);
+  });
+
   it('keys whose operations interleave are grouped apart, each in its history order', () => {
     const h = new HistoryBuilder();
     for (let i = 0; i < 50; i++) {
