@@ -129,9 +129,26 @@ interface AddIndex {
  * history) when the history marks any; otherwise the last-completing ok read-set among those invoked
  * after every add of the key completed (a read invoked earlier, however late it completed, may
  * rightly miss an add still in flight). Without one, durability cannot be judged: `missing` says why.
+ *
+ * Read-sets marked `"final": false` and none true: the history says it made no final read (a run cut
+ * short before them), and none is inferred. An inferred one would be an ordinary read, which
+ * ZooKeeper may serve from a follower that has not yet applied an add acknowledged elsewhere: a
+ * missing element there is no loss.
  */
 function finalReads(ops: readonly Operation[], reads: readonly Operation[], adds: readonly Operation[]): { reads: Operation[]; missing: string } {
-  const marked = ops.filter((op) => op.f === 'read-set' && op.final === true);
+  const marked: Operation[] = [];
+  let notFinal = 0;
+  for (const op of ops) {
+    if (op.f !== 'read-set') continue;
+    if (op.final === true) marked.push(op);
+    else if (op.final === false) notFinal++;
+  }
+  if (marked.length === 0 && notFinal > 0) {
+    return {
+      reads: [],
+      missing: `its ${notFinal} read-set${notFinal === 1 ? ' is' : 's are'} marked not final ("final": false) and none final: the history made no final read (a run that ended before them), so no acknowledged add could be checked for loss`,
+    };
+  }
   if (marked.length > 0) {
     const ok = reads.filter((r) => r.final === true);
     return {

@@ -145,11 +145,13 @@ export class HistoryParser {
       if (typeof o.error !== 'string') this.fail(`"error" must be a string (got ${show(o.error)})`);
       error = o.error;
     }
-    let final: true | undefined;
+    // On a read, false is a mark too: "not a final read" (a history that marks its final reads).
+    // On other operations only true is refused; false says nothing there.
+    let final: boolean | undefined;
     if (o.final !== undefined && o.final !== null) {
       if (typeof o.final !== 'boolean') this.fail(`"final" must be true or false (got ${show(o.final)})`);
-      if (o.final && f !== 'read' && f !== 'read-set') this.fail(`"final" marks a read or read-set, not ${article(f)} ${f}`);
-      if (o.final) final = true;
+      if (f === 'read' || f === 'read-set') final = o.final;
+      else if (o.final) this.fail(`"final" marks a read or read-set, not ${article(f)} ${f}`);
     }
 
     // Every member present (undefined when absent, null or false on the line): one object shape for
@@ -317,7 +319,8 @@ export class OperationPairer {
     if (event.version !== undefined) op.version = event.version;
     if (event.server !== undefined) op.server = event.server;
     if (event.error !== undefined) op.error = event.error;
-    if (event.final) op.final = true;
+    // A mark on either event counts; true wins over false.
+    if (event.final !== undefined && op.final !== true) op.final = event.final;
   }
 }
 

@@ -64,13 +64,17 @@ export class HistoryRecorder {
     return this.nextIndex;
   }
 
-  /** Records an invoke; `final` marks a final read (see HistoryEvent.final). */
+  /**
+   * Records an invoke. `final` marks a read: true a final read, false one that is not (the workload
+   * marks every read, so a history cut short before its final reads says it has none: see
+   * HistoryEvent.final).
+   */
   invoke(process: number, f: OpFunction, key: string, value: HistoryEvent['value'], marks: { final?: boolean } = {}): void {
     if (this.outstanding.has(process)) {
       throw new Error(`HistoryRecorder: process ${process} already has an operation outstanding`);
     }
     this.outstanding.set(process, { f, key });
-    this.append({ type: 'invoke', process, f, key, value, ...(marks.final ? { final: true } : {}) });
+    this.append({ type: 'invoke', process, f, key, value, ...(marks.final !== undefined ? { final: marks.final } : {}) });
   }
 
   complete(process: number, type: Exclude<EventType, 'invoke'>, value: HistoryEvent['value'], extra: Completion = {}): void {

@@ -34,8 +34,10 @@ export interface HistoryEvent {
   error?: string;
   /**
    * Optional on a read or read-set (its invoke or completion): true marks a final read, made after
-   * the faults healed and every other operation on its key completed. The checker requires final
-   * reads to hold every acknowledged write; without marks it infers them (see checker/set.ts).
+   * the faults healed and every other operation on its key completed; false marks a read that is
+   * not one. The checker requires final reads to hold every acknowledged write. A history whose
+   * reads carry marks has only the reads marked true as final (none, when its run ended before its
+   * final reads); a history without marks has them inferred (see checker/set.ts).
    */
   final?: boolean;
 }
@@ -71,6 +73,6 @@ export interface Operation {
   version?: number;
   server?: string;
   error?: string;
-  /** A final read (marked in the history; see HistoryEvent.final). */
+  /** true: a final read; false: a read marked as not final; absent: not marked (see HistoryEvent.final). */
   final?: boolean;
 }

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { check } from '../../harness/checker/index.ts';
+import { readOperationsFile } from '../../harness/history/read-file.ts';
 import { HistoryRecorder } from '../../harness/history/recorder.ts';
 import { DEFAULT_WORKLOAD, startWorkload } from '../../harness/workload/runner.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
@@ -14,7 +16,8 @@ import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
  * them all): the workers that are reconnecting give up at once instead of trying the dead members
  * round after round, so the run that stops them is not held up. The members here answer nothing
  * at all — a server that accepts connections and never replies, so each attempt would last the
- * whole connect timeout — and the test counts the attempts made after the stop.
+ * whole connect timeout — and the test counts the attempts made after the stop. Stopped without
+ * final reads, its history marks every read not final, and its verdict is unknown.
  */
 const scratch = mkdtempSync(join(tmpdir(), 'zk-chaos-stop-'));
 let ensemble: StartedDockerEnsemble | undefined;
@@ -66,5 +69,15 @@ describe('the workload stopping with every member gone', () => {
     expect(attempts - attemptsAtStop, 'connection attempts after the stop').toBeLessThanOrEqual(DEFAULT_WORKLOAD.workers);
     expect(open.size, 'connections left open after the stop').toBe(0);
     expect(summary.byOutcome.ok).toBeGreaterThan(0);
+
+    // Stopped before its final reads: every read it made says it is not one, so the checker takes
+    // none of them (ordinary reads, maybe through a lagging follower) as final, and nothing as lost.
+    const lines = readFileSync(join(scratch, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; f: string; final?: boolean });
+    const readInvokes = lines.filter((e) => e.type === 'invoke' && (e.f === 'read' || e.f === 'read-set'));
+    expect(readInvokes.filter((e) => e.f === 'read-set').length, 'read-sets recorded').toBeGreaterThan(0);
+    expect(readInvokes.filter((e) => e.final !== false)).toEqual([]);
+    const verdict = check(await readOperationsFile(join(scratch, 'history.jsonl')));
+    expect(verdict.validity).toBe('unknown');
+    expect(verdict.unknownKeys.map((u) => u.reason).join('\n')).toContain('marked not final ("final": false) and none final');
   }, 120_000);
 });

@@ -105,6 +105,32 @@ describe('unknown when nothing was checked', () => {
   });
 });
 
+describe('a history that marks its reads and made no final read (a run cut short before them)', () => {
+  // Process 2 reads through a follower that has not yet applied process 1's acknowledged add, as
+  // ZooKeeper allows; it is the last read, invoked after every add completed.
+  const history = (marks: boolean): HistoryBuilder => {
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'a');
+    h.readSet(1, 's', ['a']);
+    if (marks) h.events.at(-2)!.final = false;
+    h.readSet(2, 's', []);
+    if (marks) h.events.at(-2)!.final = false;
+    h.invoke(1, 'add', 's', 'b'); // cut short here
+    return h;
+  };
+
+  it('takes no ordinary read as final: unknown, with the reason, not a lost add', () => {
+    const verdict = check(history(true).ops());
+    expect(verdict.validity).toBe('unknown');
+    expect(verdict.anomalies).toEqual([]);
+    expect(verdict.unknownKeys[0]?.reason).toContain('its 2 read-sets are marked not final ("final": false) and none final');
+  });
+
+  it('without marks the last read invoked after every add is inferred final, and lacks the add', () => {
+    expect(types(history(false).ops())).toEqual(['lost']);
+  });
+});
+
 describe('each key is checked alone, by its kind', () => {
   it('a key with both set and register operations is unknown, naming them; the other keys are still checked', () => {
     const h = new HistoryBuilder();

@@ -7,7 +7,7 @@ import type { Operation } from '../../harness/history/types.ts';
  * An independent reference for set keys: every rule of the README's "The verdict" written the
  * plainest way (quadratic, no indexes, no shortcuts), compared with the checker on thousands of
  * small random histories with repeated elements, failed and indeterminate adds, stale reads,
- * final marks and equal timestamps. Validity and the set of lost elements must agree.
+ * final marks (true, and false on every other read in a third of them) and equal timestamps. Validity and the set of lost elements must agree.
  */
 function reference(ops: readonly Operation[]): { validity: string; lost: string[] } {
   const adds = ops.filter((o) => o.f === 'add');
@@ -30,6 +30,8 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
   let finals: Operation[];
   if (ops.some((o) => o.f === 'read-set' && o.final === true)) {
     finals = reads.filter((r) => r.final === true);
+  } else if (ops.some((o) => o.f === 'read-set' && o.final === false)) {
+    finals = []; // the history marks its final reads and made none
   } else {
     const lastAdd = Math.max(-Infinity, ...adds.filter((a) => a.completeTime !== Infinity).map((a) => a.completeTime));
     const eligible = reads.filter((r) => r.invokeTime > lastAdd);
@@ -82,6 +84,8 @@ function randomSetHistory(rng: RandomGenerator): Operation[] {
   const pool = ['a', 'b', 'c', 'd', 'e'];
   const raw: Omit<Operation, 'id'>[] = [];
   const processes = int(1, 4);
+  // A third of the histories mark every read: those not final as "final": false.
+  const marksAll = int(0, 2) === 0;
   for (let p = 1; p <= processes; p++) {
     let t = int(0, 15);
     const count = int(1, 4);
@@ -95,7 +99,7 @@ function randomSetHistory(rng: RandomGenerator): Operation[] {
         const e = pool[int(0, pool.length - 1)] as string;
         raw.push({ process: p, key: 's', f: 'add', input: e, output: e, outcome, invokeTime, completeTime });
       } else {
-        raw.push({ process: p, key: 's', f: 'read-set', input: null, output: null, outcome, invokeTime, completeTime, ...(int(0, 5) === 0 ? { final: true } : {}) });
+        raw.push({ process: p, key: 's', f: 'read-set', input: null, output: null, outcome, invokeTime, completeTime, ...(int(0, 5) === 0 ? { final: true } : marksAll ? { final: false } : {}) });
       }
       if (outcome === 'info') break;
       t = invokeTime + duration + int(0, 6);

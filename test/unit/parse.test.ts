@@ -43,13 +43,13 @@ describe('parseHistory', () => {
     expect(events[8]?.type).toBe('invoke');
   });
 
-  it('reads optional members that are null or false as absent, whichever reader reads the line', () => {
-    const absent = { zxid: null, version: null, server: null, error: null, final: false };
+  it('reads optional members that are null (and final false on a non-read) as absent, whichever reader reads the line', () => {
+    const absent = { zxid: null, version: null, server: null, error: null, final: null };
     const lines = [
       inv(0, 1, 'read', 'r', null),
       done(1, 'ok', 1, 'read', 'r', 'a', absent), // the fast reader's form
       inv(2, 2, 'add', 's', 'x'),
-      done(3, 'ok', 2, 'add', 's', 'x', { ...absent, final: null }).replace('{', '{ '), // JSON.parse's
+      done(3, 'ok', 2, 'add', 's', 'x', { ...absent, final: false }).replace('{', '{ '), // JSON.parse's
     ];
     const events = parseHistory(lines.join('\n'), 'history.jsonl');
     for (const event of [events[1], events[3]]) {
@@ -60,6 +60,22 @@ describe('parseHistory', () => {
       ['read', 'ok', undefined, undefined, undefined],
       ['add', 'ok', undefined, undefined, undefined],
     ]);
+  });
+
+  it('keeps "final": false on a read, on its invoke or completion: a read marked not final; true wins', () => {
+    const lines = [
+      line({ index: 0, type: 'invoke', process: 1, time: 0, f: 'read-set', key: 's', value: null, final: false }),
+      done(1, 'ok', 1, 'read-set', 's', [], {}),
+      inv(2, 2, 'read', 'r', null),
+      done(3, 'ok', 2, 'read', 'r', null, { final: false }).replace('{', '{ '), // JSON.parse's
+      line({ index: 4, type: 'invoke', process: 3, time: 40, f: 'read-set', key: 's', value: null, final: false }),
+      done(5, 'ok', 3, 'read-set', 's', [], { final: true }),
+      inv(6, 4, 'read-set', 's', null),
+      done(7, 'ok', 4, 'read-set', 's', []),
+    ];
+    const events = parseHistory(lines.join('\n'), 'history.jsonl');
+    expect(events.map((e) => e.final)).toEqual([false, undefined, undefined, false, false, true, undefined, undefined]);
+    expect(toOperations(events).map((op) => op.final)).toEqual([false, false, true, undefined]);
   });
 
   it('round-trips what the builder writes', () => {
