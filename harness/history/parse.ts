@@ -32,6 +32,15 @@ const EVENT_TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
 const FUNCTIONS: readonly OpFunction[] = ['add', 'read-set', 'write', 'read', 'cas'];
 const ZXID = /^0x[0-9a-f]+$/i;
 
+/**
+ * The fast reader's object becomes the event (see validate), so the compiler holds the two types to
+ * exactly the same members: a type-level check, nothing runs.
+ */
+type Same<T extends true> = T;
+type PlainEventIsHistoryEvent = Same<
+  [Exclude<keyof PlainEvent, keyof HistoryEvent>, Exclude<keyof HistoryEvent, keyof PlainEvent>] extends [never, never] ? true : false
+>;
+
 /** What validation remembers of one process. */
 interface Session {
   /** The invoke outstanding (the event itself: no record of its own per operation), and its line. */
@@ -158,8 +167,6 @@ export class HistoryParser {
     // every event, which the pairing reads faster. The fast reader's object has exactly these
     // members, the others just validated: it becomes the event, with no second object per line.
     let event: HistoryEvent;
-    // The compiler holds the two to exactly the same members.
-    true satisfies [Exclude<keyof PlainEvent, keyof HistoryEvent>, Exclude<keyof HistoryEvent, keyof PlainEvent>] extends [never, never] ? true : false;
     if (plain) {
       event = o as unknown as HistoryEvent;
       event.zxid = zxid;
