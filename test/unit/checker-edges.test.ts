@@ -316,3 +316,55 @@ describe('the zxid fast path runs on the harness\'s own histories', () => {
     expect(check(h.ops()).stats).toMatchObject({ witnessKeys: 1, searchedKeys: 0 });
   });
 });
+
+describe('set histories the format allows and the harness never writes', () => {
+  // Events of key "s" as short tuples: [process, type, time, f, value?, final?].
+  type Ev = [number, string, number, string, unknown?, boolean?];
+  const verdictOf = (events: Ev[]) =>
+    check(toOperations(parseHistory(events.map(([process, type, time, f, value = null, final], index) => JSON.stringify({ index, type, process, time, f, key: 's', value, ...(final === undefined ? {} : { final }) })).join('\n'), 'h.jsonl')));
+
+  it('a failed or unfinished read-set shows nothing, even with elements on its completion', () => {
+    const failed = verdictOf([[0, 'invoke', 0, 'read-set'], [0, 'fail', 1, 'read-set', ['zz']]]);
+    expect(failed.validity).toBe('unknown');
+    expect(failed.anomalies).toEqual([]);
+    expect(verdictOf([[0, 'invoke', 0, 'read-set'], [1, 'invoke', 0, 'read-set'], [1, 'info', 2, 'read-set', ['zz']]]).validity).toBe('unknown');
+  });
+
+  it('negative times: an element a read returned is lost from a later final read', () => {
+    const verdict = verdictOf([
+      [0, 'invoke', -100, 'add', 'x'], [2, 'invoke', -100, 'add', 'y'], [0, 'info', -95, 'add', 'x'], [2, 'info', -95, 'add', 'y'],
+      [1, 'invoke', -90, 'read-set'], [1, 'ok', -80, 'read-set', ['x']], [3, 'invoke', -60, 'read-set'],
+      [4, 'invoke', -50, 'read-set', null, true], [4, 'ok', -40, 'read-set', []], [3, 'ok', -10, 'read-set', ['y']],
+    ]);
+    expect(verdict.validity).toBe('invalid');
+    expect(verdict.anomalies.map((a) => [a.type, a.element, a.ops])).toEqual([['lost', 'x', [4, 7]]]);
+  });
+
+  it('lines out of time order across processes: an element\'s earliest add is the earliest invoked, not the first listed', () => {
+    // x's add by process 1 (invoked at 0) is listed after process 0's (invoked at 100): y's add,
+    // acknowledged at 50, need not be in a read that shows x.
+    const verdict = verdictOf([
+      [0, 'invoke', 100, 'add', 'x'], [1, 'invoke', 0, 'add', 'x'], [1, 'ok', 5, 'add', 'x'], [2, 'invoke', 40, 'add', 'y'],
+      [2, 'ok', 50, 'add', 'y'], [3, 'invoke', 60, 'read-set'], [3, 'ok', 70, 'read-set', ['x']], [0, 'ok', 110, 'add', 'x'],
+      [4, 'invoke', 200, 'read-set', null, true], [4, 'ok', 210, 'read-set', ['x', 'y']],
+    ]);
+    expect(verdict.validity).toBe('valid');
+  });
+
+  it('a skipped add is named once, however many reads skip it', () => {
+    const verdict = verdictOf([
+      [0, 'invoke', 0, 'add', 'y'], [0, 'ok', 10, 'add', 'y'], [1, 'invoke', 20, 'add', 'x'], [1, 'ok', 30, 'add', 'x'],
+      [2, 'invoke', 40, 'read-set'], [2, 'ok', 50, 'read-set', ['x']], [3, 'invoke', 60, 'read-set'], [3, 'ok', 70, 'read-set', ['x']],
+      [4, 'invoke', 80, 'read-set', null, true], [4, 'ok', 90, 'read-set', ['x', 'y']],
+    ]);
+    expect(verdict.anomalies.map((a) => [a.type, a.element, a.ops])).toEqual([['skipped-write', 'y', [0, 2, 4]]]);
+  });
+
+  it('two final reads invoked together: the loss is named once, at the one listed first, and not again as stale', () => {
+    const verdict = verdictOf([
+      [0, 'invoke', 0, 'add', 'x'], [0, 'ok', 10, 'add', 'x'], [0, 'invoke', 40, 'read-set', null, true],
+      [1, 'invoke', 40, 'read-set', null, true], [1, 'ok', 60, 'read-set', []], [0, 'ok', 100, 'read-set', []],
+    ]);
+    expect(verdict.anomalies.map((a) => [a.type, a.element, a.ops])).toEqual([['lost', 'x', [0, 2]]]);
+  });
+});
