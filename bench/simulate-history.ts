@@ -34,7 +34,7 @@ export interface SimulationOptions {
   failWrite: number;
   /** Follower lag, nanoseconds (uniform in [0, maxLagNs]). */
   maxLagNs: number;
-  /** Final read of every set key at the end. */
+  /** Final read of every set key at the end (without: every read is marked not final, as in a run stopped before them). */
   finalReads: boolean;
   /** Servers the sessions talk to (named zk-0...). */
   servers: number;
@@ -50,7 +50,7 @@ interface Draft {
   complete: number;
   /** 'info' decided up front (crash); 'fail' for a failed write up front, for cas at effect time. */
   outcome: 'ok' | 'fail' | 'info';
-  /** A final read (marked in the history, as the harness marks its own). */
+  /** A final read. Every read is marked, true or false, as the harness marks its own. */
   final?: boolean;
   applies: boolean;
   input: HistoryEvent['value'];
@@ -268,7 +268,7 @@ function toEvents(drafts: readonly Draft[], options: SimulationOptions): History
     const e = events[index] as number;
     const d = drafts[e >>> 1] as Draft;
     if ((e & 1) === 0) {
-      out[index] = { index, type: 'invoke', process: d.process, time: d.invoke, f: d.f, key: d.key, value: invokeValue(d), ...(d.final ? { final: true } : {}) };
+      out[index] = { index, type: 'invoke', process: d.process, time: d.invoke, f: d.f, key: d.key, value: invokeValue(d), ...(d.f === 'read' || d.f === 'read-set' ? { final: d.final === true } : {}) };
       continue;
     }
     const event: HistoryEvent = {

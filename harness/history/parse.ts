@@ -211,6 +211,10 @@ export class HistoryParser {
       if (time < open.time) {
         this.fail(`"time" ${time} is earlier than its invoke's time ${open.time} (line ${session.openLine})`);
       }
+      // A true mark makes a missing element a loss: a read cannot be both final and not.
+      if (final !== undefined && open.final !== undefined && final !== open.final) {
+        this.fail(`"final" is ${final} but its invoke (line ${session.openLine}) says ${open.final}: a read is final or not, on both its events`);
+      }
       session.open = undefined;
       session.lastCompletionTime = time;
       session.lastCompletionLine = this.lineNumber;
@@ -326,8 +330,8 @@ export class OperationPairer {
     if (event.version !== undefined) op.version = event.version;
     if (event.server !== undefined) op.server = event.server;
     if (event.error !== undefined) op.error = event.error;
-    // A mark on either event counts; true wins over false.
-    if (event.final !== undefined && op.final !== true) op.final = event.final;
+    // A mark on either event counts (the validator refuses two that disagree).
+    if (event.final !== undefined) op.final = event.final;
   }
 }
 

@@ -35,9 +35,10 @@ export interface HistoryEvent {
   /**
    * Optional on a read or read-set (its invoke or completion): true marks a final read, made after
    * the faults healed and every other operation on its key completed; false marks a read that is
-   * not one. The checker requires final reads to hold every acknowledged write. A history whose
-   * reads carry marks has only the reads marked true as final (none, when its run ended before its
-   * final reads); a history without marks has them inferred (see checker/set.ts).
+   * not one (on either event or both, never disagreeing). The checker requires final reads to hold
+   * every acknowledged write. A key whose reads carry marks has only the reads marked true as final
+   * (none, when its run ended before its final reads); a key without marks has them inferred (see
+   * checker/set.ts).
    */
   final?: boolean;
 }

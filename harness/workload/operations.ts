@@ -27,7 +27,7 @@ export async function add(rec: HistoryRecorder, p: number, s: ZooKeeperSession, 
   return finish(rec, p, result, element, {});
 }
 
-/** `final`: the read is a final read (marked in the history; the checker requires it to hold every acknowledged add). */
+/** `final`: the read is a final read (the checker requires it to hold every acknowledged add). Always recorded: `"final": false` marks an ordinary read. */
 export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string, final = false): Promise<{ type: CompletionType; elements?: string[] }> {
   rec.invoke(p, 'read-set', key, null, { final });
   const result = await s.getChildren(paths.setParent(key));
@@ -43,7 +43,7 @@ export async function readSet(rec: HistoryRecorder, p: number, s: ZooKeeperSessi
   return { type: 'ok', elements };
 }
 
-/** `final`: a final read, made after a marker write through the same session (see readFinalState). */
+/** `final`: a final read, made after a marker write through the same session (see readFinalState). Always recorded, false on an ordinary read. */
 export async function read(rec: HistoryRecorder, p: number, s: ZooKeeperSession, paths: Paths, key: string, final = false): Promise<{ type: CompletionType; knowledge?: RegisterKnowledge }> {
   rec.invoke(p, 'read', key, null, { final });
   const result = await s.getData(paths.register(key));

@@ -62,20 +62,29 @@ describe('parseHistory', () => {
     ]);
   });
 
-  it('keeps "final": false on a read, on its invoke or completion: a read marked not final; true wins', () => {
+  it('keeps "final": false on a read, on its invoke or completion: a read marked not final', () => {
     const lines = [
       line({ index: 0, type: 'invoke', process: 1, time: 0, f: 'read-set', key: 's', value: null, final: false }),
       done(1, 'ok', 1, 'read-set', 's', [], {}),
       inv(2, 2, 'read', 'r', null),
       done(3, 'ok', 2, 'read', 'r', null, { final: false }).replace('{', '{ '), // JSON.parse's
-      line({ index: 4, type: 'invoke', process: 3, time: 40, f: 'read-set', key: 's', value: null, final: false }),
+      line({ index: 4, type: 'invoke', process: 3, time: 40, f: 'read-set', key: 's', value: null, final: true }),
       done(5, 'ok', 3, 'read-set', 's', [], { final: true }),
       inv(6, 4, 'read-set', 's', null),
       done(7, 'ok', 4, 'read-set', 's', []),
     ];
     const events = parseHistory(lines.join('\n'), 'history.jsonl');
-    expect(events.map((e) => e.final)).toEqual([false, undefined, undefined, false, false, true, undefined, undefined]);
+    expect(events.map((e) => e.final)).toEqual([false, undefined, undefined, false, true, true, undefined, undefined]);
     expect(toOperations(events).map((op) => op.final)).toEqual([false, false, true, undefined]);
+  });
+
+  it('refuses a read whose invoke and completion disagree on "final", naming the line', () => {
+    for (const [invoked, completed] of [[true, false], [false, true]]) {
+      const text = [line({ index: 0, type: 'invoke', process: 1, time: 0, f: 'read-set', key: 's', value: null, final: invoked }), done(1, 'ok', 1, 'read-set', 's', [], { final: completed })].join('\n');
+      const error = parseError(text);
+      expect(error.message).toMatch(/^history\.jsonl:2: /);
+      expect(error.message).toContain(`"final" is ${completed} but its invoke (line 1) says ${invoked}`);
+    }
   });
 
   it('round-trips what the builder writes', () => {
