@@ -141,9 +141,15 @@ export async function scalingFigures(seed: number): Promise<boolean> {
   const ratio = large.ms / small.ms;
   console.log(`goal            1M < 5 s and time(1M)/time(100k) < 12 (${ratio.toFixed(1)}): ${goal(large.ms < 5000 && ratio < 12)}`);
 
-  console.log('\n== Reads of values nobody wrote (phantom values)');
-  const p20 = timed(() => check(phantomReads(20_000)));
-  const p80 = timed(() => check(phantomReads(80_000)));
+  console.log('\n== Reads of values nobody wrote (phantom values; median of 5)');
+  // Built before the clock, warmed up, medians of five: one run of 20,000 reads takes ~50 ms, and a
+  // single sample of it swung the ratio from 2.5 to 6.4 between two runs of the benchmark.
+  const medianOfFive = (ops: Operation[]): { value: Verdict; ms: number } => {
+    check(ops);
+    return Array.from({ length: 5 }, () => timed(() => check(ops))).sort((a, b) => a.ms - b.ms)[2]!;
+  };
+  const p20 = medianOfFive(phantomReads(20_000));
+  const p80 = medianOfFive(phantomReads(80_000));
   console.log(`20,000 reads    ${seconds(p20.ms)}; 80,000 reads ${seconds(p80.ms)}: ${p80.value.anomalies.length} anomalies`);
   expect(p80.value, 'invalid', 'phantom reads');
   console.log(`goal            linear: time(80k)/time(20k) < 6 (${(p80.ms / p20.ms).toFixed(1)}): ${goal(p80.ms / p20.ms < 6)}`);
