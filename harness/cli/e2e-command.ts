@@ -113,7 +113,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   }
   // A release's image is built from Maven Central's jars and loaded into kind by cluster-up.sh.
   const image = options.image ?? (options.zkVersion ? `zk-chaos/zookeeper:${options.zkVersion}` : undefined);
-  const seed = options.seed ?? String(SeededRandom.freshSeed());
+  // --seed, else ZK_CHAOS_SEED (what a report's "How to rerun" line sets), else a fresh one.
+  const seed = options.seed ?? String(readEnvironment().seed ?? SeededRandom.freshSeed());
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
   const cluster = readEnvironment().cluster;
   const cache = cacheDir();

@@ -91,7 +91,8 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       timeLimitMs: 1000 * wholeNumber('--time-limit', options.timeLimit, 20),
       intervalMs: 1000 * wholeNumber('--interval', options.interval, 1),
       runs: wholeNumber('--runs', options.runs, 1),
-      seed: options.seed === undefined ? SeededRandom.freshSeed() : wholeNumber('--seed', options.seed, 0),
+      // --seed, else ZK_CHAOS_SEED (what a report's "How to rerun" line sets), else a fresh one.
+      seed: options.seed === undefined ? (readEnvironment().seed ?? SeededRandom.freshSeed()) : wholeNumber('--seed', options.seed, 0),
       ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
       ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };

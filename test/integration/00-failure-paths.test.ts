@@ -122,6 +122,16 @@ describe('npm run e2e against a cluster it cannot use', () => {
     expect(both.stderr).toContain('give --image or --zk-version, not both');
   });
 
+  it('the seed is --seed, else ZK_CHAOS_SEED (what a report\'s rerun line sets), for e2e and run alike', () => {
+    const env = { ...process.env, ZK_CHAOS_RESULTS: join(scratch, 'seed-results'), ZK_CHAOS_SEED: '424242' };
+    const fromEnvironment = run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--context', 'nope', '--kubeconfig', kubeconfig], env);
+    expect(fromEnvironment.stdout).toContain('[e2e] seed 424242 (rerun with: npm run e2e -- --seed 424242)');
+    const flagWins = run(process.execPath, ['harness/cli/zk-chaos.ts', 'e2e', '--seed', '5', '--context', 'nope', '--kubeconfig', kubeconfig], env);
+    expect(flagWins.stdout).toContain('[e2e] seed 5 ');
+    const runCommand = run(process.execPath, ['harness/cli/zk-chaos.ts', 'run', '--target', 'context:nope', '--image', 'x:y'], { ...env, KUBECONFIG: kubeconfig });
+    expect(runCommand.stdout + runCommand.stderr).toContain('[run] seed 424242 (replay with --seed 424242)');
+  });
+
   it('an unknown suite is named with the suites there are', () => {
     const r = e2e('--context', 'dead', '--suites', 'health,bogus');
     expect(r.status).toBe(2);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,14 @@ describe('zk-chaos check exit codes', () => {
     expect(run('invalid.jsonl')).toMatchObject({ code: 1, out: expect.stringContaining('lost on s') });
     expect(run('unknown.jsonl')).toMatchObject({ code: 2, out: expect.stringContaining('no read-set of it succeeded') });
     expect(run('empty.jsonl')).toMatchObject({ code: 2, out: expect.stringContaining('the history has no operations') });
+  });
+
+  it("the README's history example is the valid history it says it is", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = /Example \(an add and the final read that shows it: `valid`\):\n\n```json\n([^`]*)```/.exec(readme)?.[1];
+    expect(example, 'the example block under "History format"').toBeDefined();
+    writeFileSync(join(dir, 'readme-example.jsonl'), example!);
+    expect(run('readme-example.jsonl')).toMatchObject({ code: 0, out: expect.stringContaining('readme-example.jsonl: VALID') });
   });
 
   it('3 for input it cannot read, naming the file, the line and the problem', () => {
