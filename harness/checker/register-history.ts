@@ -9,6 +9,13 @@
  *   was invoked cannot see it.
  * - session order for reads: every earlier definite op of the read's own process. A read is NOT
  *   ordered after other sessions' writes that completed before it: ZooKeeper reads may be stale.
+ * - real time for final reads (ok reads marked `"final": true`), as for write-kind ops: a final
+ *   read follows a marker write through its own session, so its member has applied every write
+ *   acknowledged before it was invoked; one that misses such a write shows it lost.
+ *
+ * A failed cas constrains the register (it held something other than the expected value) only when
+ * its comparison failed and no other op writes the expected value: ZooKeeper compares versions, so
+ * a value written twice may be held under a version the cas did not name.
  */
 
 import { casComparisonFailed, type Operation } from '../history/types.ts';
@@ -27,6 +34,9 @@ export interface RegisterHistory {
   put: Int32Array;
   /** Value id → value; id 0 is null. */
   values: (string | null)[];
+  /** 1 for the ops real time orders after every definite op that completed before they were
+   * invoked: write-kind ops and final reads (see above). */
+  realTime: Uint8Array;
   /** Number of definite ops (READ, FCAS, WRITE, CAS). */
   definiteCount: number;
   /** Definite ops' local indices in completion order (ties by invoke order). */
@@ -67,6 +77,16 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
     needs.push(need);
     puts.push(put);
   };
+  // How many ops may write each value: a compared failed cas of a value written more than once says nothing.
+  const writes = new Map<string, number>();
+  const wrote = (v: unknown): void => {
+    if (typeof v === 'string') writes.set(v, (writes.get(v) ?? 0) + 1);
+  };
+  for (const op of all) {
+    if (op.outcome === 'fail') continue;
+    if (op.f === 'write') wrote(op.input);
+    else if (op.f === 'cas' && Array.isArray(op.input) && op.input.length === 2) wrote(op.input[1]);
+  }
   for (const op of [...all].sort(byInvoke)) {
     if (op.f === 'read') {
       if (op.outcome !== 'ok') continue;
@@ -79,8 +99,9 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
       const input = op.input;
       if (!Array.isArray(input) || input.length !== 2) continue;
       const [expected, next] = input as [string | null, string];
-      // A cas that failed without being compared did nothing and observed nothing.
-      if (op.outcome === 'fail' && !casComparisonFailed(op.error)) continue;
+      // A cas that failed without being compared did nothing and observed nothing; one refused by
+      // the version of a value written more than once observed nothing about the value.
+      if (op.outcome === 'fail' && (!casComparisonFailed(op.error) || (expected !== null && (writes.get(expected) ?? 0) > 1))) continue;
       const k = op.outcome === 'ok' ? CAS : op.outcome === 'fail' ? FCAS : ICAS;
       choose(op, k, intern(expected), k === FCAS ? NONE : intern(next));
     }
@@ -89,6 +110,8 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
   const n = ops.length;
   const need = Int32Array.from(needs);
   const put = Int32Array.from(puts);
+  const realTime = new Uint8Array(n);
+  for (let i = 0; i < n; i++) realTime[i] = kind[i] !== READ || (ops[i] as Operation).final === true ? 1 : 0;
 
   const definite: number[] = [];
   for (let i = 0; i < n; i++) if (isDefinite(kind[i] as Kind)) definite.push(i);
@@ -122,6 +145,7 @@ export function prepareRegister(key: string, all: readonly Operation[]): Registe
     need,
     put,
     values,
+    realTime,
     definiteCount: definite.length,
     completionOrder,
     completionRank,

@@ -4,7 +4,8 @@
  * constraints and register-model.ts for the semantics.
  *
  * Reductions (each keeps the search complete):
- * - Reads and failed cas do not change the state. When one is placeable and its precondition holds
+ * - Reads and failed cas do not change the state (a final read waits, like a write, for the ops
+ *   real time puts before it). When one is placeable and its precondition holds
  *   now, it is placed at once without branching: moving such an op earlier never breaks an edge
  *   (its own predecessors are placed; its successors only gain) and changes no other op's state.
  * - Branching is only over state-changing ops (ok write/cas, indeterminate write/cas). An
@@ -75,7 +76,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   const D = h.definiteCount;
   if (D === 0) return { outcome: 'valid', states: 0, deepestPlaced: NONE };
   const kind = Uint8Array.from(h.kind);
-  const { need, put, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
+  const { need, put, realTime, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
   const V = h.values.length;
 
   // Definite write-kind ops (failed cas, ok write, ok cas) and indeterminate ops, each sorted by
@@ -234,7 +235,8 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
     return before === NONE || placed[before] === 1;
   };
 
-  /** Places every placeable read / failed cas whose precondition holds, until none is left. */
+  /** Places every placeable read / failed cas whose precondition holds, until none is left (a final
+   * read is placeable once every definite op that completed before it was invoked is placed). */
   const closure = (): void => {
     for (;;) {
       let progressed = false;
@@ -250,7 +252,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         const r = list[j] as number;
         if (placed[r] === 1) continue;
         const before = prev[r] as number;
-        if (before === NONE || placed[before] === 1) {
+        if ((before === NONE || placed[before] === 1) && (realTime[r] === 0 || (pred[r] as number) <= donePrefix)) {
           place(r);
           progressed = true;
         }

@@ -145,8 +145,8 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
     best = Math.max(best, pos[i] as number);
     prefixMax[j] = best;
   });
-  // Upper bound: write-kind ops in base by invoke time, suffix min of position.
-  const writes = base.filter((i) => kind[i] !== READ);
+  // Upper bound: write-kind ops and final reads in base by invoke time, suffix min of position.
+  const writes = base.filter((i) => h.realTime[i] === 1);
   writes.sort((a, b) => (ops[a] as Operation).invokeTime - (ops[b] as Operation).invokeTime);
   const invokes = writes.map((i) => (ops[i] as Operation).invokeTime);
   const suffixMin = new Int32Array(writes.length + 1).fill(m);
@@ -231,8 +231,8 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
 
 /**
  * Checks a total order (local indices) against the guarantee: every definite op exactly once, each
- * op legal in the model state at its position, real time for write-kind ops (no definite op placed
- * after x completed before x was invoked), and session order. Returns undefined when it holds, else
+ * op legal in the model state at its position, real time for write-kind ops and final reads (no
+ * definite op placed after x completed before x was invoked), and session order. Returns undefined when it holds, else
  * the first violation found.
  */
 export function verifyOrder(h: RegisterHistory, order: readonly number[]): string | undefined {
@@ -261,7 +261,7 @@ export function verifyOrder(h: RegisterHistory, order: readonly number[]): strin
   }
   for (let p = 0; p < order.length; p++) {
     const i = order[p] as number;
-    if (kind[i] === READ) continue;
+    if (h.realTime[i] === 0) continue;
     if (suffixMin[p + 1]! < (ops[i] as Operation).invokeTime) {
       return `an op completed before op ${(ops[i] as Operation).id} was invoked but is ordered after it`;
     }

@@ -1,8 +1,9 @@
 /**
  * Register keys (f write / read / cas). Checked, in order:
- * 1. cheap explanations: phantom-value, future-read, then a session going back in time and a cas
- *    from an overwritten value (each a sound necessary condition; if any, the key is invalid and
- *    no search runs);
+ * 1. cheap explanations: phantom-value, future-read, then a session going back in time, a cas
+ *    from an overwritten value, final reads that disagree and a final read that misses an
+ *    acknowledged write (each a sound necessary condition; if any, the key is invalid and no
+ *    search runs);
  * 2. the zxid witness, when every ok write/cas and every non-null ok read carries a zxid
  *    (verified, never trusted);
  * 3. the search, within a budget of states (over budget: unknown, never a guess).
@@ -15,7 +16,7 @@ import { describeRegisterOp, prepareRegister, type RegisterHistory } from './reg
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
-import { countAtOrBelow } from './sorted.ts';
+import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
   anomalies: Anomaly[];
@@ -33,7 +34,7 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
   const h = prepareRegister(key, all);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
-  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h)];
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
   if (h.definiteCount === 0) {
@@ -249,7 +250,7 @@ function staleCas(h: RegisterHistory): Anomaly[] {
 function nonlinearizable(h: RegisterHistory, deepest: DeadEnd | undefined): Anomaly {
   const total = h.definiteCount;
   const head =
-    `key ${keyName(h.key)}: no order of its ${total} definite operations respects real time among writes, ` +
+    `key ${keyName(h.key)}: no order of its ${total} definite operations respects real time among writes and final reads, ` +
     `each session's order and the register's semantics`;
   if (!deepest) {
     return { type: 'nonlinearizable', key: h.key, ops: [], explanation: `${head}.` };
@@ -317,8 +318,8 @@ function listed(items: readonly string[]): string {
 /**
  * Final reads (marked final: made after a marker write through the same session, once the faults
  * healed and the workload stopped) each see every write committed before them. So a final read B
- * invoked after a final read A completed must return A's value, unless an indeterminate write or
- * cas of B's value landed in between. Anything else means the members hold different data: the
+ * invoked after a final read A completed must return A's value, unless a write or cas of B's value
+ * may have landed in between (invoked before B completed, not completed before A was invoked). Anything else means the members hold different data: the
  * anomaly names both reads and their servers. O(f^2) in the final reads of the key: one per member.
  */
 function divergentFinals(h: RegisterHistory): Anomaly[] {
@@ -327,8 +328,6 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
   if (finals.length < 2) return [];
   const at = (i: number): Operation => h.ops[i] as Operation;
   finals.sort((a, b) => at(a).completeTime - at(b).completeTime);
-  const lateWriters = new Set<number>();
-  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === IWRITE || h.kind[i] === ICAS) lateWriters.add(h.put[i] as number);
   const anomalies: Anomaly[] = [];
   const where = (i: number): string => (at(i).server === undefined ? describeRegisterOp(h, i) : `${describeRegisterOp(h, i)} through ${at(i).server}`);
   for (const b of finals) {
@@ -339,7 +338,10 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
       if (at(x).completeTime >= at(b).invokeTime) break;
       a = x;
     }
-    if (a === undefined || h.need[a] === value || lateWriters.has(value)) continue;
+    if (a === undefined || h.need[a] === value) continue;
+    const start = at(a).invokeTime;
+    const end = at(b).completeTime;
+    if ((h.writersOf[value] ?? []).some((w) => at(w).invokeTime < end && at(w).completeTime > start)) continue;
     anomalies.push({
       type: 'divergent',
       key: h.key,
@@ -347,8 +349,74 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
       ops: ids([at(a).id, at(b).id]),
       explanation:
         `key ${keyName(h.key)}: the final ${where(a)}, then the final ${where(b)}: each was made after a marker write ` +
-        `through its own session, so each member had every committed write, and no indeterminate write of ` +
+        `through its own session, so each member had every committed write, and no write of ` +
         `${q(h.values[value] ?? null)} could have landed in between: the members hold different data.`,
+    });
+  }
+  return anomalies;
+}
+
+/**
+ * A final read sees every write acknowledged before it was invoked (see divergentFinals). So it
+ * cannot return a value whose every writer completed before some acknowledged write of another
+ * value was invoked, that write itself acknowledged before the final read was invoked (nor absent,
+ * once any write was acknowledged before it): that write, at least, is missing from the member's
+ * data. A sound necessary condition (the search, which orders final reads by real time too, finds
+ * what this misses). O(n log n): a final read asks a prefix (by completion) of the acknowledged
+ * writes for the latest-invoked one of another value than its own, which the latest-invoked write
+ * of the prefix and the latest-invoked one of a value other than that write's answer between them.
+ */
+function lostWrites(h: RegisterHistory): Anomaly[] {
+  const at = (i: number): Operation => h.ops[i] as Operation;
+  const finals: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && h.realTime[i] === 1) finals.push(i);
+  if (finals.length === 0) return [];
+  const writes: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) if (isDefiniteWrite(h, i)) writes.push(i);
+  writes.sort((a, b) => at(a).completeTime - at(b).completeTime);
+  const completions = writes.map((w) => at(w).completeTime);
+  const latest = new Int32Array(writes.length);
+  const latestOther = new Int32Array(writes.length);
+  let first = NONE;
+  let other = NONE;
+  writes.forEach((w, j) => {
+    const later = (x: number): boolean => x === NONE || at(w).invokeTime > at(x).invokeTime;
+    if (first !== NONE && h.put[w] === h.put[first]) {
+      if (later(first)) first = w;
+    } else if (later(first)) {
+      other = first;
+      first = w;
+    } else if (later(other)) other = w;
+    latest[j] = first;
+    latestOther[j] = other;
+  });
+  const lastWriterCompletion = new Float64Array(h.values.length).fill(-Infinity);
+  h.writersOf.forEach((writers, v) => {
+    for (const u of writers) lastWriterCompletion[v] = Math.max(lastWriterCompletion[v]!, at(u).completeTime);
+  });
+
+  const anomalies: Anomaly[] = [];
+  for (const f of finals) {
+    const value = h.need[f] as number;
+    const prefix = countBelow(completions, at(f).invokeTime);
+    if (prefix === 0) continue;
+    const candidate = latest[prefix - 1] as number;
+    const missed = h.put[candidate] !== value ? candidate : (latestOther[prefix - 1] as number);
+    if (missed === NONE || lastWriterCompletion[value]! >= at(missed).invokeTime) continue;
+    const writers = h.writersOf[value] ?? [];
+    const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
+    const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
+    const after = value === 0 ? '' : `, invoked after ${shown.join('; ')}${more} had completed`;
+    const server = at(f).server === undefined ? '' : ` through ${at(f).server}`;
+    anomalies.push({
+      type: 'lost',
+      key: h.key,
+      element: h.values[h.put[missed] as number] as string,
+      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), at(f).id]),
+      explanation:
+        `key ${keyName(h.key)}: the final ${describeRegisterOp(h, f)}${server} misses ${describeRegisterOp(h, missed)}${after}, ` +
+        `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
+        `session, so its member had every acknowledged write, and this one is lost.`,
     });
   }
   return anomalies;

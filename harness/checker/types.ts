@@ -8,7 +8,9 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
 /**
  * - lost: an ok add that completed before a final read-set of its key was invoked is missing from
  *   that final read; or an element an ok read-set returned (so committed, whatever its add's
- *   outcome) before a final read-set was invoked is missing from it.
+ *   outcome) before a final read-set was invoked is missing from it. Register keys: a final read
+ *   returned a value (or absent) that an acknowledged write, itself acknowledged before the final
+ *   read was invoked, had definitely replaced.
  * - skipped-write: a read-set shows an element but lacks one whose add was acknowledged before the
  *   shown element's add was invoked (any session): no server state holds a later write without an
  *   earlier one.
@@ -19,8 +21,8 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  *   was invoked. Register keys: the session observed (read, cas-expected or wrote) b, then observed
  *   a, whose writer completed before b's writer was invoked (or absent after a value). ZooKeeper's
  *   per-session guarantees; real time across sessions is never required of reads.
- * - nonlinearizable: no total order of a register key's operations respects real time among writes,
- *   each session's order, and the register semantics. Either a cas succeeded from a value that
+ * - nonlinearizable: no total order of a register key's operations respects real time among writes
+ *   and final reads, each session's order, and the register semantics. Either a cas succeeded from a value that
  *   real time says was already overwritten (named directly), or the search found no order (the
  *   explanation names its deepest point).
  * - phantom-value: a read (or a successful cas) observed a value no write or cas ever wrote.

@@ -50,6 +50,9 @@ interface Session {
   lastCompletionLine: number;
 }
 
+/** A line of nothing but JSON whitespace (a newline never reaches here). */
+const JSON_BLANK = /^[ \t\r]*$/;
+
 /**
  * Incremental parser: feed it lines in order (e.g. from a stream), then call finish(). Useful for
  * files too large to hold as one string; parseHistory is the one-shot form. With keep = false it
@@ -81,7 +84,8 @@ export class HistoryParser {
     const plain = raw !== undefined;
     if (raw === undefined) {
       const line = text.slice(start, end); // the same string when the range is all of it
-      if (line.trim() === '') return undefined;
+      // Blank: JSON's own whitespace only (trim() would also pass a no-break space, which JSON refuses).
+      if (JSON_BLANK.test(line)) return undefined;
       try {
         raw = JSON.parse(line);
       } catch (error) {

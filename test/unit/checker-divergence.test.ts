@@ -90,7 +90,26 @@ describe('final reads of a register through each member', () => {
   it('leave final reads alone that are not ordered by real time (one completes at the nanosecond the other is invoked)', () => {
     const v = check([...writes, finalRead(2, 10, 'b', 100, 300, 'zk-0'), finalRead(3, 11, 'a', 300, 310, 'zk-1')]);
     expect(v.anomalies.filter((a) => a.type === 'divergent')).toEqual([]);
+    // Not divergent, but zk-1's read misses write 1 of 'b', acknowledged long before it: lost.
+    expect(v.anomalies.map((a) => [a.type, a.ops])).toEqual([['lost', [0, 1, 3]]]);
+  });
+
+  it('accept a later final read of a value an acknowledged write set in between (writes still running)', () => {
+    const v = check([
+      ...writes,
+      finalRead(2, 10, 'b', 100, 110, 'zk-0'),
+      { id: 3, process: 3, key: 'r', f: 'write', input: 'c', output: 'c', outcome: 'ok', invokeTime: 105, completeTime: 130 },
+      finalRead(4, 11, 'c', 140, 150, 'zk-1'),
+    ]);
     expect(v.validity).toBe('valid');
+    // The same write completed before the earlier read was invoked cannot have been in between.
+    const early = check([
+      ...writes,
+      { id: 3, process: 3, key: 'r', f: 'write', input: 'c', output: 'c', outcome: 'ok', invokeTime: 40, completeTime: 50 },
+      finalRead(2, 10, 'b', 100, 110, 'zk-0'),
+      finalRead(4, 11, 'c', 140, 150, 'zk-1'),
+    ]);
+    expect(early.anomalies.map((a) => a.type).sort()).toEqual(['divergent', 'lost']);
   });
 
   it('leave a stale read that is not final alone (followers may lag)', () => {
@@ -118,5 +137,54 @@ describe('final reads of a set through each member', () => {
     const lost = v.anomalies.filter((a) => a.type === 'lost');
     expect(lost.map((a) => a.element)).toEqual(['y']);
     expect(lost[0]!.explanation).toContain('through zk-2');
+  });
+});
+
+describe('a final read of a register misses no acknowledged write', () => {
+  const op = (id: number, process: number, f: 'write' | 'read' | 'cas', value: string | null | string[], invokeTime: number, completeTime: number, extra: Partial<Operation> = {}): Operation => ({
+    id, process, key: 'r', f, input: f === 'read' ? null : value, output: value, outcome: 'ok', invokeTime, completeTime, ...extra,
+  });
+  const final = { final: true, server: 'zk-0' };
+
+  it('absent after an acknowledged write is lost (and, not final, a stale read ZooKeeper allows)', () => {
+    const history = (extra: Partial<Operation>): Operation[] => [op(0, 1, 'write', 'a', 10, 20), op(1, 2, 'read', null, 30, 40, extra)];
+    const v = check(history(final));
+    expect(v.validity).toBe('invalid');
+    expect(v.anomalies.map((a) => [a.type, a.element, a.ops])).toEqual([['lost', 'a', [0, 1]]]);
+    expect(v.anomalies[0]!.explanation).toContain("the final read 1 (process 2) returning absent (null) through zk-0 misses write 0 (process 1) of 'a'");
+    expect(check(history({})).validity).toBe('valid');
+  });
+
+  it('an older value after an acknowledged overwrite is lost, with and without zxids', () => {
+    const ops = [op(0, 1, 'write', 'a', 10, 20, { zxid: 1n }), op(1, 1, 'write', 'b', 30, 40, { zxid: 2n }), op(2, 2, 'read', 'a', 50, 60, { ...final, zxid: 1n })];
+    for (const history of [ops, ops.map((o) => ({ ...o, zxid: undefined }))]) {
+      const v = check(history);
+      expect(v.anomalies.map((a) => [a.type, a.element, a.ops])).toEqual([['lost', 'b', [0, 1, 2]]]);
+    }
+  });
+
+  it('an overwrite that real time does not order after the write read is no loss: either may have landed last', () => {
+    expect(check([op(0, 1, 'write', 'a', 10, 30), op(1, 2, 'write', 'b', 20, 40), op(2, 3, 'read', 'a', 50, 60, final)]).validity).toBe('valid');
+    // An indeterminate write of the value read may have landed after the overwrite.
+    expect(check([op(0, 1, 'write', 'a', 10, 20), op(1, 2, 'write', 'b', 30, 40), op(3, 4, 'write', 'a', 35, Infinity, { outcome: 'info' }), op(2, 3, 'read', 'a', 50, 60, final)]).validity).toBe('valid');
+  });
+
+  it('the search orders final reads by real time too, also where the direct rule cannot see it, through the zxid witness or without', () => {
+    // The cas from 'a' must follow the write of 'a' (their intervals overlap, so real time alone
+    // does not say so), and both completed before the final read of 'a' was invoked.
+    const ops = [op(0, 1, 'write', 'a', 0, 10, { zxid: 1n }), op(1, 2, 'cas', ['a', 'b'], 5, 20, { zxid: 2n }), op(2, 3, 'read', 'a', 30, 40, { ...final, zxid: 1n })];
+    for (const history of [ops, ops.map((o) => ({ ...o, zxid: undefined }))]) {
+      const v = check(history);
+      expect(v.anomalies.map((a) => a.type)).toEqual(['nonlinearizable']);
+      expect(v.stats.searchedKeys).toBe(1);
+    }
+    expect(check(ops.map((o) => ({ ...o, final: undefined }))).validity).toBe('valid');
+  });
+
+  it('a final read that sees every acknowledged write is valid, and the zxid witness proves it', () => {
+    const ops = [op(0, 1, 'write', 'a', 0, 10, { zxid: 1n }), op(1, 2, 'cas', ['a', 'b'], 5, 20, { zxid: 2n }), op(2, 3, 'read', 'b', 30, 40, { ...final, zxid: 2n })];
+    const v = check(ops);
+    expect(v.validity).toBe('valid');
+    expect(v.stats.witnessKeys).toBe(1);
   });
 });

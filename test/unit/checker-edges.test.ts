@@ -28,6 +28,17 @@ describe('a failed cas is a read only when its comparison failed', () => {
   it('a cas refused by its comparison (BAD_VERSION) says the register held something else', () => {
     expect(check(history('BAD_VERSION').ops()).validity).toBe('invalid');
   });
+
+  it('but not when the value it expected was written twice: ZooKeeper compares versions, and the value came back under another', () => {
+    // a (version 0), b, a again (version 2); a cas naming version 0 is refused while the register holds 'a'.
+    const h = new HistoryBuilder();
+    h.write(1, 'r', 'a');
+    h.write(2, 'r', 'b');
+    h.write(2, 'r', 'a');
+    h.cas(1, 'r', 'a', 'c', 'fail', undefined, 'KeeperException: BAD_VERSION');
+    h.read(1, 'r', 'a');
+    expect(check(h.ops()).validity).toBe('valid');
+  });
 });
 
 // Large histories: the timeout is a guard against a hang, not a speed goal (npm run bench has those).

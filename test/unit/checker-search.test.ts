@@ -16,9 +16,13 @@ const stripZxids = (ops: readonly Operation[]): Operation[] => ops.map((op) => (
  * reference, for tiny histories (and a check on the memo itself).
  */
 function exhaustiveOracle(ops: readonly Operation[], { memo }: { memo: boolean }): 'valid' | 'invalid' | 'unknown' {
-  // A failed cas took part only when its comparison failed (BAD_VERSION); otherwise it was never
-  // compared and says nothing.
-  const compared = (op: Operation): boolean => op.outcome !== 'fail' || (op.error ?? '').includes('BAD_VERSION');
+  // A failed cas took part only when its comparison failed (BAD_VERSION) and nothing else may write
+  // the value it expected (ZooKeeper compares versions: a value written twice has two); otherwise it
+  // says nothing.
+  const writes = (value: string | null): number =>
+    ops.filter((op) => op.outcome !== 'fail' && (op.f === 'write' ? op.input === value : op.f === 'cas' && (op.input as string[])[1] === value)).length;
+  const compared = (op: Operation): boolean =>
+    op.outcome !== 'fail' || ((op.error ?? '').includes('BAD_VERSION') && writes((op.input as [string | null, string])[0]) <= 1);
   const included = ops.filter(
     (op) => (op.f === 'read' && op.outcome === 'ok') || (op.f === 'write' && op.outcome !== 'fail') || (op.f === 'cas' && compared(op)),
   );
@@ -27,12 +31,12 @@ function exhaustiveOracle(ops: readonly Operation[], { memo }: { memo: boolean }
   if (total === 0) return 'unknown'; // nothing definite: nothing to check, never "valid"
   const n = included.length;
   // mustPrecede[x]: the definite ops that have to be placed before x may be. Session order binds
-  // every op; real time binds write-kind ops (reads may be stale).
+  // every op; real time binds write-kind ops and final reads (other reads may be stale).
   const mustPrecede = included.map((x) =>
     included.flatMap((y, j) => {
       if (y === x || !definite(y)) return [];
       const session = y.process === x.process && (y.invokeTime < x.invokeTime || (y.invokeTime === x.invokeTime && y.id < x.id));
-      return session || (x.f !== 'read' && y.completeTime < x.invokeTime) ? [j] : [];
+      return session || ((x.f !== 'read' || x.final === true) && y.completeTime < x.invokeTime) ? [j] : [];
     }),
   );
   const placed = new Uint8Array(n);
@@ -91,9 +95,9 @@ function independentOrderCheck(h: ReturnType<typeof prepareRegister>, order: rea
       const y = order[b]!;
       const ox = h.ops[x]!;
       const oy = h.ops[y]!;
-      // y before x is forced by real time when x is write-kind and y definite and completed first,
-      // and by session order always.
-      if (h.kind[x] !== 0 && h.kind[y]! <= CAS_KIND && oy.completeTime < ox.invokeTime) return false;
+      // y before x is forced by real time when x is write-kind or a final read and y definite and
+      // completed first, and by session order always.
+      if ((h.kind[x] !== 0 || ox.final === true) && h.kind[y]! <= CAS_KIND && oy.completeTime < ox.invokeTime) return false;
       if (ox.process === oy.process && h.kind[y]! <= CAS_KIND && (oy.invokeTime < ox.invokeTime || (oy.invokeTime === ox.invokeTime && oy.id < ox.id)) && h.previousInSession[x] !== -1) return false;
     }
   }
@@ -127,7 +131,8 @@ function randomHistory(rng: RandomGenerator, processes: number, maxOpsPerProcess
         const v = `w${++fresh}`;
         op = { ...base, f: 'write', input: v, output: v };
       } else if (which === 1) {
-        op = { ...base, f: 'read', input: null, output: values[int(0, values.length - 1)] ?? null };
+        // A fifth of the reads are final reads, which real time orders like writes.
+        op = { ...base, f: 'read', input: null, output: values[int(0, values.length - 1)] ?? null, ...(int(0, 4) === 0 ? { final: true } : {}) };
       } else {
         const input: [string | null, string] = [values[int(0, values.length - 1)] ?? null, `c${++fresh}`];
         op = { ...base, f: 'cas', input: input as string[], output: input as string[] };
@@ -223,6 +228,17 @@ function plausibleHistory(rng: RandomGenerator, processes: number, maxOpsPerProc
     }
   }
   const ops = drafts.map((d) => d.op).sort((a, b) => a.invokeTime - b.invokeTime);
+  // Half the time, final reads once everything has taken effect (each after a marker write, so it
+  // sees the latest version), one or two of them: real time orders them like writes.
+  if (int(0, 1) === 0) {
+    let end = 0;
+    for (const d of drafts) end = Math.max(end, d.effect, Number.isFinite(d.op.completeTime) ? d.op.completeTime : 0);
+    const last = versions.length - 1;
+    for (let k = int(1, 2); k > 0; k--) {
+      const invokeTime = end + int(1, 5);
+      ops.push({ process: 100 + k, key: 'r', f: 'read', input: null, output: versions[last] ?? null, outcome: 'ok', invokeTime, completeTime: invokeTime + int(1, 5), final: true, ...(last > 0 ? { zxid: BigInt(last) } : {}) });
+    }
+  }
   if (int(0, 2) === 0 && ops.length > 0) {
     const victim = ops[int(0, ops.length - 1)] as Omit<Operation, 'id'>;
     if (victim.f === 'read') victim.output = versions[int(0, versions.length - 1)] ?? null;

@@ -39,6 +39,8 @@ describe('parseHistory', () => {
     ].join('\r\n');
     const events = parseHistory(text, 'history.jsonl');
     expect(events).toHaveLength(9);
+    // Blank is JSON's whitespace only: a no-break space is not JSON, and not skipped either.
+    expect(() => parseHistory(`${inv(0, 1, 'add', 's', 'x')}\n\u00a0\n`, 'h.jsonl')).toThrow(/h\.jsonl:2: not valid JSON/);
     expect(events[1]).toEqual({ index: 1, type: 'ok', process: 1, time: 10, f: 'add', key: 's', value: 'x', zxid: '0x1A', server: 'zk-1' });
     expect(events[8]?.type).toBe('invoke');
   });
