@@ -319,8 +319,9 @@ function listed(items: readonly string[]): string {
  * Final reads (marked final: made after a marker write through the same session, once the faults
  * healed and the workload stopped) each see every write committed before them. So a final read B
  * invoked after a final read A completed must return A's value, unless a write or cas of B's value
- * may have landed in between (invoked before B completed, not completed before A was invoked). Anything else means the members hold different data: the
- * anomaly names both reads and their servers. O(f^2) in the final reads of the key: one per member.
+ * may have landed in between (not invoked after B completed, not completed before A was invoked).
+ * Anything else means the members hold different data: the anomaly names both reads and their
+ * servers. O(f^2) in the final reads of the key (one per member), and the writers of each value read.
  */
 function divergentFinals(h: RegisterHistory): Anomaly[] {
   const finals: number[] = [];
@@ -341,7 +342,8 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
     if (a === undefined || h.need[a] === value) continue;
     const start = at(a).invokeTime;
     const end = at(b).completeTime;
-    if ((h.writersOf[value] ?? []).some((w) => at(w).invokeTime < end && at(w).completeTime > start)) continue;
+    // Real time orders only what completed strictly before the other was invoked.
+    if ((h.writersOf[value] ?? []).some((w) => at(w).invokeTime <= end && at(w).completeTime >= start)) continue;
     anomalies.push({
       type: 'divergent',
       key: h.key,
@@ -362,9 +364,9 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
  * value was invoked, that write itself acknowledged before the final read was invoked (nor absent,
  * once any write was acknowledged before it): that write, at least, is missing from the member's
  * data. A sound necessary condition (the search, which orders final reads by real time too, finds
- * what this misses). O(n log n): a final read asks a prefix (by completion) of the acknowledged
- * writes for the latest-invoked one of another value than its own, which the latest-invoked write
- * of the prefix and the latest-invoked one of a value other than that write's answer between them.
+ * what this misses). Of the writes acknowledged before the read, only the one invoked last needs
+ * asking: any other was invoked no later, and if the last one wrote the value read, it completed
+ * after every other one's invoke. O(n log n).
  */
 function lostWrites(h: RegisterHistory): Anomaly[] {
   const at = (i: number): Operation => h.ops[i] as Operation;
@@ -375,20 +377,11 @@ function lostWrites(h: RegisterHistory): Anomaly[] {
   for (let i = 0; i < h.ops.length; i++) if (isDefiniteWrite(h, i)) writes.push(i);
   writes.sort((a, b) => at(a).completeTime - at(b).completeTime);
   const completions = writes.map((w) => at(w).completeTime);
-  const latest = new Int32Array(writes.length);
-  const latestOther = new Int32Array(writes.length);
-  let first = NONE;
-  let other = NONE;
+  // latestInvoked[j]: of the first j + 1 writes to complete, the one invoked last.
+  const latestInvoked = new Int32Array(writes.length);
   writes.forEach((w, j) => {
-    const later = (x: number): boolean => x === NONE || at(w).invokeTime > at(x).invokeTime;
-    if (first !== NONE && h.put[w] === h.put[first]) {
-      if (later(first)) first = w;
-    } else if (later(first)) {
-      other = first;
-      first = w;
-    } else if (later(other)) other = w;
-    latest[j] = first;
-    latestOther[j] = other;
+    const before = j > 0 ? (latestInvoked[j - 1] as number) : NONE;
+    latestInvoked[j] = before !== NONE && at(before).invokeTime >= at(w).invokeTime ? before : w;
   });
   const lastWriterCompletion = new Float64Array(h.values.length).fill(-Infinity);
   h.writersOf.forEach((writers, v) => {
@@ -400,9 +393,8 @@ function lostWrites(h: RegisterHistory): Anomaly[] {
     const value = h.need[f] as number;
     const prefix = countBelow(completions, at(f).invokeTime);
     if (prefix === 0) continue;
-    const candidate = latest[prefix - 1] as number;
-    const missed = h.put[candidate] !== value ? candidate : (latestOther[prefix - 1] as number);
-    if (missed === NONE || lastWriterCompletion[value]! >= at(missed).invokeTime) continue;
+    const missed = latestInvoked[prefix - 1] as number;
+    if (h.put[missed] === value || lastWriterCompletion[value]! >= at(missed).invokeTime) continue;
     const writers = h.writersOf[value] ?? [];
     const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
     const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
