@@ -43,6 +43,7 @@ describe('final reads of a register through each member', () => {
     expect(divergent).toHaveLength(1);
     expect(divergent[0]!.explanation).toContain("the final read 6 (process 11) returning 'b' through zk-1, then the final read 8 (process 12) returning 'a' through zk-2");
     expect(divergent[0]!.ops).toEqual([6, 8]);
+    expect(divergent[0]!.element).toBe('a');
   });
 
   it('accept a later final read of a value an indeterminate write may have set in between', () => {

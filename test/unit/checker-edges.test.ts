@@ -39,6 +39,21 @@ describe('a failed cas is a read only when its comparison failed', () => {
     h.read(1, 'r', 'a');
     expect(check(h.ops()).validity).toBe('valid');
   });
+
+  it('a second writer is any write or cas that may have happened: a cas counts, a failed write does not', () => {
+    const refused = (second: (h: HistoryBuilder) => void): string => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'a');
+      second(h);
+      h.cas(1, 'r', 'a', 'c', 'fail', undefined, 'BAD_VERSION');
+      h.read(1, 'r', 'a');
+      return check(h.ops()).validity;
+    };
+    // A cas from 'a' to 'a' wrote it again, under a new version: the refusal says nothing.
+    expect(refused((h) => h.cas(2, 'r', 'a', 'a'))).toBe('valid');
+    // A failed write of 'a' did not happen: 'a' has one version, and the register held another.
+    expect(refused((h) => h.write(2, 'r', 'a', 'fail'))).toBe('invalid');
+  });
 });
 
 // Large histories: the timeout is a guard against a hang, not a speed goal (npm run bench has those).
