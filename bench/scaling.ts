@@ -61,6 +61,31 @@ function phantomReads(n: number): Operation[] {
   return ops;
 }
 
+/**
+ * n final reads of one key, through as many members (a history no harness writes, but the format
+ * allows): n / 2 writes of 'b', one of 'a' read by a final read, a last write of 'b', then the other
+ * final reads, all of 'b'. Each final read is compared with the last one before it and asked about
+ * the writers of its value: valid, and it must stay linear.
+ */
+function finalReads(n: number): Operation[] {
+  const ops: Operation[] = [];
+  let t = 0;
+  const write = (value: string): void => {
+    ops.push({ id: ops.length, process: 0, f: 'write', key: 'r', input: value, output: value, outcome: 'ok', invokeTime: t, completeTime: t + 5 });
+    t += 10;
+  };
+  const read = (value: string, process: number, last: number): void => {
+    ops.push({ id: ops.length, process, f: 'read', key: 'r', input: null, output: value, outcome: 'ok', invokeTime: t, completeTime: t + last, final: true });
+  };
+  for (let i = 0; i < n / 2; i++) write('b');
+  write('a');
+  read('a', 1, 5);
+  t += 10;
+  write('b');
+  for (let i = 0; i < n / 2; i++) read('b', 2 + i, 1 + i);
+  return ops;
+}
+
 /** One write, n failed cas (compared: BAD_VERSION) in one session, one read; with or without zxids. */
 function failedCas(n: number, zxids: boolean): Operation[] {
   const z = zxids ? { zxid: 0x100000001n } : {};
@@ -157,6 +182,13 @@ export async function scalingFigures(seed: number): Promise<boolean> {
   console.log(`20,000 reads    ${seconds(p20.ms)}; 80,000 reads ${seconds(p80.ms)}: ${p80.value.anomalies.length} anomalies`);
   expect(p80.value, 'invalid', 'phantom reads');
   console.log(`goal            linear: time(80k)/time(20k) < 6 (${(p80.ms / p20.ms).toFixed(1)}): ${goal(p80.ms / p20.ms < 6)}`);
+
+  console.log('\n== Final reads of one key, one per member, 100,000 of them (median of 5)');
+  const f25 = medianOfFive(finalReads(25_000));
+  const f100 = medianOfFive(finalReads(100_000));
+  console.log(`25,000 reads    ${seconds(f25.ms)}; 100,000 reads ${seconds(f100.ms)}: ${f100.value.validity}`);
+  expect(f100.value, 'valid', 'final reads');
+  console.log(`goal            linear: time(100k)/time(25k) < 6 (${(f100.ms / f25.ms).toFixed(1)}): ${goal(f100.ms / f25.ms < 6)}`);
 
   console.log('\n== A history larger than the largest JavaScript string (streamed)');
   const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-bench-'));

@@ -79,13 +79,15 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   const { need, put, realTime, completionOrder: order, completionRank: rank, predecessors: pred, previousInSession: prev } = h;
   const V = h.values.length;
 
-  // Definite write-kind ops (failed cas, ok write, ok cas) and indeterminate ops, each sorted by
-  // how many definite ops must be placed before they may be.
+  // The definite ops real time orders (failed cas, ok write, ok cas, final reads) and the
+  // indeterminate ops, each sorted by how many definite ops must be placed before they may be. A
+  // final read waits in this window, not in its value's read list: there it would be scanned at
+  // every step until its time came (quadratic with many final reads of one value).
   const wk: number[] = [];
   const info: number[] = [];
   for (let i = 0; i < n; i++) {
     const k = kind[i];
-    if (k === FCAS || k === WRITE || k === CAS) wk.push(i);
+    if (realTime[i] === 1 && (k as number) <= CAS) wk.push(i);
     else if (k === IWRITE || k === ICAS) info.push(i);
   }
   const byPred = (a: number, b: number): number => pred[a]! - pred[b]! || a - b;
@@ -105,7 +107,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   for (let i = 0; i < n; i++) {
     const k = kind[i];
     const v = need[i] as number;
-    if (k === READ) (readsOf[v] as number[]).push(i);
+    if (k === READ && realTime[i] === 0) (readsOf[v] as number[]).push(i);
     if (k === READ || k === CAS) needers[v] = needers[v]! + 1;
     if (k === READ || k === CAS || k === ICAS) observed[v] = 1;
     if (v !== NONE) interest[v] = interest[v]! + 1;
@@ -114,8 +116,9 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   // Which placed ops the memo key must spell out. Not a read of a unique value: the search leaves
   // such a value only once every read of it is placed (the needers rule in candidates), so the
   // reads placed are those of values held before (all of them) and those of the current value
-  // whose session predecessor is placed (the closure's fixpoint), a function of the rest of the
-  // key.
+  // whose session predecessor is placed and, for a final read, whose real-time predecessors are
+  // (all within donePrefix, which the key holds): the closure's fixpoint, a function of the rest
+  // of the key.
   const keyed = new Uint8Array(n);
   for (let i = 0; i < n; i++) keyed[i] = kind[i] === READ && unique[need[i]!] === 1 ? 0 : 1;
 
@@ -205,7 +208,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         const v = need[i] as number;
         placedNeeders[v] = placedNeeders[v]! + 1;
       }
-      if (k !== READ) while (wkLo < wk.length && placed[wk[wkLo]!] === 1) wkLo++;
+      if (realTime[i] === 1) while (wkLo < wk.length && placed[wk[wkLo]!] === 1) wkLo++;
     }
     const v = need[i] as number;
     if (v !== NONE) placedInterest[v] = placedInterest[v]! + 1;
@@ -236,7 +239,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
   };
 
   /** Places every placeable read / failed cas whose precondition holds, until none is left (a final
-   * read is placeable once every definite op that completed before it was invoked is placed). */
+   * read, from the window, once every definite op that completed before it was invoked is placed). */
   const closure = (): void => {
     for (;;) {
       let progressed = false;
@@ -252,14 +255,15 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         const r = list[j] as number;
         if (placed[r] === 1) continue;
         const before = prev[r] as number;
-        if ((before === NONE || placed[before] === 1) && (realTime[r] === 0 || (pred[r] as number) <= donePrefix)) {
+        if (before === NONE || placed[before] === 1) {
           place(r);
           progressed = true;
         }
       }
       for (let j = wkLo; j < wkHi; j++) {
         const x = wk[j] as number;
-        if (placed[x] === 0 && kind[x] === FCAS && need[x] !== state && sessionReady(x)) {
+        if (placed[x] === 1 || !sessionReady(x)) continue;
+        if ((kind[x] === FCAS && need[x] !== state) || (kind[x] === READ && need[x] === state)) {
           place(x);
           progressed = true;
         }
@@ -305,7 +309,7 @@ function searchOnce(h: RegisterHistory, budget: number, captureAt: number): Sear
         if (remaining === 0) definite.push(x);
       } else if (k === CAS) {
         if (need[x] === state) definite.push(x);
-      } else if (need[x] === state) {
+      } else if (k === FCAS && need[x] === state) {
         failedCasSeesState = true;
       }
     }

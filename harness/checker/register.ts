@@ -287,6 +287,9 @@ function why(h: RegisterHistory, i: number, at: DeadEnd): string {
   if (k === FCAS) return v === state ? ' (but the register held exactly that)' : '';
   if (v === state) {
     const before = h.previousInSession[i] as number;
+    if (k === READ && h.realTime[i] === 1 && (before === NONE || at.placedOps[before] === 1)) {
+      return ' (a final read: it must follow every operation that completed before it was invoked, and those could not all be ordered first)';
+    }
     return before === NONE ? '' : ` (it must follow ${opList(h, [before])} of its session)`;
   }
   if (v === 0) return ' (but the register had already been written)';
@@ -321,7 +324,8 @@ function listed(items: readonly string[]): string {
  * invoked after a final read A completed must return A's value, unless a write or cas of B's value
  * may have landed in between (not invoked after B completed, not completed before A was invoked).
  * Anything else means the members hold different data: the anomaly names both reads and their
- * servers. O(f^2) in the final reads of the key (one per member), and the writers of each value read.
+ * servers. O(n log n): A by binary search over the final reads' completions, the writers in
+ * between by binary search over each value's writers' invocations.
  */
 function divergentFinals(h: RegisterHistory): Anomaly[] {
   const finals: number[] = [];
@@ -329,21 +333,22 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
   if (finals.length < 2) return [];
   const at = (i: number): Operation => h.ops[i] as Operation;
   finals.sort((a, b) => at(a).completeTime - at(b).completeTime);
+  const completions = finals.map((i) => at(i).completeTime);
+  const writers = writersByInvocation(h);
   const anomalies: Anomaly[] = [];
   const where = (i: number): string => (at(i).server === undefined ? describeRegisterOp(h, i) : `${describeRegisterOp(h, i)} through ${at(i).server}`);
   for (const b of finals) {
     const value = h.need[b] as number;
-    // The latest final read that completed before b was invoked.
-    let a: number | undefined;
-    for (const x of finals) {
-      if (at(x).completeTime >= at(b).invokeTime) break;
-      a = x;
-    }
-    if (a === undefined || h.need[a] === value) continue;
-    const start = at(a).invokeTime;
-    const end = at(b).completeTime;
-    // Real time orders only what completed strictly before the other was invoked.
-    if ((h.writersOf[value] ?? []).some((w) => at(w).invokeTime <= end && at(w).completeTime >= start)) continue;
+    // A: the latest final read that completed before b was invoked.
+    const before = countBelow(completions, at(b).invokeTime);
+    if (before === 0) continue;
+    const a = finals[before - 1] as number;
+    if (h.need[a] === value) continue;
+    // Real time orders only what completed strictly before the other was invoked: a writer of b's
+    // value invoked by b's completion that completed at A's invocation or later may lie between.
+    const { invokes, latestCompletion } = writers(value);
+    const invokedInTime = countAtOrBelow(invokes, at(b).completeTime);
+    if (invokedInTime > 0 && latestCompletion[invokedInTime - 1]! >= at(a).invokeTime) continue;
     anomalies.push({
       type: 'divergent',
       key: h.key,
@@ -356,6 +361,22 @@ function divergentFinals(h: RegisterHistory): Anomaly[] {
     });
   }
   return anomalies;
+}
+
+/** Per value (built when first asked): its writers' invocation times, ascending, and the latest
+ * completion among the writers up to each. */
+function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: number[]; latestCompletion: number[] } {
+  const built = new Map<number, { invokes: number[]; latestCompletion: number[] }>();
+  return (value) => {
+    let entry = built.get(value);
+    if (entry === undefined) {
+      const writers = [...(h.writersOf[value] ?? [])].map((w) => h.ops[w] as Operation).sort((x, y) => x.invokeTime - y.invokeTime);
+      let latest = -Infinity;
+      entry = { invokes: writers.map((w) => w.invokeTime), latestCompletion: writers.map((w) => (latest = Math.max(latest, w.completeTime))) };
+      built.set(value, entry);
+    }
+    return entry;
+  };
 }
 
 /**
