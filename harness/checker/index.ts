@@ -2,7 +2,9 @@
  * The checker: decides whether a recorded history is consistent with ZooKeeper's guarantees.
  * Pure functions, no I/O. Each key is checked alone (per-key decomposition):
  * - set keys (add / read-set): direct rules, see set.ts;
- * - register keys (write / read / cas): zxid witness or search, see register.ts.
+ * - register keys (write / read / cas): zxid witness or search, see register.ts;
+ * with one fact from across keys: each read's session anchor (session-anchors.ts), the session's
+ * latest acknowledged update on any key, whose predecessors the read must reflect.
  *
  * validity: invalid if any anomaly; else unknown if any key could not be decided (or the history is
  * empty: an unknownKeys entry with key '' names a reason about the whole history); else valid.
@@ -11,6 +13,7 @@
 import type { Operation } from '../history/types.ts';
 import { keyName } from './describe.ts';
 import { checkRegisterKey } from './register.ts';
+import { sessionAnchors } from './session-anchors.ts';
 import { checkSetKey } from './set.ts';
 import { type Anomaly, type CheckOptions, type CheckStats, DEFAULT_BUDGET, type UnknownKey, type Verdict } from './types.ts';
 
@@ -79,6 +82,7 @@ function survey(ops: readonly Operation[]): Survey {
 export function check(ops: readonly Operation[], options: CheckOptions = {}): Verdict {
   const budget = options.budget ?? DEFAULT_BUDGET;
   const { byKey, byOutcome, byFunction } = survey(ops);
+  const anchors = sessionAnchors(ops);
   const stats: CheckStats = {
     operations: ops.length,
     byOutcome,
@@ -98,12 +102,12 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
   for (const [key, { ops: list, setOps }] of byKey) {
     if (setOps === list.length) {
       stats.setKeys++;
-      const result = checkSetKey(key, list);
+      const result = checkSetKey(key, list, anchors);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.unknown !== undefined) unknownKeys.push({ key, reason: result.unknown });
     } else if (setOps === 0) {
       stats.registerKeys++;
-      const result = checkRegisterKey(key, list, budget);
+      const result = checkRegisterKey(key, list, budget, anchors);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.method === 'explanation') stats.explainedKeys++;
       if (result.method === 'witness') stats.witnessKeys++;

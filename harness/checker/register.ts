@@ -16,6 +16,7 @@ import { describeRegisterOp, prepareRegister, type RegisterHistory } from './reg
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
+import { NO_ANCHORS, type SessionAnchors } from './session-anchors.ts';
 import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
@@ -30,11 +31,12 @@ export interface RegisterKeyResult {
 
 const MAX_LISTED = 8;
 
-export function checkRegisterKey(key: string, all: readonly Operation[], budget: number): RegisterKeyResult {
+/** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
+export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, anchors: SessionAnchors = NO_ANCHORS): RegisterKeyResult {
   const h = prepareRegister(key, all);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
-  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h)];
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h, anchors)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
   if (h.definiteCount === 0) {
@@ -380,20 +382,29 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
 }
 
 /**
- * A final read sees every write acknowledged before it was invoked (see divergentFinals). So it
- * cannot return a value whose every writer completed before some acknowledged write of another
- * value was invoked, that write itself acknowledged before the final read was invoked (nor absent,
- * once any write was acknowledged before it): that write, at least, is missing from the member's
- * data. A sound necessary condition (the search, which orders final reads by real time too, finds
- * what this misses). Of the writes acknowledged before the read, only the one invoked last needs
- * asking: any other was invoked no later, and if the last one wrote the value read, it completed
- * after every other one's invoke. O(n log n).
+ * A final read sees every write acknowledged before it was invoked (see divergentFinals); any read
+ * sees every write acknowledged before its session's anchor was invoked (an acknowledged update of
+ * the session on any key: see session-anchors.ts). So a read cannot return a value whose every
+ * writer completed before some acknowledged write of another value was invoked, that write itself
+ * acknowledged before the read's bound (nor absent, once any write was acknowledged before it):
+ * for a final read that write is lost from the member's data; for an ordinary read the session
+ * went back in time. A sound necessary condition (the search, which orders final reads by real
+ * time too, finds more for final reads). Of the writes acknowledged before the bound, only the one
+ * invoked last needs asking: any other was invoked no later, and if the last one wrote the value
+ * read, it completed after every other one's invoke. O(n log n).
  */
-function lostWrites(h: RegisterHistory): Anomaly[] {
+function lostWrites(h: RegisterHistory, anchors: SessionAnchors): Anomaly[] {
   const at = (i: number): Operation => h.ops[i] as Operation;
-  const finals: number[] = [];
-  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && h.realTime[i] === 1) finals.push(i);
-  if (finals.length === 0) return [];
+  const reads: number[] = [];
+  const bounds: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) {
+    if (h.kind[i] !== READ) continue;
+    const bound = h.realTime[i] === 1 ? at(i).invokeTime : anchors.timeOf(at(i));
+    if (bound === undefined) continue;
+    reads.push(i);
+    bounds.push(bound);
+  }
+  if (reads.length === 0) return [];
   const writes: number[] = [];
   for (let i = 0; i < h.ops.length; i++) if (isDefiniteWrite(h, i)) writes.push(i);
   writes.sort((a, b) => at(a).completeTime - at(b).completeTime);
@@ -410,27 +421,39 @@ function lostWrites(h: RegisterHistory): Anomaly[] {
   });
 
   const anomalies: Anomaly[] = [];
-  for (const f of finals) {
-    const value = h.need[f] as number;
-    const prefix = countBelow(completions, at(f).invokeTime);
-    if (prefix === 0) continue;
+  const reportedSessions = new Set<number>();
+  reads.forEach((r, k) => {
+    const value = h.need[r] as number;
+    const prefix = countBelow(completions, bounds[k] as number);
+    if (prefix === 0) return;
     const missed = latestInvoked[prefix - 1] as number;
-    if (h.put[missed] === value || lastWriterCompletion[value]! >= at(missed).invokeTime) continue;
+    if (h.put[missed] === value || lastWriterCompletion[value]! >= at(missed).invokeTime) return;
+    const final = h.realTime[r] === 1;
+    // One anomaly per session for ordinary reads: its later reads repeat the same fall back.
+    if (!final) {
+      if (reportedSessions.has(at(r).process)) return;
+      reportedSessions.add(at(r).process);
+    }
     const writers = h.writersOf[value] ?? [];
     const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
     const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
     const after = value === 0 ? '' : `, invoked after ${shown.join('; ')}${more} had completed`;
-    const server = at(f).server === undefined ? '' : ` through ${at(f).server}`;
+    const server = at(r).server === undefined ? '' : ` through ${at(r).server}`;
+    const missing = `${describeRegisterOp(h, r)}${server} misses ${describeRegisterOp(h, missed)}${after}`;
+    const anchor = final ? undefined : (anchors.of(at(r)) as Operation);
     anomalies.push({
-      type: 'lost',
+      type: final ? 'lost' : 'stale-read-in-session',
       key: h.key,
       element: h.values[h.put[missed] as number] as string,
-      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), at(f).id]),
-      explanation:
-        `key ${keyName(h.key)}: the final ${describeRegisterOp(h, f)}${server} misses ${describeRegisterOp(h, missed)}${after}, ` +
-        `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
-        `session, so its member had every acknowledged write, and this one is lost.`,
+      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), ...(anchor ? [anchor.id] : []), at(r).id]),
+      explanation: anchor
+        ? `key ${keyName(h.key)}: ${missing}, which was acknowledged before the same session's own ${opName(anchor)}` +
+          `${anchor.key === h.key ? '' : ` on key ${keyName(anchor.key)}`} was invoked: ZooKeeper orders writes linearizably ` +
+          `and a session's reads follow its own writes, so the session went back in time.`
+        : `key ${keyName(h.key)}: the final ${missing}, ` +
+          `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
+          `session, so its member had every acknowledged write, and this one is lost.`,
     });
-  }
+  });
   return anomalies;
 }

@@ -7,16 +7,17 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import type { Anomaly } from './types.ts';
+import { NO_ANCHORS, type SessionAnchors } from './session-anchors.ts';
 import { countBelow } from './sorted.ts';
 
 /** Why a session's read must contain an element. */
 interface Requirement {
   /** 'seen': an earlier read of the session returned it; 'own': the session added it; 'before-own':
-   * it was added before the session's own latest add was invoked. */
+   * it was added before the session's own latest update (on any key) was invoked. */
   why: 'seen' | 'own' | 'before-own';
   /** The read that saw it / the add that added it. */
   source: Operation;
-  /** For before-own: the session's own add. */
+  /** For before-own: the session's own update. */
   own?: Operation;
 }
 
@@ -26,7 +27,8 @@ export interface SetKeyResult {
   unknown?: string;
 }
 
-export function checkSetKey(key: string, ops: readonly Operation[]): SetKeyResult {
+/** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
+export function checkSetKey(key: string, ops: readonly Operation[], anchors: SessionAnchors = NO_ANCHORS): SetKeyResult {
   const anomalies: Anomaly[] = [];
   const adds = ops.filter((op) => op.f === 'add' && typeof op.input === 'string');
   const reads = ops
@@ -104,8 +106,15 @@ export function checkSetKey(key: string, ops: readonly Operation[]): SetKeyResul
   const finals = finalReads(ops, reads, adds);
   const lost = checkFinals(key, finals.reads, okAdds, firstSeen, reported);
   for (const anomaly of lost) anomalies.push(anomaly);
-  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported };
-  for (const anomaly of checkSessions(index, ops)) anomalies.push(anomaly);
+  // Both the session and the prefix rules ask it of nearly every read.
+  const firstMissingOf = new Map<Operation, number>();
+  const firstMissing = (read: Operation): number => {
+    let first = firstMissingOf.get(read);
+    if (first === undefined) firstMissingOf.set(read, (first = firstMissingRank(elementsOf(read), ranksOf)));
+    return first;
+  };
+  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
+  for (const anomaly of checkSessions(index, ops, anchors)) anomalies.push(anomaly);
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
 }
@@ -122,6 +131,8 @@ interface AddIndex {
   ranksOf: ReadonlyMap<string, number[]>;
   /** "lost:e", "skip:e" and "<read id>:e" for what an anomaly already explains. */
   reported: Set<string>;
+  /** The smallest completion rank whose element a read lacks (see firstMissingRank), once per read. */
+  firstMissing: (read: Operation) => number;
 }
 
 /**
@@ -224,7 +235,7 @@ function checkFinals(
  * O(|R| + missing) per read, with the completion ranks of the ok adds.
  */
 function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: ReadonlyMap<string, Operation[]>): Anomaly[] {
-  const { key, okAdds, completeTimes, ranksOf, reported } = index;
+  const { key, okAdds, completeTimes, reported, firstMissing } = index;
   const anomalies: Anomaly[] = [];
   for (const read of reads) {
     const elements = elementsOf(read);
@@ -243,7 +254,7 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
     }
     if (!latest) continue;
     const prefix = countBelow(completeTimes, latestInvoke);
-    const first = firstMissingRank(elements, ranksOf);
+    const first = firstMissing(read);
     if (first >= prefix) continue;
     const present = new Set(elements);
     for (let rank = first; rank < prefix; rank++) {
@@ -270,12 +281,13 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
  * stale-read-in-session. Per process, in program order, each ok read-set R must contain:
  * (a) every element the process saw in its earlier ok read-sets of the key;
  * (b) every element of its own ok adds (all completed before R was invoked);
- * (c) every element of any ok add that completed before the invoke of the process's latest ok add.
+ * (c) every element of any ok add that completed before the invoke of the process's latest ok
+ *     update: its own latest add of this key, or its anchor on any key (see session-anchors.ts).
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
  * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
  */
-function checkSessions(index: AddIndex, ops: readonly Operation[]): Anomaly[] {
-  const { key, okAdds, completeTimes, ranksOf, reported } = index;
+function checkSessions(index: AddIndex, ops: readonly Operation[], anchors: SessionAnchors): Anomaly[] {
+  const { key, okAdds, completeTimes, reported, firstMissing } = index;
   const anomalies: Anomaly[] = [];
 
   const byProcess = new Map<number, Operation[]>();
@@ -312,12 +324,15 @@ function checkSessions(index: AddIndex, ops: readonly Operation[]): Anomaly[] {
       };
       for (const [element, why] of seen) require(element, why);
       for (const add of ownSinceLastRead) require(add.input as string, { why: 'own', source: add });
-      if (lastOwnAdd) {
-        const prefix = countBelow(completeTimes, lastOwnAdd.invokeTime);
-        const first = firstMissingRank(elements, ranksOf);
-        for (let rank = first; rank < prefix; rank++) {
+      // The later of the session's own latest add here and its anchor on any key.
+      const anchorTime = anchors.timeOf(read);
+      const useAnchor = anchorTime !== undefined && (lastOwnAdd === undefined || anchorTime > lastOwnAdd.invokeTime);
+      const prefix = countBelow(completeTimes, useAnchor ? anchorTime : (lastOwnAdd?.invokeTime ?? -Infinity));
+      if (prefix > 0) {
+        const own = (useAnchor ? anchors.of(read) : lastOwnAdd) as Operation;
+        for (let rank = firstMissing(read); rank < prefix; rank++) {
           const add = okAdds[rank] as Operation;
-          require(add.input as string, { why: 'before-own', source: add, own: lastOwnAdd });
+          require(add.input as string, { why: 'before-own', source: add, own });
         }
       }
 
@@ -370,7 +385,8 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         element,
         ops: ids([req.source.id, own.id, read.id]),
         explanation:
-          `${head}, added by ${opName(req.source)}, which completed before this session's own add ${own.id} was invoked; ` +
+          `${head}, added by ${opName(req.source)}, which completed before this session's own ${own.f} ${own.id}` +
+          `${own.key === key ? '' : ` on key ${keyName(own.key)}`} was invoked; ` +
           `ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
       };
     }

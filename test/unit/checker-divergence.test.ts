@@ -221,12 +221,14 @@ describe('a final read of a register misses no acknowledged write', () => {
     expect(v.stats.witnessKeys).toBe(1);
   });
 
-  it('flags exactly the final reads its definition names, on random histories (no search involved)', () => {
+  it.each(['final', 'anchored'] as const)('flags exactly the %s reads its definition names, on random histories (no search involved)', (mode) => {
     // The rule, written the plainest way: a final read f of v is lost when some ok write or cas w of
     // another value completed before f was invoked and every writer of v (any outcome but failed)
-    // completed before w was invoked. Histories whose values nobody wrote are left out: a
-    // phantom or future read ends the key's check before this rule runs.
-    const rng = xoroshiro128plus(2026);
+    // completed before w was invoked. An ordinary read whose session first wrote another key (its
+    // anchor) went back in time when the same holds with the anchor's invoke for f's. Histories
+    // whose values nobody wrote are left out: a phantom or future read ends the key's check before
+    // this rule runs.
+    const rng = xoroshiro128plus(mode === 'final' ? 2026 : 2027);
     const int = (lo: number, hi: number): number => unsafeUniformIntDistribution(lo, hi, rng);
     const seen = { flagged: 0, clean: 0, skipped: 0 };
     for (let trial = 0; trial < 3000; trial++) {
@@ -245,10 +247,18 @@ describe('a final read of a register misses no acknowledged write', () => {
           t += duration + int(0, 4);
         }
       }
+      const bounds = new Map<number, number>();
       for (let r = int(1, 3); r > 0; r--) {
-        const invokeTime = int(0, 50);
+        let invokeTime = int(0, 50);
+        if (mode === 'anchored') {
+          const anchored = invokeTime;
+          invokeTime += int(1, 3);
+          ops.push({ id: 0, process: 10 + r, key: 'q', f: 'write', input: `q${r}`, output: `q${r}`, outcome: 'ok', invokeTime: anchored, completeTime: invokeTime });
+          invokeTime += int(0, 2);
+          bounds.set(10 + r, anchored);
+        } else bounds.set(10 + r, invokeTime);
         const value = int(0, 5) === 0 ? null : values[int(0, values.length - 1)]!;
-        ops.push({ id: 0, process: 10 + r, key: 'r', f: 'read', input: null, output: value, outcome: 'ok', invokeTime, completeTime: invokeTime + int(1, 5), final: true });
+        ops.push({ id: 0, process: 10 + r, key: 'r', f: 'read', input: null, output: value, outcome: 'ok', invokeTime, completeTime: invokeTime + int(1, 5), ...(mode === 'final' ? { final: true } : {}) });
       }
       ops.sort((x, y) => x.invokeTime - y.invokeTime);
       ops.forEach((op, id) => (op.id = id));
@@ -258,13 +268,15 @@ describe('a final read of a register misses no acknowledged write', () => {
         continue;
       }
       const puts = (op: Operation): string => (op.f === 'cas' ? (op.input as string[])[1]! : (op.input as string));
-      const writers = (v: string | null): Operation[] => ops.filter((op) => op.f !== 'read' && op.outcome !== 'fail' && puts(op) === v);
-      const expected = ops
+      const onR = ops.filter((op) => op.key === 'r');
+      const writers = (v: string | null): Operation[] => onR.filter((op) => op.f !== 'read' && op.outcome !== 'fail' && puts(op) === v);
+      const expected = onR
         .filter((f) => f.f === 'read')
-        .filter((f) => ops.some((w) => w.f !== 'read' && w.outcome === 'ok' && puts(w) !== f.output && w.completeTime < f.invokeTime && writers(f.output as string | null).every((u) => u.completeTime < w.invokeTime)))
+        .filter((f) => onR.some((w) => w.f !== 'read' && w.outcome === 'ok' && puts(w) !== f.output && w.completeTime < bounds.get(f.process)! && writers(f.output as string | null).every((u) => u.completeTime < w.invokeTime)))
         .map((f) => f.id);
-      const finals = new Set(ops.filter((op) => op.f === 'read').map((op) => op.id));
-      const flagged = verdict.anomalies.filter((a) => a.type === 'lost').map((a) => a.ops.filter((id) => finals.has(id))).flat();
+      const finals = new Set(onR.filter((op) => op.f === 'read').map((op) => op.id));
+      const type = mode === 'final' ? 'lost' : 'stale-read-in-session';
+      const flagged = verdict.anomalies.filter((a) => a.type === type).map((a) => a.ops.filter((id) => finals.has(id))).flat();
       expect(flagged, JSON.stringify(ops)).toEqual(expected);
       if (expected.length > 0) seen.flagged++;
       else seen.clean++;

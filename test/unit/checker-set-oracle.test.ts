@@ -7,7 +7,9 @@ import type { Operation } from '../../harness/history/types.ts';
  * An independent reference for set keys: every rule of the README's "The verdict" written the
  * plainest way (quadratic, no indexes, no shortcuts), compared with the checker on thousands of
  * small random histories with repeated elements, failed and indeterminate adds, stale reads,
- * final marks (true, and false on every other read in a third of them) and equal timestamps. Validity and the set of lost elements must agree.
+ * final marks (true, and false on every other read in a third of them), equal timestamps, and
+ * writes of a register by the same sessions (a session's reads follow its own updates on any key).
+ * Validity and the set of lost elements must agree.
  */
 function reference(ops: readonly Operation[]): { validity: string; lost: string[] } {
   const adds = ops.filter((o) => o.f === 'add');
@@ -48,14 +50,14 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
   }
 
   // Within a session: everything it read before, its own acknowledged adds, and every add
-  // acknowledged before one of its own adds was invoked.
+  // acknowledged before one of its own acknowledged updates (an add, or a write of the register) was invoked.
   for (const r of reads) {
     const before = ops.filter((o) => o.process === r.process && o.outcome === 'ok' && (o.invokeTime < r.invokeTime || (o.invokeTime === r.invokeTime && o.id < r.id)));
     const required = new Set<string>();
     for (const o of before) {
       if (o.f === 'read-set') for (const e of elementsOf(o)) required.add(e);
-      if (o.f === 'add') {
-        required.add(o.input as string);
+      if (o.f === 'add') required.add(o.input as string);
+      if (o.f === 'add' || o.f === 'write') {
         for (const a of okAdds) if (a.completeTime < o.invokeTime) required.add(a.input as string);
       }
     }
@@ -74,7 +76,10 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
     }
   }
 
-  const validity = invalid || lost.size > 0 ? 'invalid' : finals.length === 0 ? 'unknown' : 'valid';
+  // The register: writes of distinct values only, valid once one is acknowledged, else undecided.
+  const writes = ops.filter((o) => o.f === 'write');
+  const registerUnknown = writes.length > 0 && !writes.some((w) => w.outcome === 'ok');
+  const validity = invalid || lost.size > 0 ? 'invalid' : (finals.length === 0 && ops.some((o) => o.key === 's')) || registerUnknown ? 'unknown' : 'valid';
   return { validity, lost: [...lost].sort() };
 }
 
@@ -95,7 +100,10 @@ function randomSetHistory(rng: RandomGenerator): Operation[] {
       const roll = int(0, 99);
       const outcome: Operation['outcome'] = roll < 75 ? 'ok' : roll < 88 ? 'fail' : 'info';
       const completeTime = outcome === 'info' ? Infinity : invokeTime + duration;
-      if (int(0, 1) === 0) {
+      const what = int(0, 5);
+      if (what === 0) {
+        raw.push({ process: p, key: 'r', f: 'write', input: `w${p}.${k}`, output: `w${p}.${k}`, outcome, invokeTime, completeTime });
+      } else if (what <= 2) {
         const e = pool[int(0, pool.length - 1)] as string;
         raw.push({ process: p, key: 's', f: 'add', input: e, output: e, outcome, invokeTime, completeTime });
       } else {

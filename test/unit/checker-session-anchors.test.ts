@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../harness/checker/index.ts';
+import { HistoryBuilder } from './history-builder.ts';
+
+/**
+ * ZooKeeper's session guarantee across keys: once a session's update on any key is acknowledged,
+ * its later reads, of any key, reflect every write acknowledged before that update was invoked.
+ */
+describe('a session\'s reads follow its own updates on other keys', () => {
+  describe('set keys', () => {
+    it('flags a read-set missing an add acknowledged before the session\'s own write on a register', () => {
+      const h = new HistoryBuilder();
+      const a = h.add(1, 's', 'a');
+      const own = h.write(2, 'r', 'x'); // invoked after the add was acknowledged: ordered after it
+      const r = h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('invalid');
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'a', ops: [a, own, r] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`own write ${own} on key "r" was invoked`);
+    });
+
+    it('flags one missing an add acknowledged before the session\'s own add on another set', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.add(2, 't', 'b');
+      h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      h.readSet(3, 't', ['b']);
+      expect(check(h.ops()).anomalies.map((x) => x.type)).toEqual(['stale-read-in-session']);
+    });
+
+    it('accepts one missing an add concurrent with the session\'s own write', () => {
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a');
+      h.write(2, 'r', 'x'); // overlaps the add: the write may be ordered first
+      h.ok(1);
+      h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('takes no anchor from a failed or indeterminate update, nor from another session', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.write(2, 'r', 'x', 'fail');
+      h.readSet(2, 's', []);
+      h.write(4, 'r', 'y', 'info');
+      h.write(1, 'r', 'z');
+      h.readSet(5, 's', []);
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+  });
+
+  describe('register keys', () => {
+    it('flags a read of a value overwritten before the session\'s own add on a set', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      const y = h.write(1, 'r', 'y');
+      const own = h.add(2, 's', 'a'); // invoked after y was acknowledged
+      const r = h.read(2, 'r', 'x');
+      h.readSet(3, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('invalid');
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'y' })]);
+      expect(verdict.anomalies[0]?.ops).toEqual(expect.arrayContaining([y, own, r]));
+      expect(verdict.anomalies[0]?.explanation).toContain(`own add ${own} (process 2, ok) on key "s" was invoked`);
+    });
+
+    it('flags a read of absent after a write acknowledged before the session\'s own write elsewhere', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.write(2, 'q', 'v');
+      h.read(2, 'r', null);
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'x' })]);
+    });
+
+    it('accepts the same stale read without the anchor (reads of other sessions may lag)', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.read(2, 'r', 'x');
+      h.add(2, 's', 'a'); // after the read: no anchor for it
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('accepts a value whose writer may follow the anchor\'s predecessors', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.invoke(3, 'write', 'r', 'y');
+      h.write(2, 'q', 'v');
+      h.ok(3);
+      h.read(2, 'r', 'x'); // y overlaps the anchor: x may still be current at the session's member
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+  });
+
+  it('finds the same anomalies whatever the order of the operations given', () => {
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'a');
+    h.write(1, 'r', 'x');
+    h.write(1, 'r', 'y');
+    h.write(2, 'q', 'v');
+    h.readSet(2, 's', []);
+    h.read(2, 'r', 'x');
+    h.readSet(3, 's', ['a']);
+    const ops = h.ops();
+    const inOrder = check(ops).anomalies;
+    expect(inOrder.map((a) => a.key).sort()).toEqual(['r', 's']);
+    expect(check([...ops].reverse()).anomalies).toEqual(inOrder);
+  });
+});
