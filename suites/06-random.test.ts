@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { playSchedule } from '../harness/nemesis/run-schedule.ts';
 import { GENERAL_FAULTS, planSchedule } from '../harness/nemesis/schedule.ts';
 import { RUN_FILES } from '../harness/run/run-folder.ts';
-import { resolveSeed } from '../harness/run/test-run.ts';
+import { resolveSeed } from '../harness/run/seed.ts';
 import { NodeHelpers } from '../harness/kube/node-helper.ts';
 import { PodNet, throughHelperPods, throughKindNodes } from '../harness/zookeeper/pod-net.ts';
 import type { StartedKubeEnsemble } from '../harness/zookeeper/kube-ensemble.ts';

@@ -7,7 +7,7 @@ import { cacheDir } from './cache-dir.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
-import { SeededRandom } from '../workload/random.ts';
+import { resolveSeed } from '../run/seed.ts';
 import { readEnvironment } from '../run/environment.ts';
 
 export interface E2eOptions {
@@ -114,7 +114,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   // A release's image is built from Maven Central's jars and loaded into kind by cluster-up.sh.
   const image = options.image ?? (options.zkVersion ? `zk-chaos/zookeeper:${options.zkVersion}` : undefined);
   // --seed, else ZK_CHAOS_SEED (what a report's "How to rerun" line sets), else a fresh one.
-  const seed = options.seed ?? String(readEnvironment().seed ?? SeededRandom.freshSeed());
+  const seed = options.seed ?? String(resolveSeed());
   console.log(`[e2e] seed ${seed} (rerun with: npm run e2e -- --seed ${seed})`);
   const cluster = readEnvironment().cluster;
   const cache = cacheDir();

@@ -12,7 +12,7 @@ import { junitXml, type JUnitCase } from '../run/junit.ts';
 import { type CutShortRun, interruptedCase, runCases, type RunSummary } from '../run/runs-junit.ts';
 import { writeReport } from '../report/write-report.ts';
 import { runTarget, type RunTarget, type StartedTarget } from './run-targets.ts';
-import { SeededRandom } from '../workload/random.ts';
+import { resolveSeed } from '../run/seed.ts';
 import { listMemberData, type Ensemble, type EnsembleMember } from '../zookeeper/ensemble.ts';
 import { describeServers, reportServers } from '../zookeeper/server-report.ts';
 import { readEnvironment } from '../run/environment.ts';
@@ -92,7 +92,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       intervalMs: 1000 * wholeNumber('--interval', options.interval, 1),
       runs: wholeNumber('--runs', options.runs, 1),
       // --seed, else ZK_CHAOS_SEED (what a report's "How to rerun" line sets), else a fresh one.
-      seed: options.seed === undefined ? (readEnvironment().seed ?? SeededRandom.freshSeed()) : wholeNumber('--seed', options.seed, 0),
+      seed: resolveSeed(options.seed === undefined ? undefined : wholeNumber('--seed', options.seed, 0)),
       ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
       ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };

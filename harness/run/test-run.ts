@@ -12,6 +12,7 @@ import { FaultTimeline, type Fault, type FaultWindow } from '../nemesis/fault.ts
 import { SeededRandom } from '../workload/random.ts';
 import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
 import { readEnvironment, type HoldPhase } from './environment.ts';
+import { resolveSeed } from './seed.ts';
 
 /**
  * One checked run, Jepsen style: clients run the workload before, during and after the faults;
@@ -134,11 +135,6 @@ export interface TestRunResult {
   workload: WorkloadSummary;
   faults: FaultWindow[];
   events: ClusterEvent[];
-}
-
-/** The seed given, else ZK_CHAOS_SEED's, else a fresh one (printed by the run, so it can be passed back). */
-export function resolveSeed(seed?: number): number {
-  return seed ?? readEnvironment().seed ?? SeededRandom.freshSeed();
 }
 
 export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
