@@ -9,8 +9,10 @@ const FIX = 'start the Docker engine again (bash scripts/docker-engine.sh, or yo
  * Watches the Docker engine under a run whose members are its containers. An engine that stops or
  * restarts stops every member with it, so nothing after that moment says anything about ZooKeeper:
  * the run must end as the harness's failure. Docker's event stream stays open while the engine
- * runs, so its end is seen at once; an engine that still answers a ping after the stream ended only
- * dropped the stream, which is opened again and noted.
+ * runs, so its end is seen at once. An engine that still answers a ping after the stream ended
+ * either restarted in the meantime (a stop and start take a second or two) or only dropped the
+ * stream: the containers that ran when the watch began tell which. If any of them no longer runs,
+ * the engine is taken as lost; if all still run, the stream is opened again and the drop noted.
  */
 export function watchDockerEngine(listener: DependencyListener): { stop(): void } {
   let stopped = false;
@@ -19,11 +21,15 @@ export function watchDockerEngine(listener: DependencyListener): { stop(): void 
   // An engine that never answered is not one that went away (a kind cluster on podman has none):
   // only an engine seen alive can be lost.
   let seen = false;
+  // The ids of the containers running when the watch began (the run's members among them).
+  let running: Set<string> | undefined;
   const follow = async (): Promise<void> => {
     const { dockerode } = (await getContainerRuntimeClient()).container;
+    const runningContainers = async (): Promise<Set<string>> => new Set((await dockerode.listContainers()).map((c) => c.Id));
     while (!stopped) {
       try {
         stream = (await dockerode.getEvents()) as Readable;
+        running ??= await runningContainers();
         seen = true;
       } catch (error) {
         if (!stopped && seen) listener.lost(`the Docker engine stopped answering (${describe(error)})`, FIX);
@@ -41,6 +47,12 @@ export function watchDockerEngine(listener: DependencyListener): { stop(): void 
       const answered = await dockerode.ping().then(() => true, () => false);
       if (!answered) {
         listener.lost(`the Docker engine went away during the run (${ended}, and it no longer answers)`, FIX);
+        return;
+      }
+      const now = await runningContainers().catch(() => new Set<string>());
+      const gone = [...running!].filter((id) => !now.has(id)).length;
+      if (gone > 0) {
+        listener.lost(`the Docker engine went away during the run and answers again (${ended}, and ${gone} of the ${running!.size} containers running when the run began no longer run: it restarted)`, FIX);
         return;
       }
       listener.note(`Docker's event stream dropped (${ended}) while the engine still answers; following it again`);
