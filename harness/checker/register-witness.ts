@@ -232,8 +232,8 @@ function insertFailedCas(h: RegisterHistory, base: number[], failed: number[]): 
 /**
  * Checks a total order (local indices) against the guarantee: every definite op exactly once, each
  * op legal in the model state at its position, real time for write-kind ops and final reads (no
- * definite op placed after x completed before x was invoked), and session order. Returns undefined when it holds, else
- * the first violation found.
+ * definite op placed after x completed before x was invoked), and session order. Returns
+ * undefined when it holds, else the first violation found.
  */
 export function verifyOrder(h: RegisterHistory, order: readonly number[]): string | undefined {
   const { kind, need, put, ops } = h;

@@ -24,7 +24,7 @@ export interface SessionAnchors {
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
-/** No anchor for any read: what one key checked alone knows (e.g. a caller with a single key's operations). */
+/** No anchor for any read: what one key checked alone knows (a caller with one key's operations). */
 export const NO_ANCHORS: SessionAnchors = { of: () => undefined, timeOf: () => undefined };
 
 /**

@@ -141,8 +141,8 @@ interface AddIndex {
  * after every add of the key completed (a read invoked earlier, however late it completed, may
  * rightly miss an add still in flight). Without one, durability cannot be judged: `missing` says why.
  *
- * Read-sets marked `"final": false` and none true: the history says it made no final read of the key (a run cut
- * short before them), and none is inferred. An inferred one would be an ordinary read, which
+ * Read-sets marked `"final": false` and none true: the history says it made no final read of the
+ * key (a run cut short before them), and none is inferred. An inferred one would be an ordinary read, which
  * ZooKeeper may serve from a follower that has not yet applied an add acknowledged elsewhere: a
  * missing element there is no loss.
  */

@@ -24,9 +24,9 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  *   replaced before its own latest acknowledged update on any key was invoked. ZooKeeper's
  *   per-session guarantees; real time across sessions is never required of reads.
  * - nonlinearizable: no total order of a register key's operations respects real time among writes
- *   and final reads, each session's order, and the register semantics. Either a cas succeeded from a value that
- *   real time says was already overwritten (named directly), or the search found no order (the
- *   explanation names its deepest point).
+ *   and final reads, each session's order, and the register semantics. Either a cas succeeded
+ *   from a value that real time says was already overwritten (named directly), or the search
+ *   found no order (the explanation names its deepest point).
  * - phantom-value: a read (or a successful cas) observed a value no write or cas ever wrote.
  * - future-read: a read observed a value (or an element) whose writers were all invoked after the
  *   read completed.
