@@ -16,7 +16,7 @@ import { describeRegisterOp, prepareRegister, type RegisterHistory } from './reg
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
-import { NO_ANCHORS, type SessionAnchors } from './session-anchors.ts';
+import type { SessionAnchors } from './session-anchors.ts';
 import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
@@ -32,7 +32,7 @@ export interface RegisterKeyResult {
 const MAX_LISTED = 8;
 
 /** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
-export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, anchors: SessionAnchors = NO_ANCHORS): RegisterKeyResult {
+export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, anchors: SessionAnchors): RegisterKeyResult {
   const h = prepareRegister(key, all);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };

@@ -24,9 +24,6 @@ export interface SessionAnchors {
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
-/** No anchor for any read: what one key checked alone knows (a caller with one key's operations). */
-export const NO_ANCHORS: SessionAnchors = { of: () => undefined, timeOf: () => undefined };
-
 /**
  * The anchors of a history's reads. Session order is invoke order within a process (ids break
  * ties). A history in id order, as parsed, is walked as it is and its anchors kept in a typed array

@@ -7,7 +7,7 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import type { Anomaly } from './types.ts';
-import { NO_ANCHORS, type SessionAnchors } from './session-anchors.ts';
+import type { SessionAnchors } from './session-anchors.ts';
 import { countBelow } from './sorted.ts';
 
 /** Why a session's read must contain an element. */
@@ -28,7 +28,7 @@ export interface SetKeyResult {
 }
 
 /** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
-export function checkSetKey(key: string, ops: readonly Operation[], anchors: SessionAnchors = NO_ANCHORS): SetKeyResult {
+export function checkSetKey(key: string, ops: readonly Operation[], anchors: SessionAnchors): SetKeyResult {
   const anomalies: Anomaly[] = [];
   const adds = ops.filter((op) => op.f === 'add' && typeof op.input === 'string');
   const reads = ops

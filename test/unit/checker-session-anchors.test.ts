@@ -40,7 +40,17 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(check(h.ops()).validity).toBe('valid');
     });
 
-    it('takes no anchor from a failed or indeterminate update, nor from another session', () => {
+    it('takes an acknowledged cas as an anchor', () => {
+      const h = new HistoryBuilder();
+      h.write(2, 'r', 'x');
+      h.add(1, 's', 'a');
+      h.cas(2, 'r', 'x', 'y');
+      h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).anomalies.map((x) => [x.type, x.key])).toEqual([['stale-read-in-session', 's']]);
+    });
+
+    it('takes no anchor from a failed or indeterminate update, nor from another session, in any order given', () => {
       const h = new HistoryBuilder();
       h.add(1, 's', 'a');
       h.write(2, 'r', 'x', 'fail');
@@ -50,6 +60,7 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       h.readSet(5, 's', []);
       h.readSet(3, 's', ['a']);
       expect(check(h.ops()).validity).toBe('valid');
+      expect(check(h.ops().reverse()).validity).toBe('valid');
     });
   });
 
@@ -75,6 +86,17 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       h.read(2, 'r', null);
       const verdict = check(h.ops());
       expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'x' })]);
+    });
+
+    it('reports a session that went back once, not at each later read', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.add(2, 's', 'a');
+      h.read(2, 'r', 'x');
+      h.read(2, 'r', 'x');
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).anomalies).toHaveLength(1);
     });
 
     it('accepts the same stale read without the anchor (reads of other sessions may lag)', () => {
