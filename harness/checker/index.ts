@@ -4,7 +4,7 @@
  * - set keys (add / read-set): direct rules, see set.ts;
  * - register keys (write / read / cas): zxid witness or search, see register.ts;
  * with one fact from across keys: each read's session anchor (session-anchors.ts), the session's
- * latest acknowledged update on any key, whose predecessors the read must reflect.
+ * latest acknowledged update on another key, whose predecessors the read must reflect.
  *
  * validity: invalid if any anomaly; else unknown if any key could not be decided (or the history is
  * empty: an unknownKeys entry with key '' names a reason about the whole history); else valid.

@@ -384,7 +384,7 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
 /**
  * A final read sees every write acknowledged before it was invoked (see divergentFinals); any read
  * sees every write acknowledged before its session's anchor was invoked (an acknowledged update of
- * the session on any key: see session-anchors.ts). So a read cannot return a value whose every
+ * the session on another key: see session-anchors.ts; the search orders the session's own writes). So a read cannot return a value whose every
  * writer completed before some acknowledged write of another value was invoked, that write itself
  * acknowledged before the read's bound (nor absent, once any write was acknowledged before it):
  * for a final read that write is lost from the member's data; for an ordinary read the session
@@ -448,7 +448,7 @@ function lostWrites(h: RegisterHistory, anchors: SessionAnchors): Anomaly[] {
       ops: ids([at(missed).id, ...writers.map((u) => at(u).id), ...(anchor ? [anchor.id] : []), at(r).id]),
       explanation: anchor
         ? `key ${keyName(h.key)}: ${missing}, which was acknowledged before the same session's own ${opName(anchor)}` +
-          `${anchor.key === h.key ? '' : ` on key ${keyName(anchor.key)}`} was invoked: ZooKeeper orders writes linearizably ` +
+          ` on key ${keyName(anchor.key)} was invoked: ZooKeeper orders writes linearizably ` +
           `and a session's reads follow its own writes, so the session went back in time.`
         : `key ${keyName(h.key)}: the final ${missing}, ` +
           `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +

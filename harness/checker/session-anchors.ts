@@ -6,14 +6,16 @@
  * reflect every write acknowledged before that update was invoked.
  *
  * One pass over the whole history gives each read its anchor: the latest acknowledged update its
- * session invoked before it. The per-key rules then ask only for writes completed before the
- * anchor's invoke. Pure: no I/O.
+ * session invoked before it on another key. The key's own updates are its checks' business (set.ts
+ * takes the session's own latest add; the register search and the zxid witness order a read after
+ * its session's own writes, and those after what completed before them). The per-key rules then
+ * ask for the writes completed before the anchor's invoke. Pure: no I/O.
  */
 
 import type { Operation } from '../history/types.ts';
 import { byInvoke } from './describe.ts';
 
-/** Each read's anchor: its session's latest acknowledged update, on any key, before it. */
+/** Each read's anchor: its session's latest acknowledged update on another key before it. */
 export interface SessionAnchors {
   /** The anchor of a read of this history, or undefined. */
   of(read: Operation): Operation | undefined;
@@ -25,10 +27,44 @@ const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'a
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
+ * A session's latest update, and its latest update on a key other than that one: between them, the
+ * latest on any key but a read's own.
+ */
+interface Latest<T> {
+  key: string;
+  last: T;
+  other: T | undefined;
+}
+
+/** Walks the operations in session order; `anchor` gets each read and the anchor found for it. */
+function walk<T>(ordered: readonly Operation[], of: (op: Operation, index: number) => T, anchor: (read: Operation, found: T) => void): void {
+  const latest = new Map<number, Latest<T>>();
+  for (let i = 0; i < ordered.length; i++) {
+    const op = ordered[i]!;
+    if (isRead(op)) {
+      const l = latest.get(op.process);
+      if (l === undefined) continue;
+      const found = l.key !== op.key ? l.last : l.other;
+      if (found !== undefined) anchor(op, found);
+    } else if (isUpdate(op)) {
+      const l = latest.get(op.process);
+      if (l === undefined) latest.set(op.process, { key: op.key, last: of(op, i), other: undefined });
+      else if (l.key === op.key) l.last = of(op, i);
+      else {
+        l.other = l.last;
+        l.key = op.key;
+        l.last = of(op, i);
+      }
+    }
+  }
+}
+
+/**
  * The anchors of a history's reads. Session order is invoke order within a process (ids break
- * ties). A history in id order, as parsed, is walked as it is and its anchors kept in a typed array
- * by id (a million operations: a map by operation cost as much as a tenth of the whole check); any
- * other is sorted first and kept in a map.
+ * ties). A history in id order, as parsed, is walked as it is and each anchor's invoke time kept in
+ * a typed array by id (a million operations: a map by operation cost as much as a tenth of the
+ * whole check); the anchor itself, wanted only to explain an anomaly, is found then by walking back
+ * from the read. Any other history is sorted first and its anchors kept in a map.
  */
 export function sessionAnchors(ops: readonly Operation[]): SessionAnchors {
   let inIdOrder = ops.length === 0 || (Number.isSafeInteger(ops[0]!.id) && ops[0]!.id >= 0);
@@ -36,35 +72,36 @@ export function sessionAnchors(ops: readonly Operation[]): SessionAnchors {
   // Ids of parsed histories are event indices: at most two per operation.
   const lastId = ops.length === 0 ? -1 : ops[ops.length - 1]!.id;
   if (inIdOrder && lastId < 2 * ops.length + 1024) {
-    const anchorAt = new Int32Array(lastId + 1).fill(-1);
-    const anchorTime = new Float64Array(lastId + 1);
-    const latestUpdate = new Map<number, number>();
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      if (isRead(op)) {
-        const anchor = latestUpdate.get(op.process);
-        if (anchor === undefined) continue;
-        anchorAt[op.id] = anchor;
-        anchorTime[op.id] = ops[anchor]!.invokeTime;
-      } else if (isUpdate(op)) {
-        latestUpdate.set(op.process, i);
-      }
-    }
-    const at = (read: Operation): number => (read.id >= 0 && read.id <= lastId ? anchorAt[read.id]! : -1);
-    return {
-      of: (read) => (at(read) >= 0 ? ops[at(read)] : undefined),
-      timeOf: (read) => (at(read) >= 0 ? anchorTime[read.id] : undefined),
+    // NaN: no anchor (an invoke time is an integer).
+    const anchorTime = new Float64Array(lastId + 1).fill(NaN);
+    walk(ops, (op) => op.invokeTime, (read, time) => (anchorTime[read.id] = time));
+    const timeOf = (read: Operation): number | undefined => {
+      const time = read.id >= 0 && read.id <= lastId ? anchorTime[read.id]! : NaN;
+      return Number.isNaN(time) ? undefined : time;
     };
+    const of = (read: Operation): Operation | undefined => {
+      if (timeOf(read) === undefined) return undefined;
+      for (let i = countBelowBy(ops, read.id) - 1; i >= 0; i--) {
+        const op = ops[i]!;
+        if (op.process === read.process && op.key !== read.key && isUpdate(op)) return op;
+      }
+      return undefined;
+    };
+    return { of, timeOf };
   }
-  const latestUpdate = new Map<number, Operation>();
   const anchorOf = new Map<Operation, Operation>();
-  for (const op of [...ops].sort(byInvoke)) {
-    if (isRead(op)) {
-      const anchor = latestUpdate.get(op.process);
-      if (anchor !== undefined) anchorOf.set(op, anchor);
-    } else if (isUpdate(op)) {
-      latestUpdate.set(op.process, op);
-    }
-  }
+  walk([...ops].sort(byInvoke), (op) => op, (read, anchor) => anchorOf.set(read, anchor));
   return { of: (read) => anchorOf.get(read), timeOf: (read) => anchorOf.get(read)?.invokeTime };
+}
+
+/** How many of the operations (in id order) have an id below `id`: binary search. */
+function countBelowBy(ops: readonly Operation[], id: number): number {
+  let lo = 0;
+  let hi = ops.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ops[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

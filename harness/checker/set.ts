@@ -17,8 +17,9 @@ interface Requirement {
   why: 'seen' | 'own' | 'before-own';
   /** The read that saw it / the add that added it. */
   source: Operation;
-  /** For before-own: the session's own update. */
-  own?: Operation;
+  /** For before-own: the session's own update (found only when an anomaly names it: an anchor on
+   * another key is found by walking back through the history). */
+  own?: () => Operation;
 }
 
 export interface SetKeyResult {
@@ -282,7 +283,7 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
  * (a) every element the process saw in its earlier ok read-sets of the key;
  * (b) every element of its own ok adds (all completed before R was invoked);
  * (c) every element of any ok add that completed before the invoke of the process's latest ok
- *     update: its own latest add of this key, or its anchor on any key (see session-anchors.ts).
+ *     update: its own latest add of this key, or its anchor on another key (see session-anchors.ts).
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
  * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
  */
@@ -324,12 +325,13 @@ function checkSessions(index: AddIndex, ops: readonly Operation[], anchors: Sess
       };
       for (const [element, why] of seen) require(element, why);
       for (const add of ownSinceLastRead) require(add.input as string, { why: 'own', source: add });
-      // The later of the session's own latest add here and its anchor on any key.
+      // The later of the session's own latest add here and its anchor on another key.
       const anchorTime = anchors.timeOf(read);
       const useAnchor = anchorTime !== undefined && (lastOwnAdd === undefined || anchorTime > lastOwnAdd.invokeTime);
       const prefix = countBelow(completeTimes, useAnchor ? anchorTime : (lastOwnAdd?.invokeTime ?? -Infinity));
       if (prefix > 0) {
-        const own = (useAnchor ? anchors.of(read) : lastOwnAdd) as Operation;
+        const ownAdd = lastOwnAdd as Operation;
+        const own = useAnchor ? () => anchors.of(read) as Operation : () => ownAdd;
         for (let rank = firstMissing(read); rank < prefix; rank++) {
           const add = okAdds[rank] as Operation;
           require(add.input as string, { why: 'before-own', source: add, own });
@@ -378,7 +380,7 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         explanation: `${head}, which the same session added itself in ${opName(req.source)} before this read: a session reads its own writes.`,
       };
     case 'before-own': {
-      const own = req.own as Operation;
+      const own = (req.own as () => Operation)();
       return {
         type: 'stale-read-in-session',
         key,

@@ -80,6 +80,20 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(verdict.anomalies[0]?.explanation).toContain(`own add ${own} (process 2, ok) on key "s" was invoked`);
     });
 
+    it('names the anchor on another key, not the session\'s later write of the key read (the search orders that one)', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      const own = h.add(2, 's', 'a');
+      h.write(2, 'r', 'z');
+      h.read(2, 'r', 'x');
+      h.readSet(3, 's', ['a']);
+      const verdict = check(h.ops());
+      // The session's own write of z, then its read of x, also goes back in time within the key.
+      expect(verdict.anomalies.map((x) => x.type)).toEqual(['stale-read-in-session', 'stale-read-in-session']);
+      expect(verdict.anomalies[1]?.explanation).toContain(`own add ${own} (process 2, ok) on key "s" was invoked`);
+    });
+
     it('flags a read of absent after a write acknowledged before the session\'s own write elsewhere', () => {
       const h = new HistoryBuilder();
       h.write(1, 'r', 'x');
