@@ -6,16 +6,17 @@
  * reflect every write acknowledged before that update was invoked.
  *
  * One pass over the whole history gives each read its anchor: the latest acknowledged update its
- * session invoked before it on another key. The key's own updates are its checks' business (set.ts
- * takes the session's own latest add; the register search and the zxid witness order a read after
- * its session's own writes, and those after what completed before them). The per-key rules then
- * ask for the writes completed before the anchor's invoke. Pure: no I/O.
+ * session invoked before it, when that update is on another key. The key's own updates are its
+ * checks' business (set.ts takes the session's own latest add; the register search and the zxid
+ * witness order a read after its session's own writes, and those after what completed before
+ * them). The per-key rules then ask for the writes completed before the anchor's invoke. Pure: no
+ * I/O.
  */
 
 import type { Operation } from '../history/types.ts';
 import { byInvoke } from './describe.ts';
 
-/** Each read's anchor: its session's latest acknowledged update on another key before it. */
+/** Each read's anchor: its session's latest acknowledged update before it, if on another key. */
 export interface SessionAnchors {
   /** The anchor of a read of this history, or undefined. */
   of(read: Operation): Operation | undefined;
@@ -27,33 +28,23 @@ const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'a
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
- * A session's latest update, and its latest update on a key other than that one: between them, the
- * latest on any key but a read's own.
+ * Walks the operations in session order; `anchor` gets each read whose session's latest update is on
+ * another key, and that update. When the latest is on the read's own key, it is later than any
+ * other and the key's own checks already hold the read to it: the read needs no anchor.
  */
-interface Latest<T> {
-  key: string;
-  last: T;
-  other: T | undefined;
-}
-
-/** Walks the operations in session order; `anchor` gets each read and the anchor found for it. */
-function walk<T>(ordered: readonly Operation[], of: (op: Operation, index: number) => T, anchor: (read: Operation, found: T) => void): void {
-  const latest = new Map<number, Latest<T>>();
-  for (let i = 0; i < ordered.length; i++) {
-    const op = ordered[i]!;
+function walk<T>(ordered: readonly Operation[], of: (op: Operation) => T, anchor: (read: Operation, found: T) => void): void {
+  const latest = new Map<number, { key: string; update: T }>();
+  for (const op of ordered) {
     if (isRead(op)) {
       const l = latest.get(op.process);
-      if (l === undefined) continue;
-      const found = l.key !== op.key ? l.last : l.other;
-      if (found !== undefined) anchor(op, found);
+      if (l !== undefined && l.key !== op.key) anchor(op, l.update);
     } else if (isUpdate(op)) {
+      // One record per session, updated in place: a history has few sessions and a million updates.
       const l = latest.get(op.process);
-      if (l === undefined) latest.set(op.process, { key: op.key, last: of(op, i), other: undefined });
-      else if (l.key === op.key) l.last = of(op, i);
+      if (l === undefined) latest.set(op.process, { key: op.key, update: of(op) });
       else {
-        l.other = l.last;
         l.key = op.key;
-        l.last = of(op, i);
+        l.update = of(op);
       }
     }
   }
@@ -83,7 +74,7 @@ export function sessionAnchors(ops: readonly Operation[]): SessionAnchors {
       if (timeOf(read) === undefined) return undefined;
       for (let i = countBelowBy(ops, read.id) - 1; i >= 0; i--) {
         const op = ops[i]!;
-        if (op.process === read.process && op.key !== read.key && isUpdate(op)) return op;
+        if (op.process === read.process && isUpdate(op)) return op;
       }
       return undefined;
     };
