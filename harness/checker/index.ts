@@ -3,8 +3,8 @@
  * Pure functions, no I/O. Each key is checked alone (per-key decomposition):
  * - set keys (add / read-set): direct rules, see set.ts;
  * - register keys (write / read / cas): zxid witness or search, see register.ts;
- * with one fact from across keys: each read's session anchor (session-anchors.ts), the session's
- * latest acknowledged update on another key, whose predecessors the read must reflect.
+ * then one rule across keys (session-anchors.ts): a session never sees an older view than its own
+ * acknowledged updates and earlier reads on other keys showed it.
  *
  * validity: invalid if any anomaly; else unknown if any key could not be decided (or the history is
  * empty: an unknownKeys entry with key '' names a reason about the whole history); else valid.
@@ -13,7 +13,7 @@
 import type { Operation } from '../history/types.ts';
 import { keyName } from './describe.ts';
 import { checkRegisterKey } from './register.ts';
-import { sessionAnchors } from './session-anchors.ts';
+import { sessionRecords, staleSessionReads } from './session-anchors.ts';
 import { checkSetKey } from './set.ts';
 import { type Anomaly, type CheckOptions, type CheckStats, DEFAULT_BUDGET, type UnknownKey, type Verdict } from './types.ts';
 
@@ -82,7 +82,8 @@ function survey(ops: readonly Operation[]): Survey {
 export function check(ops: readonly Operation[], options: CheckOptions = {}): Verdict {
   const budget = options.budget ?? DEFAULT_BUDGET;
   const { byKey, byOutcome, byFunction } = survey(ops);
-  const anchors = sessionAnchors(ops);
+  // Filled by each key's check, for the rule across keys (with one key, there is none to cross).
+  const records = byKey.size > 1 ? sessionRecords(ops) : undefined;
   const stats: CheckStats = {
     operations: ops.length,
     byOutcome,
@@ -102,12 +103,12 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
   for (const [key, { ops: list, setOps }] of byKey) {
     if (setOps === list.length) {
       stats.setKeys++;
-      const result = checkSetKey(key, list, anchors);
+      const result = checkSetKey(key, list, records);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.unknown !== undefined) unknownKeys.push({ key, reason: result.unknown });
     } else if (setOps === 0) {
       stats.registerKeys++;
-      const result = checkRegisterKey(key, list, budget, anchors);
+      const result = checkRegisterKey(key, list, budget, records);
       for (const anomaly of result.anomalies) anomalies.push(anomaly);
       if (result.method === 'explanation') stats.explainedKeys++;
       if (result.method === 'witness') stats.witnessKeys++;
@@ -121,6 +122,7 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
       unknownKeys.push({ key, reason: `key ${keyName(key)} mixes set and register operations (${functions}); it was not checked` });
     }
   }
+  if (records !== undefined) for (const anomaly of staleSessionReads(ops, records)) anomalies.push(anomaly);
   // A history that checks nothing is never valid.
   if (ops.length === 0) unknownKeys.push({ key: '', reason: 'the history has no operations: nothing was checked' });
   const validity = anomalies.length > 0 ? 'invalid' : unknownKeys.length > 0 ? 'unknown' : 'valid';

@@ -21,6 +21,7 @@
 import { casComparisonFailed, type Operation } from '../history/types.ts';
 import { byInvoke, q } from './describe.ts';
 import { CAS, FCAS, ICAS, isDefinite, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
+import type { SeenWrites } from './session-anchors.ts';
 import { countBelow } from './sorted.ts';
 
 export interface RegisterHistory {
@@ -175,5 +176,22 @@ export function describeRegisterOp(h: RegisterHistory, i: number): string {
       return `indeterminate write ${op.id} (process ${op.process}) of ${v(h.put[i] as number)}`;
     default:
       return `op ${op.id}`;
+  }
+}
+
+/**
+ * Records in `seen` the write each ok read of the key proves its member had applied (see
+ * session-anchors.ts): the earliest-invoked writer of the value read, if invoked before the read
+ * completed (writersOf lists them in invoke order). A read of absent proves nothing.
+ */
+export function recordSeenWrites(h: RegisterHistory, seen: SeenWrites): void {
+  for (let i = 0; i < h.ops.length; i++) {
+    const value = h.need[i] as number;
+    if (h.kind[i] !== READ || value === NULL_VALUE) continue;
+    const first = h.writersOf[value]![0];
+    if (first === undefined) continue;
+    const read = h.ops[i] as Operation;
+    const writer = h.ops[first] as Operation;
+    if (writer.invokeTime < read.completeTime) seen.set(read, writer);
   }
 }

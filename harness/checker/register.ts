@@ -12,11 +12,11 @@
 import type { Operation } from '../history/types.ts';
 import { ids, keyName, opName, q } from './describe.ts';
 import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, READ, WRITE } from './register-model.ts';
-import { describeRegisterOp, prepareRegister, type RegisterHistory } from './register-history.ts';
+import { describeRegisterOp, prepareRegister, recordSeenWrites, type RegisterHistory } from './register-history.ts';
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
-import type { SessionAnchors } from './session-anchors.ts';
+import type { ReadMisses, SessionRecords } from './session-anchors.ts';
 import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
@@ -31,12 +31,17 @@ export interface RegisterKeyResult {
 
 const MAX_LISTED = 8;
 
-/** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
-export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, anchors: SessionAnchors): RegisterKeyResult {
+/**
+ * Checks a register key. With `records`, also records for the session rule across keys (see
+ * session-anchors.ts) the write each ok read saw (`seen`) and the earliest-acknowledged write each
+ * ordinary one cannot follow (`misses`).
+ */
+export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, records?: SessionRecords): RegisterKeyResult {
   const h = prepareRegister(key, all);
+  if (records !== undefined) recordSeenWrites(h, records.seen);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
-  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h, anchors)];
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h, records?.misses)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
   if (h.definiteCount === 0) {
@@ -382,78 +387,76 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
 }
 
 /**
- * A final read sees every write acknowledged before it was invoked (see divergentFinals); any read
- * sees every write acknowledged before its session's anchor was invoked (an acknowledged update of
- * the session on another key: see session-anchors.ts; the search orders the session's own writes). So a read cannot return a value whose every
- * writer completed before some acknowledged write of another value was invoked, that write itself
- * acknowledged before the read's bound (nor absent, once any write was acknowledged before it):
- * for a final read that write is lost from the member's data; for an ordinary read the session
- * went back in time. A sound necessary condition (the search, which orders final reads by real
- * time too, finds more for final reads). Of the writes acknowledged before the bound, only the one
- * invoked last needs asking: any other was invoked no later, and if the last one wrote the value
- * read, it completed after every other one's invoke. O(n log n).
+ * A final read sees every write acknowledged before it was invoked (see divergentFinals). So it
+ * cannot return a value whose every writer completed before some acknowledged write of another
+ * value was invoked, that write itself acknowledged before the final read was invoked (nor absent,
+ * once any write was acknowledged before it): that write is lost from the member's data. A sound
+ * necessary condition (the search, which orders final reads by real time too, finds more). Of the
+ * writes acknowledged before the bound, only the one invoked last needs asking: any other was
+ * invoked no later, and if the last one wrote the value read, it completed after every other one's
+ * invoke. O(n log n).
+ *
+ * The same test tells, for each ordinary read, the earliest-acknowledged write it cannot follow:
+ * recorded in `misses` for the session rule across keys (see session-anchors.ts), which asks it of
+ * a read whose session's anchor was invoked after that write was acknowledged. The test is
+ * monotone in the bound (once the write invoked last is invoked after every writer of the value
+ * completed, so is every one invoked later), so a binary search finds it.
  */
-function lostWrites(h: RegisterHistory, anchors: SessionAnchors): Anomaly[] {
+function lostWrites(h: RegisterHistory, misses: ReadMisses | undefined): Anomaly[] {
   const at = (i: number): Operation => h.ops[i] as Operation;
+  // The final reads, and without `misses` nothing else.
   const reads: number[] = [];
-  const bounds: number[] = [];
-  for (let i = 0; i < h.ops.length; i++) {
-    if (h.kind[i] !== READ) continue;
-    const bound = h.realTime[i] === 1 ? at(i).invokeTime : anchors.timeOf(at(i));
-    if (bound === undefined) continue;
-    reads.push(i);
-    bounds.push(bound);
-  }
+  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && (misses !== undefined || h.realTime[i] === 1)) reads.push(i);
   if (reads.length === 0) return [];
-  const writes: number[] = [];
-  for (let i = 0; i < h.ops.length; i++) if (isDefiniteWrite(h, i)) writes.push(i);
-  writes.sort((a, b) => at(a).completeTime - at(b).completeTime);
-  const completions = writes.map((w) => at(w).completeTime);
-  // latestInvoked[j]: of the first j + 1 writes to complete, the one invoked last.
+  // The definite writes in completion order (taken from all definite ops', already sorted);
+  // latestInvoked[j]: of the first j + 1 of them, the one invoked last, and its invoke time.
+  const writes = h.completionOrder.filter((i) => isDefiniteWrite(h, i));
+  const completions = new Float64Array(writes.length);
   const latestInvoked = new Int32Array(writes.length);
-  writes.forEach((w, j) => {
-    const before = j > 0 ? (latestInvoked[j - 1] as number) : NONE;
-    latestInvoked[j] = before !== NONE && at(before).invokeTime >= at(w).invokeTime ? before : w;
-  });
+  const latestInvokeTime = new Float64Array(writes.length);
+  for (let j = 0; j < writes.length; j++) {
+    const w = writes[j]!;
+    completions[j] = at(w).completeTime;
+    const keep = j > 0 && latestInvokeTime[j - 1]! >= at(w).invokeTime;
+    latestInvoked[j] = keep ? latestInvoked[j - 1]! : w;
+    latestInvokeTime[j] = keep ? latestInvokeTime[j - 1]! : at(w).invokeTime;
+  }
   const lastWriterCompletion = new Float64Array(h.values.length).fill(-Infinity);
   h.writersOf.forEach((writers, v) => {
     for (const u of writers) lastWriterCompletion[v] = Math.max(lastWriterCompletion[v]!, at(u).completeTime);
   });
 
   const anomalies: Anomaly[] = [];
-  const reportedSessions = new Set<number>();
-  reads.forEach((r, k) => {
+  for (const r of reads) {
     const value = h.need[r] as number;
-    const prefix = countBelow(completions, bounds[k] as number);
-    if (prefix === 0) return;
-    const missed = latestInvoked[prefix - 1] as number;
-    if (h.put[missed] === value || lastWriterCompletion[value]! >= at(missed).invokeTime) return;
-    const final = h.realTime[r] === 1;
-    // One anomaly per session for ordinary reads: its later reads repeat the same fall back.
-    if (!final) {
-      if (reportedSessions.has(at(r).process)) return;
-      reportedSessions.add(at(r).process);
+    // A read of the value cannot follow the first k writes to complete once k passes this count
+    // (the one invoked last among them was invoked after every writer of the value completed; it
+    // is no writer of the value itself, which would have completed after that invoke).
+    const follows = countAtOrBelow(latestInvokeTime, lastWriterCompletion[value]!);
+    if (follows === writes.length) continue;
+    if (h.realTime[r] !== 1) {
+      // The write that completed next is the one invoked last among the first follows + 1.
+      misses!.set(at(r), at(writes[follows] as number));
+      continue;
     }
+    const prefix = countBelow(completions, at(r).invokeTime);
+    if (prefix <= follows) continue;
+    const missed = latestInvoked[prefix - 1] as number;
     const writers = h.writersOf[value] ?? [];
     const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
     const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
     const after = value === 0 ? '' : `, invoked after ${shown.join('; ')}${more} had completed`;
     const server = at(r).server === undefined ? '' : ` through ${at(r).server}`;
-    const missing = `${describeRegisterOp(h, r)}${server} misses ${describeRegisterOp(h, missed)}${after}`;
-    const anchor = final ? undefined : (anchors.of(at(r)) as Operation);
     anomalies.push({
-      type: final ? 'lost' : 'stale-read-in-session',
+      type: 'lost',
       key: h.key,
       element: h.values[h.put[missed] as number] as string,
-      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), ...(anchor ? [anchor.id] : []), at(r).id]),
-      explanation: anchor
-        ? `key ${keyName(h.key)}: ${missing}, which was acknowledged before the same session's own ${opName(anchor)}` +
-          ` on key ${keyName(anchor.key)} was invoked: ZooKeeper orders writes linearizably ` +
-          `and a session's reads follow its own writes, so the session went back in time.`
-        : `key ${keyName(h.key)}: the final ${missing}, ` +
-          `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
-          `session, so its member had every acknowledged write, and this one is lost.`,
+      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), at(r).id]),
+      explanation:
+        `key ${keyName(h.key)}: the final ${describeRegisterOp(h, r)}${server} misses ${describeRegisterOp(h, missed)}${after}, ` +
+        `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
+        `session, so its member had every acknowledged write, and this one is lost.`,
     });
-  });
+  }
   return anomalies;
 }

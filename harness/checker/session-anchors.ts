@@ -1,98 +1,147 @@
 /**
- * ZooKeeper's session guarantee across keys. Keys are checked one at a time, but a session's order
- * spans them: once a session's update (add, write or cas) on any key is acknowledged, the member
- * serving the session has applied it, and with it every write acknowledged before that update was
- * invoked (writes are linearizable). So each of the session's later reads, of any key, must
- * reflect every write acknowledged before that update was invoked.
+ * ZooKeeper's session guarantee across keys. Keys are checked one at a time, but a session's view
+ * spans them: the members apply one sequence of writes, and a session never sees an older view
+ * than it saw before (a client that moves to another member takes its last zxid along, and a member
+ * behind it refuses the session). So each of a session's reads, of any key, must reflect every
+ * write acknowledged before the invoke of
+ * - any update (add, write or cas) the session made and saw acknowledged before it: its member had
+ *   applied that update, and writes are linearizable;
+ * - any write an earlier read of the session saw: its member had applied that write.
  *
- * One pass over the whole history gives each read its anchor: the latest acknowledged update its
- * session invoked before it, when that update is on another key. The key's own updates are its
- * checks' business (set.ts takes the session's own latest add; the register search and the zxid
- * witness order a read after its session's own writes, and those after what completed before
- * them). The per-key rules then ask for the writes completed before the anchor's invoke. Pure: no
- * I/O.
+ * What a read saw (`SeenWrites`, recorded by each key's check: set.ts, register-history.ts): of
+ * the writes of the value it returned, the earliest-invoked one that did not fail and was invoked
+ * before the read completed (any of them may be the one it saw); of a read-set's elements, the one
+ * whose such add was invoked last (it asks the most).
+ *
+ * One pass over the whole history in session order gives each read its anchor: of those updates
+ * and seen writes, the one invoked last, when the session's operation that brings it is on another
+ * key. When that operation is on the read's own key, the key's own checks already hold the read to
+ * it (set.ts takes the session's own adds and earlier read-sets; the register search and the zxid
+ * witness order a read after its session's own writes and earlier reads), and to anything invoked
+ * earlier: the read needs no anchor.
+ *
+ * Each key's check also records, for each ordinary read its own rules find nothing wrong with, the
+ * earliest-acknowledged write the read cannot follow (`ReadMisses`: set.ts, register.ts). The read
+ * went back in time if its anchor was invoked after that write was acknowledged. Pure: no I/O.
  */
 
 import type { Operation } from '../history/types.ts';
-import { byInvoke } from './describe.ts';
+import { byInvoke, ids, keyName, opName, q } from './describe.ts';
+import { OperationLinks } from './operation-links.ts';
+import type { Anomaly } from './types.ts';
 
-/** Each read's anchor: its session's latest acknowledged update before it, if on another key. */
-export interface SessionAnchors {
-  /** The anchor of a read of this history, or undefined. */
-  of(read: Operation): Operation | undefined;
-  /** The anchor's invoke time (what the rules compare), without touching the anchor itself. */
-  timeOf(read: Operation): number | undefined;
+/** Each ok read → the write it proves its member had applied (see above); none for absent. */
+export type SeenWrites = OperationLinks;
+
+/** Each ordinary read its key's rules passed → the earliest-acknowledged write it cannot follow. */
+export type ReadMisses = OperationLinks;
+
+/** What each key's check records for the rule across keys. */
+export interface SessionRecords {
+  seen: SeenWrites;
+  misses: ReadMisses;
+}
+
+/** Empty records for the operations of a history. */
+export function sessionRecords(ops: readonly Operation[]): SessionRecords {
+  const seen = new OperationLinks(ops);
+  return { seen, misses: new OperationLinks(ops, seen) };
+}
+
+/** Why a read must reflect the writes acknowledged before `write` was invoked. */
+interface SessionAnchor {
+  /** The session's own operation that brings the bound: an acknowledged update, or an ok read. */
+  via: Operation;
+  /** The write whose invoke is the bound: `via` itself, or the write the read `via` saw. */
+  write: Operation;
 }
 
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
- * Walks the operations in session order; `anchor` gets each read whose session's latest update is on
- * another key, and that update. When the latest is on the read's own key, it is later than any
- * other and the key's own checks already hold the read to it: the read needs no anchor.
+ * stale-read-in-session across keys (see above); one per session and key, at its first stale
+ * read (its later reads repeat the same fall back). Session order is invoke order within a process
+ * (ids break ties): the history is walked as given (a parsed one is in that order) and sorted only
+ * when a session turns out out of order.
  */
-function walk<T>(ordered: readonly Operation[], of: (op: Operation) => T, anchor: (read: Operation, found: T) => void): void {
-  const latest = new Map<number, { key: string; update: T }>();
-  for (const op of ordered) {
-    if (isRead(op)) {
-      const l = latest.get(op.process);
-      if (l !== undefined && l.key !== op.key) anchor(op, l.update);
-    } else if (isUpdate(op)) {
-      // One record per session, updated in place: a history has few sessions and a million updates.
-      const l = latest.get(op.process);
-      if (l === undefined) latest.set(op.process, { key: op.key, update: of(op) });
-      else {
-        l.key = op.key;
-        l.update = of(op);
+export function staleSessionReads(ops: readonly Operation[], { seen, misses }: SessionRecords): Anomaly[] {
+  const found = walk(ops, seen, misses) ?? walk([...ops].sort(byInvoke), seen, misses)!;
+  return found.sort((a, b) => a.read.id - b.read.id).map(({ read, missed, anchor }) => staleAnomaly(read, missed, anchor));
+}
+
+/** A read gone back in time: the write it misses, and the anchor acknowledged after it. */
+interface StaleRead {
+  read: Operation;
+  missed: Operation;
+  anchor: SessionAnchor;
+}
+
+/** The stale reads, walking `ops` as session order; undefined if it is not. */
+function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): StaleRead[] | undefined {
+  const found: StaleRead[] = [];
+  const reported = new Set<string>();
+  // One record per session, updated in place: a history has few sessions and a million operations.
+  const sessions = new Map<number, { last: Operation; key: string; anchor: SessionAnchor | undefined }>();
+  for (const op of ops) {
+    let s = sessions.get(op.process);
+    if (s === undefined) sessions.set(op.process, (s = { last: op, key: op.key, anchor: undefined }));
+    else if (byInvoke(s.last, op) > 0) return undefined;
+    s.last = op;
+    if (!isRead(op)) {
+      if (isUpdate(op)) raise(s, op, op);
+      continue;
+    }
+    const anchor = s.anchor;
+    if (anchor !== undefined && s.key !== op.key) {
+      const missed = misses.get(op);
+      if (missed !== undefined && missed.completeTime < anchor.write.invokeTime) {
+        const session = `${op.process} ${op.key}`;
+        if (!reported.has(session)) {
+          reported.add(session);
+          found.push({ read: op, missed, anchor });
+        }
       }
     }
+    const saw = seen.get(op);
+    if (saw !== undefined) raise(s, op, saw);
   }
+  return found;
 }
 
-/**
- * The anchors of a history's reads. Session order is invoke order within a process (ids break
- * ties). A history in id order, as parsed, is walked as it is and each anchor's invoke time kept in
- * a typed array by id (a million operations: a map by operation cost as much as a tenth of the
- * whole check); the anchor itself, wanted only to explain an anomaly, is found then by walking back
- * from the read. Any other history is sorted first and its anchors kept in a map.
- */
-export function sessionAnchors(ops: readonly Operation[]): SessionAnchors {
-  let inIdOrder = ops.length === 0 || (Number.isSafeInteger(ops[0]!.id) && ops[0]!.id >= 0);
-  for (let i = 1; i < ops.length && inIdOrder; i++) inIdOrder = ops[i - 1]!.id < ops[i]!.id && Number.isSafeInteger(ops[i]!.id);
-  // Ids of parsed histories are event indices: at most two per operation.
-  const lastId = ops.length === 0 ? -1 : ops[ops.length - 1]!.id;
-  if (inIdOrder && lastId < 2 * ops.length + 1024) {
-    // NaN: no anchor (an invoke time is an integer).
-    const anchorTime = new Float64Array(lastId + 1).fill(NaN);
-    walk(ops, (op) => op.invokeTime, (read, time) => (anchorTime[read.id] = time));
-    const timeOf = (read: Operation): number | undefined => {
-      const time = read.id >= 0 && read.id <= lastId ? anchorTime[read.id]! : NaN;
-      return Number.isNaN(time) ? undefined : time;
-    };
-    const of = (read: Operation): Operation | undefined => {
-      if (timeOf(read) === undefined) return undefined;
-      for (let i = countBelowBy(ops, read.id) - 1; i >= 0; i--) {
-        const op = ops[i]!;
-        if (op.process === read.process && isUpdate(op)) return op;
-      }
-      return undefined;
-    };
-    return { of, timeOf };
-  }
-  const anchorOf = new Map<Operation, Operation>();
-  walk([...ops].sort(byInvoke), (op) => op, (read, anchor) => anchorOf.set(read, anchor));
-  return { of: (read) => anchorOf.get(read), timeOf: (read) => anchorOf.get(read)?.invokeTime };
+/** Makes `via` the session's anchor if its bound is no earlier (ties go to the later operation: its key's checks hold the read to the bound as well). */
+function raise(s: { key: string; anchor: SessionAnchor | undefined }, via: Operation, write: Operation): void {
+  if (s.anchor !== undefined && write.invokeTime < s.anchor.write.invokeTime) return;
+  s.key = via.key;
+  s.anchor = { via, write };
 }
 
-/** How many of the operations (in id order) have an id below `id`: binary search. */
-function countBelowBy(ops: readonly Operation[], id: number): number {
-  let lo = 0;
-  let hi = ops.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ops[mid]!.id < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** "the same session's own write 5 (process 2, ok) on key "r" was invoked", or the seen write's. */
+function anchorInvoked(anchor: SessionAnchor): string {
+  const { via, write } = anchor;
+  if (via === write) return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked`;
+  return `${opName(write)} on key ${keyName(write.key)} was invoked, a write the same session had seen in its ${opName(via)}`;
+}
+
+function staleAnomaly(read: Operation, missed: Operation, anchor: SessionAnchor): Anomaly {
+  const element = valuePut(missed);
+  const head =
+    read.f === 'read-set'
+      ? `read-set ${read.id} (process ${read.process}) on key ${keyName(read.key)} lacks ${q(element)}, added by ${opName(missed)}, which completed`
+      : `read ${read.id} (process ${read.process}) on key ${keyName(read.key)} returned ${q(read.output as string | null)}, which misses ` +
+        `${opName(missed)} of ${q(element)}${read.output === null ? '' : `, invoked after every write of ${q(read.output as string)} had completed and`} acknowledged`;
+  return {
+    type: 'stale-read-in-session',
+    key: read.key,
+    element,
+    ops: ids([missed.id, anchor.write.id, anchor.via.id, read.id]),
+    explanation:
+      `${head} before ${anchorInvoked(anchor)}: ZooKeeper orders writes linearizably and a session never sees an older view ` +
+      `than it saw, so the session went back in time.`,
+  };
+}
+
+/** The value an update puts: an add's element, a write's value, a cas's new value. */
+function valuePut(op: Operation): string {
+  return (Array.isArray(op.input) ? op.input[1] : op.input) as string;
 }

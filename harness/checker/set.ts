@@ -7,19 +7,18 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import type { Anomaly } from './types.ts';
-import type { SessionAnchors } from './session-anchors.ts';
+import type { SessionRecords } from './session-anchors.ts';
 import { countBelow } from './sorted.ts';
 
 /** Why a session's read must contain an element. */
 interface Requirement {
   /** 'seen': an earlier read of the session returned it; 'own': the session added it; 'before-own':
-   * it was added before the session's own latest update (on any key) was invoked. */
+   * it was added before the session's own latest add of the key was invoked. */
   why: 'seen' | 'own' | 'before-own';
   /** The read that saw it / the add that added it. */
   source: Operation;
-  /** For before-own: the session's own update (found only when an anomaly names it: an anchor on
-   * another key is found by walking back through the history). */
-  own?: () => Operation;
+  /** For before-own: the session's own latest add. */
+  own?: Operation;
 }
 
 export interface SetKeyResult {
@@ -28,8 +27,13 @@ export interface SetKeyResult {
   unknown?: string;
 }
 
-/** @param anchors each read's session anchor, from the whole history (see session-anchors.ts) */
-export function checkSetKey(key: string, ops: readonly Operation[], anchors: SessionAnchors): SetKeyResult {
+/**
+ * Checks a set key. With `records`, also records for the session rule across keys (see
+ * session-anchors.ts) what each ok read-set saw (`seen`: the add invoked last among its elements'
+ * earliest possible adds) and the earliest-acknowledged add each ordinary one lacks (`misses`),
+ * from the same look at each element.
+ */
+export function checkSetKey(key: string, ops: readonly Operation[], records?: SessionRecords): SetKeyResult {
   const anomalies: Anomaly[] = [];
   const adds = ops.filter((op) => op.f === 'add' && typeof op.input === 'string');
   const reads = ops
@@ -46,52 +50,23 @@ export function checkSetKey(key: string, ops: readonly Operation[], anchors: Ses
 
   // Elements in reads: unexpected, failed-add-present, future-read (each element reported once,
   // at the earliest-completing read that shows it). firstSeen: the earliest-completing ok read of
-  // each element some add may have added; what a read returned was committed.
+  // each element some add may have added; what a read returned was committed. earliestAdd: each
+  // judged element's earliest-invoked add that did not fail (null: none).
   const firstSeen = new Map<string, Operation>();
-  const judged = new Set<string>();
+  const earliestAdd = new Map<string, Operation | null>();
   for (const read of reads) {
+    let saw: Operation | undefined;
     for (const element of elementsOf(read)) {
-      if (judged.has(element)) continue;
-      judged.add(element);
-      const adders = addsOf.get(element);
-      if (!adders) {
-        anomalies.push({
-          type: 'unexpected-element',
-          key,
-          element,
-          ops: [read.id],
-          explanation:
-            `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)}, ` +
-            `which no add on that key ever tried to add.`,
-        });
-        continue;
+      let earliest = earliestAdd.get(element);
+      if (earliest === undefined) {
+        earliest = judge(key, read, element, addsOf.get(element), anomalies);
+        earliestAdd.set(element, earliest);
+        if (earliest !== null) firstSeen.set(element, read);
       }
-      if (adders.every((a) => a.outcome === 'fail')) {
-        anomalies.push({
-          type: 'failed-add-present',
-          key,
-          element,
-          ops: ids([...adders.map((a) => a.id), read.id]),
-          explanation:
-            `${adders.map(opName).join(', ')} of ${q(element)} on key ${keyName(key)} failed (definitely did not happen), ` +
-            `yet read-set ${read.id} (process ${read.process}) returned it.`,
-        });
-        continue;
-      }
-      firstSeen.set(element, read);
-      const possible = adders.filter((a) => a.outcome !== 'fail');
-      if (possible.every((a) => a.invokeTime > read.completeTime)) {
-        anomalies.push({
-          type: 'future-read',
-          key,
-          element,
-          ops: ids([...possible.map((a) => a.id), read.id]),
-          explanation:
-            `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)} before ` +
-            `${possible.map(opName).join(', ')} that adds it was even invoked.`,
-        });
-      }
+      // An add invoked only when the read completed cannot be what it saw.
+      if (earliest !== null && earliest.invokeTime < read.completeTime && (saw === undefined || earliest.invokeTime > saw.invokeTime)) saw = earliest;
     }
+    if (saw !== undefined) records?.seen.set(read, saw);
   }
 
   const okAdds = adds.filter((a) => a.outcome === 'ok').sort((a, b) => a.completeTime - b.completeTime || a.id - b.id);
@@ -115,9 +90,64 @@ export function checkSetKey(key: string, ops: readonly Operation[], anchors: Ses
     return first;
   };
   const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
-  for (const anomaly of checkSessions(index, ops, anchors)) anomalies.push(anomaly);
+  const lacking = new Set<Operation>();
+  for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
+  // For the session rule across keys: each ordinary read the rules here found lacking nothing, and
+  // the earliest-acknowledged add it lacks (a final read answers to the stricter loss rule).
+  const finalSet = new Set(finals.reads);
+  for (const read of records === undefined ? [] : reads) {
+    if (finalSet.has(read) || lacking.has(read)) continue;
+    const rank = firstMissing(read);
+    if (rank < okAdds.length) records!.misses.set(read, okAdds[rank] as Operation);
+  }
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
+}
+
+/**
+ * The first read (by completion) showing an element: unexpected-element, failed-add-present or
+ * future-read into `anomalies`. Returns the element's earliest-invoked add that did not fail, or
+ * null when there is none.
+ */
+function judge(key: string, read: Operation, element: string, adders: readonly Operation[] | undefined, anomalies: Anomaly[]): Operation | null {
+  if (!adders) {
+    anomalies.push({
+      type: 'unexpected-element',
+      key,
+      element,
+      ops: [read.id],
+      explanation:
+        `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)}, ` +
+        `which no add on that key ever tried to add.`,
+    });
+    return null;
+  }
+  const possible = adders.filter((a) => a.outcome !== 'fail');
+  if (possible.length === 0) {
+    anomalies.push({
+      type: 'failed-add-present',
+      key,
+      element,
+      ops: ids([...adders.map((a) => a.id), read.id]),
+      explanation:
+        `${adders.map(opName).join(', ')} of ${q(element)} on key ${keyName(key)} failed (definitely did not happen), ` +
+        `yet read-set ${read.id} (process ${read.process}) returned it.`,
+    });
+    return null;
+  }
+  const earliest = possible.reduce((a, b) => (byInvoke(b, a) < 0 ? b : a));
+  if (earliest.invokeTime > read.completeTime) {
+    anomalies.push({
+      type: 'future-read',
+      key,
+      element,
+      ops: ids([...possible.map((a) => a.id), read.id]),
+      explanation:
+        `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(element)} before ` +
+        `${possible.map(opName).join(', ')} that adds it was even invoked.`,
+    });
+  }
+  return earliest;
 }
 
 const elementsOf = (r: Operation): string[] => r.output as string[];
@@ -282,12 +312,13 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
  * stale-read-in-session. Per process, in program order, each ok read-set R must contain:
  * (a) every element the process saw in its earlier ok read-sets of the key;
  * (b) every element of its own ok adds (all completed before R was invoked);
- * (c) every element of any ok add that completed before the invoke of the process's latest ok
- *     update: its own latest add of this key, or its anchor on another key (see session-anchors.ts).
+ * (c) every element of any ok add that completed before the invoke of the process's own latest ok
+ *     add of the key (an anchor on another key is the rule across keys: see session-anchors.ts).
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
  * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
+ * `lacking` gets the reads that lack something here.
  */
-function checkSessions(index: AddIndex, ops: readonly Operation[], anchors: SessionAnchors): Anomaly[] {
+function checkSessions(index: AddIndex, ops: readonly Operation[], lacking: Set<Operation>): Anomaly[] {
   const { key, okAdds, completeTimes, reported, firstMissing } = index;
   const anomalies: Anomaly[] = [];
 
@@ -325,18 +356,12 @@ function checkSessions(index: AddIndex, ops: readonly Operation[], anchors: Sess
       };
       for (const [element, why] of seen) require(element, why);
       for (const add of ownSinceLastRead) require(add.input as string, { why: 'own', source: add });
-      // The later of the session's own latest add here and its anchor on another key.
-      const anchorTime = anchors.timeOf(read);
-      const useAnchor = anchorTime !== undefined && (lastOwnAdd === undefined || anchorTime > lastOwnAdd.invokeTime);
-      const prefix = countBelow(completeTimes, useAnchor ? anchorTime : (lastOwnAdd?.invokeTime ?? -Infinity));
-      if (prefix > 0) {
-        const ownAdd = lastOwnAdd as Operation;
-        const own = useAnchor ? () => anchors.of(read) as Operation : () => ownAdd;
-        for (let rank = firstMissing(read); rank < prefix; rank++) {
-          const add = okAdds[rank] as Operation;
-          require(add.input as string, { why: 'before-own', source: add, own });
-        }
+      const prefix = lastOwnAdd === undefined ? 0 : countBelow(completeTimes, lastOwnAdd.invokeTime);
+      for (let rank = prefix > 0 ? firstMissing(read) : 0; rank < prefix; rank++) {
+        const add = okAdds[rank] as Operation;
+        require(add.input as string, { why: 'before-own', source: add, own: lastOwnAdd });
       }
+      if (missing.size > 0) lacking.add(read);
 
       for (const [element, why] of missing) {
         // This read's lack of the element is explained (here, by an earlier read of the session,
@@ -380,15 +405,14 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         explanation: `${head}, which the same session added itself in ${opName(req.source)} before this read: a session reads its own writes.`,
       };
     case 'before-own': {
-      const own = (req.own as () => Operation)();
+      const own = req.own as Operation;
       return {
         type: 'stale-read-in-session',
         key,
         element,
         ops: ids([req.source.id, own.id, read.id]),
         explanation:
-          `${head}, added by ${opName(req.source)}, which completed before this session's own ${own.f} ${own.id}` +
-          `${own.key === key ? '' : ` on key ${keyName(own.key)}`} was invoked; ` +
+          `${head}, added by ${opName(req.source)}, which completed before this session's own ${own.f} ${own.id} was invoked; ` +
           `ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
       };
     }

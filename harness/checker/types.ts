@@ -18,11 +18,12 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  * - unexpected-element: an ok read-set holds an element no add on that key ever tried to add.
  * - stale-read-in-session: a session went back in time. Set keys: a read-set lacks an element the
  *   session had already seen, had added itself, or that was added before the session's own latest
- *   acknowledged update (on any key) was invoked. Register keys: the session observed (read,
+ *   acknowledged add of the key was invoked. Register keys: the session observed (read,
  *   cas-expected or wrote) b, then observed a, whose writer completed before b's writer was invoked
- *   (or absent after a value); or it read a value (or absent) that an acknowledged write had
- *   replaced before its own latest acknowledged update on any key was invoked. ZooKeeper's
- *   per-session guarantees; real time across sessions is never required of reads.
+ *   (or absent after a value). Any key: a read misses a write acknowledged before the session's
+ *   anchor on another key was invoked (its own acknowledged update, or a write an earlier read of
+ *   it saw: see session-anchors.ts). ZooKeeper's per-session guarantees; real time across sessions
+ *   is never required of reads.
  * - nonlinearizable: no total order of a register key's operations respects real time among writes
  *   and final reads, each session's order, and the register semantics. Either a cas succeeded
  *   from a value that real time says was already overwritten (named directly), or the search

@@ -18,7 +18,7 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       const verdict = check(h.ops());
       expect(verdict.validity).toBe('invalid');
       expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'a', ops: [a, own, r] })]);
-      expect(verdict.anomalies[0]?.explanation).toContain(`own write ${own} on key "r" was invoked`);
+      expect(verdict.anomalies[0]?.explanation).toContain(`own write ${own} (process 2, ok) on key "r" was invoked`);
     });
 
     it('flags one missing an add acknowledged before the session\'s own add on another set', () => {
@@ -132,6 +132,126 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       h.ok(3);
       h.read(2, 'r', 'x'); // y overlaps the anchor: x may still be current at the session's member
       expect(check(h.ops()).validity).toBe('valid');
+    });
+  });
+
+  describe('what a session read elsewhere', () => {
+    it('flags a read-set missing an add acknowledged before a write the session saw on a register', () => {
+      const h = new HistoryBuilder();
+      const a = h.add(1, 's', 'a');
+      const x = h.write(3, 'r', 'x'); // invoked after the add was acknowledged
+      const saw = h.read(2, 'r', 'x'); // the session's member had applied x, so also the add
+      const r = h.readSet(2, 's', []);
+      h.readSet(4, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('invalid');
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'a', ops: [a, x, saw, r] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`write ${x} (process 3, ok) on key "r" was invoked, a write the same session had seen in its read ${saw} (process 2, ok)`);
+    });
+
+    it('flags a register read gone back behind an element the session saw in a set', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      const y = h.write(1, 'r', 'y');
+      const b = h.add(3, 's', 'b'); // invoked after y was acknowledged
+      const saw = h.readSet(2, 's', ['b']);
+      const r = h.read(2, 'r', 'x');
+      h.readSet(4, 's', ['b']);
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'y' })]);
+      expect(verdict.anomalies[0]?.ops).toEqual(expect.arrayContaining([y, b, saw, r]));
+    });
+
+    it('takes the latest-invoked of the elements a read-set saw, and an indeterminate add as seen', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.invoke(3, 'add', 's', 'b'); // never acknowledged, yet the session saw it
+      h.readSet(2, 's', ['a', 'b']);
+      h.read(2, 'r', 'x');
+      h.readSet(4, 's', ['a', 'b']);
+      expect(check(h.ops()).anomalies.map((x) => [x.type, x.key])).toEqual([['stale-read-in-session', 'r']]);
+    });
+
+    it('takes the earliest of the writes of a repeated value: any of them may be the one seen', () => {
+      const h = new HistoryBuilder();
+      h.write(3, 'q', 'v'); // the earliest write of v
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.write(3, 'q', 'v'); // a later write of the same value
+      h.read(2, 'q', 'v');
+      h.read(2, 'r', 'x');
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('takes nothing from absent, a failed writer, a writer invoked after the read, or another session', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.write(3, 'q', 'v', 'fail');
+      h.read(2, 'q', null);
+      h.read(2, 'q', 'v'); // a failed write's value: its own key's anomaly, no anchor here
+      h.read(2, 'p', 'u'); // a value from the future: its own key's anomaly, no anchor here
+      h.write(7, 'p', 'u');
+      h.read(2, 'r', 'x');
+      h.write(4, 'p', 'w');
+      h.read(5, 'p', 'w');
+      h.read(6, 'r', 'x');
+      const verdict = check(h.ops());
+      expect(verdict.anomalies.map((x) => x.key).sort()).toEqual(['p', 'q']);
+    });
+
+    it('keeps the latest bound when a later read saw an older write', () => {
+      const h = new HistoryBuilder();
+      h.write(3, 'q', 'v'); // old: invoked before everything below
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.add(2, 's', 'a'); // invoked after y was acknowledged: the bound
+      h.read(2, 'q', 'v'); // brings only v's predecessors: the add still binds
+      h.read(2, 'r', 'x');
+      h.readSet(4, 's', ['a']);
+      expect(check(h.ops()).anomalies.map((x) => [x.type, x.key])).toEqual([['stale-read-in-session', 'r']]);
+    });
+
+    it('asks of a read the earliest-acknowledged write it cannot follow', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      const y = h.write(1, 'r', 'y');
+      const own = h.add(2, 's', 'a'); // invoked after y was acknowledged, before z was
+      h.write(1, 'r', 'z');
+      const r = h.read(2, 'r', 'x');
+      h.readSet(3, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'y' })]);
+      expect(verdict.anomalies[0]?.ops).toEqual(expect.arrayContaining([y, own, r]));
+    });
+
+    it('asks nothing of a write acknowledged at the very time the anchor was invoked', () => {
+      const op = (id: number, process: number, key: string, f: Operation['f'], value: string | null, invokeTime: number, completeTime: number): Operation =>
+        ({ id, process, key, f, input: f === 'read' ? null : value, output: value, outcome: 'ok', invokeTime, completeTime });
+      const ops = [
+        op(0, 1, 'r', 'write', 'x', 0, 5),
+        op(1, 1, 'r', 'write', 'y', 6, 10),
+        op(2, 2, 'q', 'write', 'v', 10, 12), // invoked when y was acknowledged: either may come first
+        op(3, 2, 'r', 'read', 'x', 13, 14),
+      ];
+      expect(check(ops).validity).toBe('valid');
+      ops[2] = op(2, 2, 'q', 'write', 'v', 11, 12);
+      expect(check(ops).validity).toBe('invalid');
+    });
+
+    it('leaves a read of the key the session read before to the key\'s own rules', () => {
+      const h = new HistoryBuilder();
+      h.write(3, 'q', 'v');
+      h.write(1, 'r', 'x');
+      h.write(1, 'r', 'y');
+      h.read(2, 'q', 'v');
+      h.read(2, 'r', 'y'); // y was invoked after v: this read's bound is the session's latest
+      const back = h.read(2, 'r', 'x'); // behind the session's own read of r: the key's own rule says so
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ key: 'r', ops: expect.arrayContaining([back]) })]);
+      expect(verdict.anomalies[0]?.explanation).toContain('never goes back in time');
     });
   });
 
