@@ -50,24 +50,40 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
 
   // Elements in reads: unexpected, failed-add-present, future-read (each element reported once,
   // at the earliest-completing read that shows it). firstSeen: the earliest-completing ok read of
-  // each element some add may have added; what a read returned was committed. earliestAdd: each
-  // judged element's earliest-invoked add that did not fail (null: none).
+  // each element some add may have added; what a read returned was committed. Each judged element
+  // gets a number; earliestAdd: by number, its earliest-invoked add that did not fail (null: none).
+  // shown: each read's elements some add may have added, as numbers (read r's from shownFrom[r]).
   const firstSeen = new Map<string, Operation>();
-  const earliestAdd = new Map<string, Operation | null>();
-  for (const read of reads) {
+  const numberOf = new Map<string, number>();
+  const earliestAdd: (Operation | null)[] = [];
+  let total = 0;
+  for (const read of reads) total += elementsOf(read).length;
+  const shown = new Int32Array(total);
+  const shownFrom = new Int32Array(reads.length + 1);
+  let at = 0;
+  reads.forEach((read, r) => {
+    shownFrom[r] = at;
     let saw: Operation | undefined;
     for (const element of elementsOf(read)) {
-      let earliest = earliestAdd.get(element);
-      if (earliest === undefined) {
-        earliest = judge(key, read, element, addsOf.get(element), anomalies);
-        earliestAdd.set(element, earliest);
+      let n = numberOf.get(element);
+      if (n === undefined) {
+        n = earliestAdd.length;
+        numberOf.set(element, n);
+        const earliest = judge(key, read, element, addsOf.get(element), anomalies);
+        earliestAdd.push(earliest);
         if (earliest !== null) firstSeen.set(element, read);
       }
+      const earliest = earliestAdd[n]!;
+      if (earliest === null) continue;
+      shown[at++] = n;
       // An add invoked only when the read completed cannot be what it saw.
-      if (earliest !== null && earliest.invokeTime < read.completeTime && (saw === undefined || earliest.invokeTime > saw.invokeTime)) saw = earliest;
+      if (earliest.invokeTime < read.completeTime && (saw === undefined || earliest.invokeTime > saw.invokeTime)) saw = earliest;
     }
     if (saw !== undefined) records?.seen.set(read, saw);
-  }
+  });
+  shownFrom[reads.length] = at;
+  const fork = forkedReads(reads, shown, shownFrom, earliestAdd.length);
+  if (fork !== undefined) anomalies.push(forkAnomaly(key, fork, (n) => (earliestAdd[n] as Operation).input as string, addsOf));
 
   const okAdds = adds.filter((a) => a.outcome === 'ok').sort((a, b) => a.completeTime - b.completeTime || a.id - b.id);
   const completeTimes = okAdds.map((a) => a.completeTime);
@@ -102,6 +118,70 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   }
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
+}
+
+/** Two read-sets, each showing an element the other lacks (as numbers: see checkSetKey). */
+interface Fork {
+  first: Operation;
+  second: Operation;
+  onlyFirst: number;
+  onlySecond: number;
+}
+
+/**
+ * skipped-write, seen from the reads alone: the members apply adds in one order and nothing
+ * removes an element, so every state of the set holds every earlier one, and so does every read:
+ * the reads of a key, by size, each hold the one before. Two that do not are a fork, whichever add
+ * came first: one of them holds the later add without the earlier one. The first fork found (the
+ * anomaly names one; any other follows from the same split). O(elements shown) after sorting the
+ * reads by size.
+ */
+function forkedReads(reads: readonly Operation[], shown: Int32Array, shownFrom: Int32Array, numbers: number): Fork | undefined {
+  // A read's distinct elements (a read-set that repeats one is not larger for it).
+  const mark = new Int32Array(numbers).fill(-1);
+  const size = new Int32Array(reads.length);
+  for (let r = 0; r < reads.length; r++) {
+    for (let i = shownFrom[r]!; i < shownFrom[r + 1]!; i++) {
+      if (mark[shown[i]!] === r) continue;
+      mark[shown[i]!] = r;
+      size[r]!++;
+    }
+  }
+  const bySize = Array.from(reads.keys()).sort((a, b) => size[a]! - size[b]! || a - b);
+  mark.fill(-1);
+  // Of a read and the next larger one: an element of `small` that `big` lacks, marking big's first.
+  const lacked = (small: number, big: number, stamp: number): number => {
+    for (let i = shownFrom[big]!; i < shownFrom[big + 1]!; i++) mark[shown[i]!] = stamp;
+    for (let i = shownFrom[small]!; i < shownFrom[small + 1]!; i++) if (mark[shown[i]!] !== stamp) return shown[i]!;
+    return -1;
+  };
+  for (let k = 0; k + 1 < bySize.length; k++) {
+    const small = bySize[k]!;
+    const big = bySize[k + 1]!;
+    const onlySmall = lacked(small, big, 2 * k);
+    if (onlySmall === -1) continue;
+    // big is no smaller and lacks one of small's: it shows one small lacks.
+    const onlyBig = lacked(big, small, 2 * k + 1);
+    return { first: reads[small]!, second: reads[big]!, onlyFirst: onlySmall, onlySecond: onlyBig };
+  }
+  return undefined;
+}
+
+function forkAnomaly(key: string, fork: Fork, name: (n: number) => string, addsOf: ReadonlyMap<string, Operation[]>): Anomaly {
+  const a = name(fork.onlyFirst);
+  const b = name(fork.onlySecond);
+  const adders = [...(addsOf.get(a) ?? []), ...(addsOf.get(b) ?? [])].filter((add) => add.outcome !== 'fail');
+  const read = (r: Operation): string => `read-set ${r.id} (process ${r.process})`;
+  return {
+    type: 'skipped-write',
+    key,
+    element: a,
+    ops: ids([fork.first.id, fork.second.id, ...adders.map((add) => add.id)]),
+    explanation:
+      `on key ${keyName(key)}, ${read(fork.first)} shows ${q(a)} but lacks ${q(b)}, and ${read(fork.second)} shows ${q(b)} but lacks ${q(a)}: ` +
+      `the members apply adds in one order and nothing removes an element, so whichever of the two came first, ` +
+      `one of these reads holds the later add without the earlier one.`,
+  };
 }
 
 /**

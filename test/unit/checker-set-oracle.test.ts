@@ -9,6 +9,7 @@ import type { Operation } from '../../harness/history/types.ts';
  * small random histories with repeated elements, failed and indeterminate adds, stale reads,
  * final marks (true, and false on every other read in a third of them), equal timestamps, and
  * writes of a register by the same sessions (a session's reads follow its own updates on any key).
+ * (The reads' forks, each showing an element the other lacks, are in it too.)
  * Validity and the set of lost elements must agree.
  */
 function reference(ops: readonly Operation[]): { validity: string; lost: string[] } {
@@ -73,6 +74,16 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
       if (adders.length === 0) continue;
       const earliest = Math.min(...adders.map((a) => a.invokeTime));
       for (const a of okAdds) if (a.completeTime < earliest && !present.has(a.input as string)) invalid = true;
+    }
+  }
+
+  // Any two reads: the set only grows, so one holds every element (some add may have added) the
+  // other shows; two that each show one the other lacks are a fork.
+  const shows = (r: Operation): Set<string> => new Set(elementsOf(r).filter((e) => possibleAdders(e).length > 0));
+  for (const r1 of reads) {
+    for (const r2 of reads) {
+      const [a, b] = [shows(r1), shows(r2)];
+      if ([...a].some((e) => !b.has(e)) && [...b].some((e) => !a.has(e))) invalid = true;
     }
   }
 

@@ -220,6 +220,50 @@ describe('set keys', () => {
     });
   });
 
+  describe('forks: the set only grows, so of any two reads one holds what the other shows', () => {
+    it('flags two sessions that each see their own add but not the other\'s', () => {
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a');
+      h.invoke(2, 'add', 's', 'b'); // concurrent: either may come first, not both
+      h.ok(1);
+      h.ok(2);
+      const onlyA = h.readSet(1, 's', ['a']);
+      const onlyB = h.readSet(2, 's', ['b']);
+      h.readSet(3, 's', ['a', 'b']); // the final read
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', element: 'a', ops: [0, 1, onlyA, onlyB] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`read-set ${onlyA} (process 1) shows 'a' but lacks 'b', and read-set ${onlyB} (process 2) shows 'b' but lacks 'a'`);
+    });
+
+    it('accepts reads that lag, each holding the one before', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.add(1, 's', 'b');
+      h.readSet(2, 's', ['a', 'b']);
+      h.readSet(3, 's', []);
+      h.readSet(4, 's', ['a']);
+      h.readSet(5, 's', ['a', 'b']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('counts an element a read repeats once', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.add(1, 's', 'b');
+      h.readSet(2, 's', ['a', 'a', 'a']);
+      h.readSet(3, 's', ['a', 'b']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('leaves an element no add made to its own rule', () => {
+      const h = new HistoryBuilder();
+      h.add(1, 's', 'a');
+      h.readSet(2, 's', ['ghost']);
+      h.readSet(3, 's', ['a']);
+      expect(types(h)).toEqual(['unexpected-element']);
+    });
+  });
+
   it('reports a lost element once, not again as stale in the final read', () => {
     const h = new HistoryBuilder();
     h.add(1, 's', 'a');
