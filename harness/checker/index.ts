@@ -13,7 +13,7 @@
 import type { Operation } from '../history/types.ts';
 import { keyName } from './describe.ts';
 import { checkRegisterKey } from './register.ts';
-import { sessionRecords, staleSessionReads } from './session-anchors.ts';
+import { sessionRecords, sessionsAcrossKeys } from './session-anchors.ts';
 import { checkSetKey } from './set.ts';
 import { type Anomaly, type CheckOptions, type CheckStats, DEFAULT_BUDGET, type UnknownKey, type Verdict } from './types.ts';
 
@@ -122,7 +122,7 @@ export function check(ops: readonly Operation[], options: CheckOptions = {}): Ve
       unknownKeys.push({ key, reason: `key ${keyName(key)} mixes set and register operations (${functions}); it was not checked` });
     }
   }
-  if (records !== undefined) for (const anomaly of staleSessionReads(ops, records)) anomalies.push(anomaly);
+  if (records !== undefined) for (const anomaly of sessionsAcrossKeys(ops, records)) anomalies.push(anomaly);
   // A history that checks nothing is never valid.
   if (ops.length === 0) unknownKeys.push({ key: '', reason: 'the history has no operations: nothing was checked' });
   const validity = anomalies.length > 0 ? 'invalid' : unknownKeys.length > 0 ? 'unknown' : 'valid';

@@ -22,7 +22,11 @@
  *
  * Each key's check also records, for each ordinary read its own rules find nothing wrong with, the
  * earliest-acknowledged write the read cannot follow (`ReadMisses`: set.ts, register.ts). The read
- * went back in time if its anchor was invoked after that write was acknowledged. Pure: no I/O.
+ * went back in time if its anchor was invoked after that write was acknowledged. When the two were
+ * concurrent and the anchor is the session's own update, the read orders them (its own update in
+ * its view, the missed write not); another session's read ordering them the other way round is a
+ * fork. Only own updates: a seen write is the earliest writer of the value seen, which the view
+ * need not hold when the value was written twice. Pure: no I/O.
  */
 
 import type { Operation } from '../history/types.ts';
@@ -60,14 +64,16 @@ const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'a
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
- * stale-read-in-session across keys (see above); one per session and key, at its first stale
- * read (its later reads repeat the same fall back). Session order is invoke order within a process
- * (ids break ties): the history is walked as given (a parsed one is in that order) and sorted only
- * when a session turns out out of order.
+ * The rules across keys: stale-read-in-session (see above), one per session and key, at its first
+ * stale read (its later reads repeat the same fall back); and skipped-write for two sessions whose
+ * views cross (see forks). Session order is invoke order within a process (ids break ties): the
+ * history is walked as given (a parsed one is in that order) and sorted only when a session turns
+ * out out of order.
  */
-export function staleSessionReads(ops: readonly Operation[], { seen, misses }: SessionRecords): Anomaly[] {
+export function sessionsAcrossKeys(ops: readonly Operation[], { seen, misses }: SessionRecords): Anomaly[] {
   const found = walk(ops, seen, misses) ?? walk([...ops].sort(byInvoke), seen, misses)!;
-  return found.sort((a, b) => a.read.id - b.read.id).map(({ read, missed, anchor }) => staleAnomaly(read, missed, anchor));
+  const stale = found.stale.sort((a, b) => a.read.id - b.read.id).map(({ read, missed, anchor }) => staleAnomaly(read, missed, anchor));
+  return [...stale, ...forks(found.before)];
 }
 
 /** A read gone back in time: the write it misses, and the anchor acknowledged after it. */
@@ -77,9 +83,21 @@ interface StaleRead {
   anchor: SessionAnchor;
 }
 
-/** The stale reads, walking `ops` as session order; undefined if it is not. */
-function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): StaleRead[] | undefined {
+/**
+ * The order a read's view proves between two writes: `first`, the session's own acknowledged
+ * update on another key (in the view), comes before `then`, a write the read cannot follow (not in
+ * the view).
+ */
+interface ViewOrder {
+  read: Operation;
+  first: Operation;
+  then: Operation;
+}
+
+/** The stale reads and the view orders, walking `ops` as session order; undefined if it is not. */
+function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): { stale: StaleRead[]; before: ViewOrder[] } | undefined {
   const found: StaleRead[] = [];
+  const before: ViewOrder[] = [];
   const reported = new Set<string>();
   // One record per session, updated in place: a history has few sessions and a million operations.
   const sessions = new Map<number, { last: Operation; key: string; anchor: SessionAnchor | undefined }>();
@@ -101,12 +119,47 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
           reported.add(session);
           found.push({ read: op, missed, anchor });
         }
+      } else if (missed !== undefined && anchor.via === anchor.write && missed.invokeTime <= anchor.write.completeTime) {
+        // Only concurrent writes can be ordered both ways: had the own update completed before the
+        // missed write was invoked, a view the other way round is a stale read (above).
+        before.push({ read: op, first: anchor.write, then: missed });
       }
     }
     const saw = seen.get(op);
     if (saw !== undefined) raise(s, op, saw);
   }
-  return found;
+  return { stale: found, before };
+}
+
+/**
+ * skipped-write across keys: one session's read puts its own update a before a write b it cannot
+ * follow, another's puts b (its own update) before a. Each view holds its session's own write
+ * without the other's, and whichever the members applied first, one view holds the later without
+ * the earlier. One anomaly per pair.
+ */
+function forks(before: readonly ViewOrder[]): Anomaly[] {
+  // Ids are below 2^26 in any history that fits in memory: one number keys a pair.
+  const pair = (a: Operation, b: Operation): number => a.id * 2 ** 26 + b.id;
+  const byPair = new Map<number, ViewOrder>();
+  for (const order of before) if (!byPair.has(pair(order.first, order.then))) byPair.set(pair(order.first, order.then), order);
+  const anomalies: Anomaly[] = [];
+  for (const [key, one] of byPair) {
+    const other = byPair.get(pair(one.then, one.first));
+    if (other === undefined || key > pair(one.then, one.first)) continue;
+    const view = (o: ViewOrder): string =>
+      `${opName(o.read)} on key ${keyName(o.read.key)} shows a state from before ${opName(o.then)}, though its session's own ` +
+      `${opName(o.first)} on key ${keyName(o.first.key)} was acknowledged before it`;
+    anomalies.push({
+      type: 'skipped-write',
+      key: one.read.key,
+      element: valuePut(one.then),
+      ops: ids([one.read.id, one.first.id, one.then.id, other.read.id]),
+      explanation:
+        `${view(one)}; and ${view(other)}: each session's view holds its own write without the other's, but the members ` +
+        `apply writes in one order, so whichever came first, one view holds the later without the earlier.`,
+    });
+  }
+  return anomalies;
 }
 
 /** Makes `via` the session's anchor if its bound is no earlier (ties go to the later operation: its key's checks hold the read to the bound as well). */

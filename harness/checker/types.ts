@@ -13,8 +13,10 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  *   read was invoked, had definitely replaced.
  * - skipped-write: a read-set shows an element but lacks one whose add was acknowledged before the
  *   shown element's add was invoked (any session); or two read-sets each show an element the other
- *   lacks (a fork: whichever add came first, one holds the later without it). No server state holds
- *   a later write without an earlier one.
+ *   lacks (a fork: whichever add came first, one holds the later without it); or two sessions each
+ *   read a state without the other's concurrent update on another key, after their own was
+ *   acknowledged (see session-anchors.ts). No server state holds a later write without an earlier
+ *   one.
  * - failed-add-present: an add that failed (definitely did not happen) appears in an ok read-set.
  * - unexpected-element: an ok read-set holds an element no add on that key ever tried to add.
  * - stale-read-in-session: a session went back in time. Set keys: a read-set lacks an element the

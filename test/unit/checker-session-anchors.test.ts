@@ -255,6 +255,33 @@ describe('a session\'s reads follow its own updates on other keys', () => {
     });
   });
 
+  describe('two sessions whose views cross', () => {
+    const op = (id: number, process: number, key: string, f: Operation['f'], value: string | string[] | null, invokeTime: number, completeTime: number): Operation =>
+      ({ id, process, key, f, input: f === 'read' || f === 'read-set' ? null : value, output: value, outcome: 'ok', invokeTime, completeTime, ...(f === 'read' || f === 'read-set' ? { final: false } : {}) });
+
+    it('flags each seeing its own concurrent write but not the other\'s, on different keys', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'x', 7, 19),
+        op(1, 2, 'r', 'write', 'a', 7, 19), // concurrent with the add: either may come first, not both
+        op(2, 1, 'r', 'read', null, 20, 21), // after its own add, without a
+        op(3, 2, 's', 'read-set', [], 21, 28), // after its own write, without x
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 2, 3] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain('read 2 (process 1, ok) on key "r" shows a state from before write 1 (process 2, ok)');
+    });
+
+    it('accepts it when one of the two sees the other\'s write', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'x', 7, 19),
+        op(1, 2, 'r', 'write', 'a', 7, 19),
+        op(2, 1, 'r', 'read', null, 20, 21),
+        op(3, 2, 's', 'read-set', ['x'], 21, 28), // the add came first
+      ];
+      expect(check(ops).validity).not.toBe('invalid');
+    });
+  });
+
   it('asks nothing of a read without an anchor, at negative times too', () => {
     const op = (id: number, process: number, f: 'write' | 'read', value: string, invokeTime: number): Operation =>
       ({ id, process, key: 'r', f, input: f === 'read' ? null : value, output: value, outcome: 'ok', invokeTime, completeTime: invokeTime + 5 });

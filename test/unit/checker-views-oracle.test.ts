@@ -165,7 +165,7 @@ describe('sessions across keys against an independent reference', () => {
       expect(reference, `trial ${trial}: ${verdict.anomalies.map((a) => a.explanation).join(' | ')}\n${JSON.stringify(ops)}`).toBe(false);
     }
     // The generator must make both kinds, and the rule across keys must have fired (with this
-    // seed: 1,349 impossible, 1,340 flagged, 42 of them by the rule across keys).
+    // seed: 1,349 impossible, 1,341 flagged, 42 of them by the stale-read rule across keys).
     expect(impossible).toBeGreaterThan(1000);
     expect(invalid).toBeGreaterThan(1000);
     expect(acrossKeys).toBeGreaterThan(30);
