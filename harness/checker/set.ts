@@ -82,8 +82,6 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
     if (saw !== undefined) records?.seen.set(read, saw);
   });
   shownFrom[reads.length] = at;
-  const fork = forkedReads(reads, shown, shownFrom, earliestAdd.length);
-  if (fork !== undefined) anomalies.push(forkAnomaly(key, fork, (n) => (earliestAdd[n] as Operation).input as string, addsOf));
 
   const okAdds = adds.filter((a) => a.outcome === 'ok').sort((a, b) => a.completeTime - b.completeTime || a.id - b.id);
   const completeTimes = okAdds.map((a) => a.completeTime);
@@ -98,6 +96,12 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   const finals = finalReads(ops, reads, adds);
   const lost = checkFinals(key, finals.reads, okAdds, firstSeen, reported);
   for (const anomaly of lost) anomalies.push(anomaly);
+  // A fork with an element a final read lost is that loss seen again: the loss says it.
+  const fork = forkedReads(reads, shown, shownFrom, earliestAdd.length);
+  const nameOf = (n: number): string => (earliestAdd[n] as Operation).input as string;
+  if (fork !== undefined && !reported.has(`lost:${nameOf(fork.onlyFirst)}`) && !reported.has(`lost:${nameOf(fork.onlySecond)}`)) {
+    anomalies.push(forkAnomaly(key, fork, nameOf, addsOf));
+  }
   // Both the session and the prefix rules ask it of nearly every read.
   const firstMissingOf = new Map<Operation, number>();
   const firstMissing = (read: Operation): number => {
