@@ -23,16 +23,16 @@ export class InternedStrings {
     for (const word of words) this.share(word);
   }
 
-  /** The string equal to text[from, to), whose hash (see `hashStep`) is `hash`. */
-  get(text: string, from: number, to: number, hash: number): string {
+  /** The string spelt by the ASCII bytes[from, to), whose hash (see `hashStep`) is `hash`. */
+  get(bytes: Buffer, from: number, to: number, hash: number): string {
     const mask = this.hashes.length - 1;
     const length = to - from;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const held = this.strings[slot];
       if (held === undefined) break;
-      if (this.hashes[slot] === hash && held.length === length && sameText(held, text, from)) return held;
+      if (this.hashes[slot] === hash && held.length === length && spells(bytes, from, held)) return held;
     }
-    const cut = detached(text.slice(from, to));
+    const cut = asciiText(bytes, from, to);
     this.insert(cut, hash);
     return cut;
   }
@@ -41,7 +41,14 @@ export class InternedStrings {
   share(text: string): string {
     let hash = HASH_START;
     for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
-    return this.get(text, 0, text.length, hash);
+    const mask = this.hashes.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const held = this.strings[slot];
+      if (held === undefined) break;
+      if (this.hashes[slot] === hash && held === text) return held;
+    }
+    this.insert(text, hash);
+    return text;
   }
 
   private insert(text: string, hash: number): void {
@@ -67,9 +74,9 @@ export class InternedStrings {
   }
 }
 
-/** Whether text[from, from + held.length) is `held`: short texts, compared without a call out of compiled code. */
-function sameText(held: string, text: string, from: number): boolean {
-  for (let i = 0; i < held.length; i++) if (held.charCodeAt(i) !== text.charCodeAt(from + i)) return false;
+/** Whether bytes[from, from + held.length) spell `held`: short texts, compared without a call out of compiled code. */
+function spells(bytes: Buffer, from: number, held: string): boolean {
+  for (let i = 0; i < held.length; i++) if (held.charCodeAt(i) !== bytes[from + i]) return false;
   return true;
 }
 
@@ -82,10 +89,27 @@ export function hashStep(hash: number, code: number): number {
 }
 
 /**
- * `text` as a string of its own. V8 makes a slice of 13 or more characters a view into the string
- * it was cut from, here the reader's 1 MiB chunk, which one kept value would keep alive
- * (concatenating then slicing copies it into a string one character longer).
+ * The string the ASCII bytes[from, to) spell. Up to 12 characters (keys, values and zxids as the
+ * recorder writes them) through String.fromCharCode with a fixed count, which compiled code makes
+ * in a few nanoseconds; Buffer's toString, a call into C++, takes about five times as long.
  */
-export function detached(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
+export function asciiText(b: Buffer, from: number, to: number): string {
+  const c = String.fromCharCode;
+  const f = from;
+  switch (to - from) {
+    case 0: return '';
+    case 1: return c(b[f]!);
+    case 2: return c(b[f]!, b[f + 1]!);
+    case 3: return c(b[f]!, b[f + 1]!, b[f + 2]!);
+    case 4: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!);
+    case 5: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!);
+    case 6: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!);
+    case 7: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!);
+    case 8: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!, b[f + 7]!);
+    case 9: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!, b[f + 7]!, b[f + 8]!);
+    case 10: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!, b[f + 7]!, b[f + 8]!, b[f + 9]!);
+    case 11: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!, b[f + 7]!, b[f + 8]!, b[f + 9]!, b[f + 10]!);
+    case 12: return c(b[f]!, b[f + 1]!, b[f + 2]!, b[f + 3]!, b[f + 4]!, b[f + 5]!, b[f + 6]!, b[f + 7]!, b[f + 8]!, b[f + 9]!, b[f + 10]!, b[f + 11]!);
+    default: return b.toString('latin1', from, to);
+  }
 }

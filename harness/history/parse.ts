@@ -75,15 +75,17 @@ export class HistoryParser {
   }
 
   /**
-   * Parses the next line of the file: text[start, end), without its line terminator (a trailing \r
-   * is ignored). A reader passes a range of its chunk, which is cut only if JSON.parse must read it.
+   * Parses the next line of the file: the UTF-8 bytes[start, end), without its line terminator. A
+   * reader passes a range of its chunk, which is decoded only if JSON.parse must read it.
    */
-  line(text: string, start = 0, end = text.length): HistoryEvent | undefined {
+  line(bytes: Buffer, start = 0, end = bytes.length): HistoryEvent | undefined {
     this.lineNumber++;
-    let raw: unknown = readPlainLine(text, start, end, this.strings);
+    let raw: unknown = readPlainLine(bytes, start, end, this.strings);
     const plain = raw !== undefined;
     if (raw === undefined) {
-      const line = text.slice(start, end); // the same string when the range is all of it
+      // As a decoder of the whole file would: a malformed sequence becomes U+FFFD, which JSON.parse
+      // then takes inside a string and refuses elsewhere.
+      const line = bytes.toString('utf8', start, end);
       // Blank: JSON's own whitespace only (trim() would also pass a no-break space, which JSON refuses).
       if (JSON_BLANK.test(line)) return undefined;
       try {
@@ -268,10 +270,11 @@ export class HistoryParser {
 /** Parses a JSON Lines history (blank lines skipped). Throws HistoryFormatError. */
 export function parseHistory(text: string, source: string): HistoryEvent[] {
   const parser = new HistoryParser(source);
-  const handle: LineHandler = (t, start, end) => parser.line(t, start, end);
-  const rest = forEachEndedLine(text, 0, handle);
+  const bytes = Buffer.from(text, 'utf8');
+  const handle: LineHandler = (b, start, end) => parser.line(b, start, end);
+  const rest = forEachEndedLine(bytes, 0, handle);
   // A last line without a newline.
-  if (rest < text.length) emitLine(handle, text, rest, text.length);
+  if (rest < bytes.length) emitLine(handle, bytes, rest, bytes.length);
   return parser.finish();
 }
 

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
 import { HistoryParser, OperationPairer } from './parse.ts';
 import type { HistoryEvent, Operation } from './types.ts';
@@ -10,7 +9,7 @@ import type { HistoryEvent, Operation } from './types.ts';
  */
 export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
   const parser = new HistoryParser(path);
-  await forEachLine(path, (text, start, end) => parser.line(text, start, end));
+  await forEachLine(path, (bytes, start, end) => parser.line(bytes, start, end));
   return parser.finish();
 }
 
@@ -21,8 +20,8 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
 export async function readOperationsFile(path: string): Promise<Operation[]> {
   const parser = new HistoryParser(path, false);
   const pairer = new OperationPairer();
-  await forEachLine(path, (text, start, end) => {
-    const event = parser.line(text, start, end);
+  await forEachLine(path, (bytes, start, end) => {
+    const event = parser.line(bytes, start, end);
     if (event) pairer.add(event);
   });
   return pairer.operations;
@@ -32,30 +31,31 @@ export async function readOperationsFile(path: string): Promise<Operation[]> {
 export const CHUNK_BYTES = 1 << 20;
 
 /**
- * Calls `handle` with each line as text[start, end) (no terminator; a trailing \r dropped), read in
- * 1 MiB chunks; a line is cut from its chunk only if the fast reader declines it.
+ * Calls `handle` with each line as bytes[start, end) (no terminator; a trailing \r dropped), read
+ * in 1 MiB chunks; only a line that spans two chunks is copied, joined.
  */
 async function forEachLine(path: string, handle: LineHandler): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+  // The start of a line no chunk so far has ended, in pieces (joined once, when its newline comes).
+  let rest: Buffer[] = [];
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-    // Each chunk's text stays a flat string of its own: joined to the previous rest it would be a
-    // rope, which every character read of every line would then pay for.
-    const text = decoder.write(chunk as Buffer);
+    const bytes = chunk as Buffer;
     let start = 0;
     if (rest.length > 0) {
-      const end = text.indexOf('\n');
+      const end = bytes.indexOf(NEWLINE);
       if (end === -1) {
-        rest += text;
+        rest.push(bytes);
         continue;
       }
-      const line = rest + text.slice(0, end);
+      const line = Buffer.concat([...rest, bytes.subarray(0, end)]);
       emitLine(handle, line, 0, line.length);
-      rest = '';
+      rest = [];
       start = end + 1;
     }
-    rest = text.slice(forEachEndedLine(text, start, handle));
+    const restAt = forEachEndedLine(bytes, start, handle);
+    if (restAt < bytes.length) rest.push(bytes.subarray(restAt));
   }
-  rest += decoder.end();
-  if (rest.length > 0) emitLine(handle, rest, 0, rest.length);
+  const last = Buffer.concat(rest);
+  if (last.length > 0) emitLine(handle, last, 0, last.length);
 }
+
+const NEWLINE = 10;

@@ -4,8 +4,9 @@ import { emitLine, forEachEndedLine } from '../../harness/history/lines.ts';
 /** The lines forEachEndedLine hands over, as strings, and the rest it leaves. */
 function split(text: string, from = 0): { lines: string[]; rest: string } {
   const lines: string[] = [];
-  const restAt = forEachEndedLine(text, from, (t, start, end) => lines.push(t.slice(start, end)));
-  return { lines, rest: text.slice(restAt) };
+  const bytes = Buffer.from(text);
+  const restAt = forEachEndedLine(bytes, from, (b, start, end) => lines.push(b.toString('utf8', start, end)));
+  return { lines, rest: bytes.toString('utf8', restAt) };
 }
 
 describe('line splitting', () => {
@@ -16,22 +17,25 @@ describe('line splitting', () => {
     expect(split('no newline\r')).toEqual({ lines: [], rest: 'no newline\r' });
   });
 
-  it('starts where it is told and hands over ranges of the text itself', () => {
-    const text = 'skip\nkeep\nrest';
-    const ranges: [string, number, number][] = [];
-    const restAt = forEachEndedLine(text, 5, (t, start, end) => ranges.push([t, start, end]));
-    expect(ranges).toEqual([[text, 5, 9]]);
+  it('starts where it is told and hands over ranges of the bytes themselves', () => {
+    const bytes = Buffer.from('skip\nkeep\nrest');
+    const ranges: [Buffer, number, number][] = [];
+    const restAt = forEachEndedLine(bytes, 5, (b, start, end) => ranges.push([b, start, end]));
+    expect(ranges).toHaveLength(1);
+    expect(ranges[0]![0]).toBe(bytes);
+    expect(ranges[0]!.slice(1)).toEqual([5, 9]);
     expect(restAt).toBe(10);
   });
 
   it('emitLine drops one \\r that ends the line, and nothing else', () => {
     const got: string[] = [];
-    const keep = (t: string, start: number, end: number): void => void got.push(t.slice(start, end));
-    emitLine(keep, 'a\r', 0, 2);
-    emitLine(keep, 'a\r\r', 0, 3);
-    emitLine(keep, '\r', 0, 1);
-    emitLine(keep, 'ab', 1, 1);
-    emitLine(keep, 'xa\ry', 1, 3);
+    const keep = (b: Buffer, start: number, end: number): void => void got.push(b.toString('utf8', start, end));
+    const emit = (text: string, start: number, end: number): void => emitLine(keep, Buffer.from(text), start, end);
+    emit('a\r', 0, 2);
+    emit('a\r\r', 0, 3);
+    emit('\r', 0, 1);
+    emit('ab', 1, 1);
+    emit('xa\ry', 1, 3);
     expect(got).toEqual(['a', 'a\r', '', '', 'a']);
   });
 });

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type PlainEvent, readPlainLine } from '../../harness/history/plain-line.ts';
 import { HistoryRecorder } from '../../harness/history/recorder.ts';
-import { HASH_START, InternedStrings, hashStep } from '../../harness/history/interned-strings.ts';
+import { HASH_START, InternedStrings, asciiText, hashStep } from '../../harness/history/interned-strings.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
+
+/** The fast reader on the UTF-8 bytes of `line`, as a file reader hands them. */
+const readLine = (line: string): PlainEvent | undefined => readPlainLine(Buffer.from(line));
 
 const MEMBERS: readonly (keyof PlainEvent)[] = ['index', 'type', 'process', 'time', 'f', 'key', 'value', 'zxid', 'version', 'server', 'error', 'final'];
 const trials = (n: number): number => Math.ceil(n * Number(process.env.ZK_CHAOS_TRIALS_SCALE ?? 1));
@@ -24,7 +27,7 @@ function jsonParse(line: string): { value: unknown } | { error: string } {
  * exactly the members it found and the same values. (When it declines, JSON.parse decides alone.)
  */
 function disagreement(line: string): string | undefined {
-  const plain = readPlainLine(line);
+  const plain = readLine(line);
   if (plain === undefined) return undefined;
   const parsed = jsonParse(line);
   if ('error' in parsed) return `read a line JSON.parse refuses (${parsed.error})`;
@@ -105,13 +108,13 @@ describe('readPlainLine', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(lines).toHaveLength(8);
     for (const line of lines) {
-      expect(readPlainLine(line), line).toBeDefined();
+      expect(readLine(line), line).toBeDefined();
       expect(disagreement(line), line).toBeUndefined();
     }
   });
 
   it('takes the last of a repeated member, as JSON.parse does', () => {
-    expect(readPlainLine('{"index":1,"index":2}')?.index).toBe(2);
+    expect(readLine('{"index":1,"index":2}')?.index).toBe(2);
   });
 
   it.each([
@@ -123,13 +126,14 @@ describe('readPlainLine', () => {
     ['space', '{"index": 1}'],
     ['escape', '{"key":"a\\"b"}'],
     ['control character', '{"key":"a\u0001b"}'],
+    ['non-ASCII character', '{"key":"é"}'],
     ['unknown member', '{"index":1,"other":2}'],
     ['nested object', '{"value":{"a":1}}'],
     ['number in an array', '{"value":[1]}'],
     ['trailing comma', '{"index":1,}'],
     ['text after the object', '{"index":1}}'],
   ])('leaves a line with a %s to JSON.parse', (_what, line) => {
-    expect(readPlainLine(line)).toBeUndefined();
+    expect(readLine(line)).toBeUndefined();
   });
 
   it('agrees with JSON.parse on random and mutated lines', () => {
@@ -143,7 +147,7 @@ describe('readPlainLine', () => {
       const line = random.chance(0.7) ? mutate(base, random) : base;
       const problem = disagreement(line);
       if (problem !== undefined) expect.fail(`seed ${seed}, line ${JSON.stringify(line)}: ${problem}`);
-      if (readPlainLine(line) !== undefined) {
+      if (readLine(line) !== undefined) {
         read++;
         if (line !== base) readMutated++;
       }
@@ -165,10 +169,10 @@ describe('readPlainLine', () => {
       // read past the line.
       const before = mutate(randomLine(random), random);
       const after = mutate(randomLine(random), random);
-      const chunk = `${before}${line}${after}`;
-      const start = before.length;
-      const alone = readPlainLine(line);
-      const within = readPlainLine(chunk, start, start + line.length, table);
+      const chunk = Buffer.from(`${before}${line}${after}`);
+      const start = Buffer.byteLength(before);
+      const alone = readLine(line);
+      const within = readPlainLine(chunk, start, start + Buffer.byteLength(line), table);
       if (JSON.stringify(within) !== JSON.stringify(alone)) {
         expect.fail(`seed ${seed}, line ${JSON.stringify(line)} in ${JSON.stringify(chunk)}: read ${JSON.stringify(within)} within, ${JSON.stringify(alone)} alone`);
       }
@@ -187,8 +191,9 @@ describe('InternedStrings', () => {
 
   it('gives the text itself, found again when it comes again', () => {
     const table = new InternedStrings();
-    const chunk = 'xx"key-1","key-2","key-3","key-1"';
-    const at = (from: number): string => table.get(chunk, from, from + 5, hashOf(chunk.slice(from, from + 5)));
+    const text = 'xx"key-1","key-2","key-3","key-1"';
+    const chunk = Buffer.from(text);
+    const at = (from: number): string => table.get(chunk, from, from + 5, hashOf(text.slice(from, from + 5)));
     const first = at(3);
     expect(first).toBe('key-1');
     expect(at(27)).toBe('key-1');
@@ -202,7 +207,18 @@ describe('InternedStrings', () => {
     const table = new InternedStrings();
     // Every text given the same hash: the table must compare the texts themselves.
     const texts = Array.from({ length: 3000 }, (_, i) => `t${i}`);
-    for (const text of texts) expect(table.get(`"${text}"`, 1, text.length + 1, hash)).toBe(text);
-    for (const text of texts) expect(table.get(`..${text}`, 2, text.length + 2, hash)).toBe(text);
+    for (const text of texts) expect(table.get(Buffer.from(`"${text}"`), 1, text.length + 1, hash)).toBe(text);
+    for (const text of texts) expect(table.get(Buffer.from(`..${text}`), 2, text.length + 2, hash)).toBe(text);
+    for (const text of texts) expect(table.share(text)).toBe(text);
+  });
+});
+
+describe('asciiText', () => {
+  it('spells every length, within its neighbours, as the bytes decode', () => {
+    const text = '{"value":"0123456789abcdefghij"}';
+    const bytes = Buffer.from(text);
+    for (let from = 0; from < text.length; from++) {
+      for (let to = from; to <= text.length; to++) expect(asciiText(bytes, from, to)).toBe(text.slice(from, to));
+    }
   });
 });
