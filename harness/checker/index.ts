@@ -3,7 +3,7 @@
  * Pure functions, no I/O. Each key is checked alone (per-key decomposition):
  * - set keys (add / read-set): direct rules, see set.ts;
  * - register keys (write / read / cas): zxid witness or search, see register.ts;
- * then one rule across keys (session-anchors.ts): a session never sees an older view than its own
+ * then one rule across keys (session-views.ts): a session never sees an older view than its own
  * acknowledged updates and earlier reads on other keys showed it.
  *
  * validity: invalid if any anomaly; else unknown if any key could not be decided (or the history is
@@ -13,7 +13,7 @@
 import type { Operation } from '../history/types.ts';
 import { keyName } from './describe.ts';
 import { checkRegisterKey } from './register.ts';
-import { sessionRecords, sessionsAcrossKeys } from './session-anchors.ts';
+import { sessionRecords, sessionsAcrossKeys } from './session-views.ts';
 import { checkSetKey } from './set.ts';
 import { type Anomaly, type CheckOptions, type CheckStats, DEFAULT_BUDGET, type UnknownKey, type Verdict } from './types.ts';
 

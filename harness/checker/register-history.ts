@@ -21,7 +21,7 @@
 import { casComparisonFailed, type Operation } from '../history/types.ts';
 import { byInvoke, q } from './describe.ts';
 import { CAS, FCAS, ICAS, isDefinite, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
-import type { SeenWrites } from './session-anchors.ts';
+import type { SeenWrites } from './session-views.ts';
 import { countBelow } from './sorted.ts';
 
 export interface RegisterHistory {
@@ -181,7 +181,7 @@ export function describeRegisterOp(h: RegisterHistory, i: number): string {
 
 /**
  * Records in `seen` the write each ok read of the key proves its member had applied (see
- * session-anchors.ts): the earliest-invoked writer of the value read, if invoked before the read
+ * session-views.ts): the earliest-invoked writer of the value read, if invoked before the read
  * completed (writersOf lists them in invoke order). A read of absent proves nothing.
  */
 export function recordSeenWrites(h: RegisterHistory, seen: SeenWrites): void {

@@ -9,8 +9,7 @@
 import type { Operation } from '../history/types.ts';
 import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, READ, registerModel, WRITE } from './register-model.ts';
 import type { RegisterHistory } from './register-history.ts';
-import { countBelow } from './sorted.ts';
-import { countAtOrBelow } from './sorted.ts';
+import { countAtOrBelow, countBelow } from './sorted.ts';
 
 /** Below every real zxid: the position of the write that created the znode. */
 const CREATED_FIRST = BigInt(-1);

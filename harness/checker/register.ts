@@ -16,7 +16,7 @@ import { describeRegisterOp, prepareRegister, recordSeenWrites, type RegisterHis
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
-import type { ReadMisses, SessionRecords } from './session-anchors.ts';
+import type { ReadMisses, SessionRecords } from './session-views.ts';
 import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
@@ -33,7 +33,7 @@ const MAX_LISTED = 8;
 
 /**
  * Checks a register key. With `records`, also records for the session rule across keys (see
- * session-anchors.ts) the write each ok read saw (`seen`) and the earliest-acknowledged write each
+ * session-views.ts) the write each ok read saw (`seen`) and the earliest-acknowledged write each
  * ordinary one cannot follow (`misses`).
  */
 export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, records?: SessionRecords): RegisterKeyResult {
@@ -397,7 +397,7 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
  * invoke. O(n log n).
  *
  * The same test tells, for each ordinary read, the earliest-acknowledged write it cannot follow:
- * recorded in `misses` for the session rule across keys (see session-anchors.ts), which asks it of
+ * recorded in `misses` for the session rule across keys (see session-views.ts), which asks it of
  * a read whose session's anchor was invoked after that write was acknowledged. The test is
  * monotone in the bound (once the write invoked last is invoked after every writer of the value
  * completed, so is every one invoked later), so a binary search finds it.

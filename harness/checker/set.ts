@@ -7,7 +7,7 @@
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import type { Anomaly } from './types.ts';
-import type { SessionRecords } from './session-anchors.ts';
+import type { SessionRecords } from './session-views.ts';
 import { countBelow } from './sorted.ts';
 
 /** Why a session's read must contain an element. */
@@ -29,7 +29,7 @@ export interface SetKeyResult {
 
 /**
  * Checks a set key. With `records`, also records for the session rule across keys (see
- * session-anchors.ts) what each ok read-set saw (`seen`: the add invoked last among its elements'
+ * session-views.ts) what each ok read-set saw (`seen`: the add invoked last among its elements'
  * earliest possible adds) and the earliest-acknowledged add each ordinary one lacks (`misses`),
  * from the same look at each element.
  */
@@ -397,7 +397,7 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
  * (a) every element the process saw in its earlier ok read-sets of the key;
  * (b) every element of its own ok adds (all completed before R was invoked);
  * (c) every element of any ok add that completed before the invoke of the process's own latest ok
- *     add of the key (an anchor on another key is the rule across keys: see session-anchors.ts).
+ *     add of the key (an anchor on another key is the rule across keys: see session-views.ts).
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
  * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
  * `lacking` gets the reads that lack something here.

@@ -15,7 +15,7 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  *   shown element's add was invoked (any session); or two read-sets each show an element the other
  *   lacks (a fork: whichever add came first, one holds the later without it); or two sessions each
  *   read a state without the other's concurrent update on another key, after their own was
- *   acknowledged (see session-anchors.ts). No server state holds a later write without an earlier
+ *   acknowledged (see session-views.ts). No server state holds a later write without an earlier
  *   one.
  * - failed-add-present: an add that failed (definitely did not happen) appears in an ok read-set.
  * - unexpected-element: an ok read-set holds an element no add on that key ever tried to add.
@@ -25,7 +25,7 @@ export type Validity = 'valid' | 'invalid' | 'unknown';
  *   cas-expected or wrote) b, then observed a, whose writer completed before b's writer was invoked
  *   (or absent after a value). Any key: a read misses a write acknowledged before the session's
  *   anchor on another key was invoked (its own acknowledged update, or a write an earlier read of
- *   it saw: see session-anchors.ts). ZooKeeper's per-session guarantees; real time across sessions
+ *   it saw: see session-views.ts). ZooKeeper's per-session guarantees; real time across sessions
  *   is never required of reads.
  * - nonlinearizable: no total order of a register key's operations respects real time among writes
  *   and final reads, each session's order, and the register semantics. Either a cas succeeded

@@ -84,20 +84,17 @@ interface StaleRead {
 }
 
 /**
- * The order a read's view proves between two writes: `first`, the session's own acknowledged
- * update on another key (in the view), comes before `then`, a write the read cannot follow (not in
- * the view).
+ * The orders reads' views prove between two writes, as flat triples (read, first, then): `first`,
+ * the session's own acknowledged update on another key (in the view), comes before `then`, a
+ * write the read cannot follow (not in the view). Flat, not an object per order: most ordinary
+ * reads of a busy history miss some concurrent write.
  */
-interface ViewOrder {
-  read: Operation;
-  first: Operation;
-  then: Operation;
-}
+type ViewOrders = Operation[];
 
 /** The stale reads and the view orders, walking `ops` as session order; undefined if it is not. */
-function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): { stale: StaleRead[]; before: ViewOrder[] } | undefined {
+function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): { stale: StaleRead[]; before: ViewOrders } | undefined {
   const found: StaleRead[] = [];
-  const before: ViewOrder[] = [];
+  const before: ViewOrders = [];
   const reported = new Set<string>();
   // One record per session, updated in place: a history has few sessions and a million operations.
   const sessions = new Map<number, { last: Operation; key: string; anchor: SessionAnchor | undefined }>();
@@ -122,7 +119,7 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
       } else if (missed !== undefined && anchor.via === anchor.write && missed.invokeTime <= anchor.write.completeTime) {
         // Only concurrent writes can be ordered both ways: had the own update completed before the
         // missed write was invoked, a view the other way round is a stale read (above).
-        before.push({ read: op, first: anchor.write, then: missed });
+        before.push(op, anchor.write, missed);
       }
     }
     const saw = seen.get(op);
@@ -137,23 +134,32 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
  * without the other's, and whichever the members applied first, one view holds the later without
  * the earlier. One anomaly per pair.
  */
-function forks(before: readonly ViewOrder[]): Anomaly[] {
+function forks(before: Readonly<ViewOrders>): Anomaly[] {
   // Ids are below 2^26 in any history that fits in memory: one number keys a pair.
   const pair = (a: Operation, b: Operation): number => a.id * 2 ** 26 + b.id;
-  const byPair = new Map<number, ViewOrder>();
-  for (const order of before) if (!byPair.has(pair(order.first, order.then))) byPair.set(pair(order.first, order.then), order);
+  // Each pair's first order: where its triple starts in `before`.
+  const byPair = new Map<number, number>();
+  for (let at = 0; at < before.length; at += 3) {
+    const key = pair(before[at + 1]!, before[at + 2]!);
+    if (!byPair.has(key)) byPair.set(key, at);
+  }
   const anomalies: Anomaly[] = [];
   for (const [key, one] of byPair) {
-    const other = byPair.get(pair(one.then, one.first));
-    if (other === undefined || key > pair(one.then, one.first)) continue;
-    const view = (o: ViewOrder): string =>
-      `${opName(o.read)} on key ${keyName(o.read.key)} shows a state from before ${opName(o.then)}, though its session's own ` +
-      `${opName(o.first)} on key ${keyName(o.first.key)} was acknowledged before it`;
+    const [read, first, then] = [before[one]!, before[one + 1]!, before[one + 2]!];
+    const other = byPair.get(pair(then, first));
+    if (other === undefined || key > pair(then, first)) continue;
+    const view = (at: number): string => {
+      const [r, f, t] = [before[at]!, before[at + 1]!, before[at + 2]!];
+      return (
+        `${opName(r)} on key ${keyName(r.key)} shows a state from before ${opName(t)}, though its session's own ` +
+        `${opName(f)} on key ${keyName(f.key)} was acknowledged before it`
+      );
+    };
     anomalies.push({
       type: 'skipped-write',
-      key: one.read.key,
-      element: valuePut(one.then),
-      ops: ids([one.read.id, one.first.id, one.then.id, other.read.id]),
+      key: read.key,
+      element: valuePut(then),
+      ops: ids([read.id, first.id, then.id, before[other]!.id]),
       explanation:
         `${view(one)}; and ${view(other)}: each session's view holds its own write without the other's, but the members ` +
         `apply writes in one order, so whichever came first, one view holds the later without the earlier.`,
