@@ -25,13 +25,15 @@
  * went back in time if its anchor was invoked after that write was acknowledged. When the two were
  * concurrent and the anchor is the session's own update, the read orders them (its own update in
  * its view, the missed write not); another session's read ordering them the other way round is a
- * fork. Only own updates: a seen write is the earliest writer of the value seen, which the view
- * need not hold when the value was written twice. Pure: no I/O.
+ * fork. Only own updates (also when the anchor came through a read that saw one): a seen write of
+ * another session is the earliest writer of the value seen, which the view need not hold when the
+ * value was written twice. Pure: no I/O.
  */
 
 import type { Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import { OperationLinks } from './operation-links.ts';
+import { componentCycles } from './order-cycles.ts';
 import type { Anomaly } from './types.ts';
 
 /** Each ok read → the write it proves its member had applied (see above); none for absent. */
@@ -61,6 +63,8 @@ interface SessionAnchor {
 }
 
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
+/** Whether `write` is an acknowledged update of `read`'s own session (so in the read's view). */
+const isOwnUpdate = (write: Operation, read: Operation): boolean => write.process === read.process && isUpdate(write);
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
@@ -116,7 +120,7 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
           reported.add(session);
           found.push({ read: op, missed, anchor });
         }
-      } else if (missed !== undefined && anchor.via === anchor.write && missed.invokeTime <= anchor.write.completeTime) {
+      } else if (missed !== undefined && isOwnUpdate(anchor.write, op) && missed.invokeTime <= anchor.write.completeTime) {
         // Only concurrent writes can be ordered both ways: had the own update completed before the
         // missed write was invoked, a view the other way round is a stale read (above).
         before.push(op, anchor.write, missed);
@@ -132,7 +136,9 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
  * skipped-write across keys: one session's read puts its own update a before a write b it cannot
  * follow, another's puts b (its own update) before a. Each view holds its session's own write
  * without the other's, and whichever the members applied first, one view holds the later without
- * the earlier. One anomaly per pair.
+ * the earlier. One anomaly per pair. Longer cycles of such orders (a before b, b before c, c
+ * before a, each from another session's view) are as impossible: one anomaly per cycle over
+ * writes no pair already names (order-cycles.ts).
  */
 function forks(before: Readonly<ViewOrders>): Anomaly[] {
   // Ids are below 2^26 in any history that fits in memory: one number keys a pair.
@@ -143,18 +149,20 @@ function forks(before: Readonly<ViewOrders>): Anomaly[] {
     const key = pair(before[at + 1]!, before[at + 2]!);
     if (!byPair.has(key)) byPair.set(key, at);
   }
+  const view = (at: number): string => {
+    const [r, f, t] = [before[at]!, before[at + 1]!, before[at + 2]!];
+    return (
+      `${opName(r)} on key ${keyName(r.key)} shows a state from before ${opName(t)}, though its session's own ` +
+      `${opName(f)} on key ${keyName(f.key)} was acknowledged before it`
+    );
+  };
   const anomalies: Anomaly[] = [];
+  const paired = new Set<Operation>();
   for (const [key, one] of byPair) {
     const [read, first, then] = [before[one]!, before[one + 1]!, before[one + 2]!];
     const other = byPair.get(pair(then, first));
     if (other === undefined || key > pair(then, first)) continue;
-    const view = (at: number): string => {
-      const [r, f, t] = [before[at]!, before[at + 1]!, before[at + 2]!];
-      return (
-        `${opName(r)} on key ${keyName(r.key)} shows a state from before ${opName(t)}, though its session's own ` +
-        `${opName(f)} on key ${keyName(f.key)} was acknowledged before it`
-      );
-    };
+    paired.add(first).add(then);
     anomalies.push({
       type: 'skipped-write',
       key: read.key,
@@ -165,7 +173,34 @@ function forks(before: Readonly<ViewOrders>): Anomaly[] {
         `apply writes in one order, so whichever came first, one view holds the later without the earlier.`,
     });
   }
+  const orders = [...byPair.values()].sort((a, b) => before[a + 1]!.id - before[b + 1]!.id || before[a + 2]!.id - before[b + 2]!.id);
+  for (const cycle of longerCycles(before, orders)) {
+    if (cycle.some((at) => paired.has(before[at + 1]!))) continue;
+    const writes = cycle.map((at) => before[at + 1]!);
+    const read = before[cycle[0]!]!;
+    anomalies.push({
+      type: 'skipped-write',
+      key: read.key,
+      element: valuePut(before[cycle[0]! + 2]!),
+      ops: ids(cycle.flatMap((at) => [before[at]!.id, before[at + 1]!.id])),
+      explanation:
+        `${cycle.map(view).join('; ')}: these views order the writes in a cycle (${[...writes, writes[0]!].map(opName).join(' before ')}), ` +
+        `but the members apply writes in one order, and every view is a prefix of it.`,
+    });
+  }
   return anomalies;
+}
+
+/** The cycles of three or more orders among `orders` (triple starts in `before`), each as its orders' triple starts. */
+function longerCycles(before: Readonly<ViewOrders>, orders: readonly number[]): number[][] {
+  // Writes numbered by id, so that the cycles found do not depend on the order of the history.
+  const writes = [...new Set(orders.flatMap((at) => [before[at + 1]!, before[at + 2]!]))].sort((a, b) => a.id - b.id);
+  const node = new Map(writes.map((w, i) => [w, i]));
+  const from = orders.map((at) => node.get(before[at + 1]!)!);
+  const to = orders.map((at) => node.get(before[at + 2]!)!);
+  return componentCycles(writes.length, from, to)
+    .filter((edges) => edges.length > 2)
+    .map((edges) => edges.map((e) => orders[e]!));
 }
 
 /** Makes `via` the session's anchor if its bound is no earlier (ties go to the later operation: its key's checks hold the read to the bound as well). */

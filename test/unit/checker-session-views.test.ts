@@ -271,6 +271,35 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(verdict.anomalies[0]?.explanation).toContain('read 2 (process 1, ok) on key "r" shows a state from before write 1 (process 2, ok)');
     });
 
+    it('flags three sessions whose views order their concurrent writes in a cycle, with no two crossing', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'x', 7, 19),
+        op(1, 2, 'r', 'write', 'a', 7, 19),
+        op(2, 3, 'q', 'write', 'b', 7, 19), // all three concurrent: any order of them is possible, but one order
+        op(3, 1, 'r', 'read', null, 20, 21), // x before a
+        op(4, 2, 'q', 'read', null, 20, 21), // a before b
+        op(5, 3, 's', 'read-set', [], 21, 28), // b before x
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 2, 3, 4, 5] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain('(add 0 (process 1, ok) before write 1 (process 2, ok) before write 2 (process 3, ok) before add 0 (process 1, ok))');
+      expect(check([...ops].reverse()).anomalies).toEqual(verdict.anomalies);
+      // Any one view seeing the next session's write breaks the cycle.
+      ops[4] = op(4, 2, 'q', 'read', 'b', 20, 21);
+      expect(check(ops).validity).not.toBe('invalid');
+    });
+
+    it('counts a session\'s own update as its own when the anchor came through a read that saw it', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'y', 0, 9),
+        op(1, 2, 'q', 'write', 'a', 1, 9),
+        op(2, 1, 's', 'read-set', ['y'], 10, 11), // sees its own add: the anchor is now this read's
+        op(3, 1, 'q', 'read', null, 12, 13), // y before a
+        op(4, 2, 's', 'read-set', [], 10, 13), // a before y
+      ];
+      expect(check(ops).anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 3, 4] })]);
+    });
+
     it('accepts it when one of the two sees the other\'s write', () => {
       const ops = [
         op(0, 1, 's', 'add', 'x', 7, 19),
