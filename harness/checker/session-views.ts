@@ -23,11 +23,14 @@
  * Each key's check also records, for each ordinary read its own rules find nothing wrong with, the
  * earliest-acknowledged write the read cannot follow (`ReadMisses`: set.ts, register.ts). The read
  * went back in time if its anchor was invoked after that write was acknowledged. When the two were
- * concurrent and the anchor is the session's own update, the read orders them (its own update in
- * its view, the missed write not); another session's read ordering them the other way round is a
- * fork. Only own updates (also when the anchor came through a read that saw one): a seen write of
- * another session is the earliest writer of the value seen, which the view need not hold when the
- * value was written twice. Pure: no I/O.
+ * concurrent, the read orders them: its anchor in its view, the missed write not. Orders that
+ * close a cycle (two sessions ordering two writes both ways, or three or more in a ring) are a
+ * fork: the members apply writes in one order. A seen write stands for whichever writer of its
+ * value the view holds (the earliest-invoked one need not be it when the value was written twice),
+ * and a cycle through it stays a cycle through that writer: the orders out of it come from views
+ * holding that writer, and a read that cannot follow a write cannot follow any write of the same
+ * value invoked later (a read lacking an element lacks every add of it), which the view's writer
+ * is. Pure: no I/O.
  */
 
 import type { Operation } from '../history/types.ts';
@@ -63,8 +66,6 @@ interface SessionAnchor {
 }
 
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
-/** Whether `write` is an acknowledged update of `read`'s own session (so in the read's view). */
-const isOwnUpdate = (write: Operation, read: Operation): boolean => write.process === read.process && isUpdate(write);
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
@@ -88,10 +89,11 @@ interface StaleRead {
 }
 
 /**
- * The orders reads' views prove between two writes, as flat triples (read, first, then): `first`,
- * the session's own acknowledged update on another key (in the view), comes before `then`, a
- * write the read cannot follow (not in the view). Flat, not an object per order: most ordinary
- * reads of a busy history miss some concurrent write.
+ * The orders reads' views prove between two writes, as flat quadruples (read, first, then, via):
+ * `first`, the read's anchor on another key (in the view), comes before `then`, a write the read
+ * cannot follow (not in the view); `via` is the session's operation that brought the anchor (the
+ * update itself, or a read that saw it). Flat, not an object per order: most ordinary reads of a
+ * busy history miss some concurrent write.
  */
 type ViewOrders = Operation[];
 
@@ -120,10 +122,10 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
           reported.add(session);
           found.push({ read: op, missed, anchor });
         }
-      } else if (missed !== undefined && isOwnUpdate(anchor.write, op) && missed.invokeTime <= anchor.write.completeTime) {
-        // Only concurrent writes can be ordered both ways: had the own update completed before the
+      } else if (missed !== undefined && missed.invokeTime <= anchor.write.completeTime) {
+        // Only concurrent writes can be ordered both ways: had the anchor completed before the
         // missed write was invoked, a view the other way round is a stale read (above).
-        before.push(op, anchor.write, missed);
+        before.push(op, anchor.write, missed, anchor.via);
       }
     }
     const saw = seen.get(op);
@@ -133,29 +135,22 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
 }
 
 /**
- * skipped-write across keys: one session's read puts its own update a before a write b it cannot
- * follow, another's puts b (its own update) before a. Each view holds its session's own write
- * without the other's, and whichever the members applied first, one view holds the later without
- * the earlier. One anomaly per pair. Longer cycles of such orders (a before b, b before c, c
- * before a, each from another session's view) are as impossible: one anomaly per cycle over
- * writes no pair already names (order-cycles.ts).
+ * skipped-write across keys: one session's read puts its anchor a before a write b it cannot
+ * follow, another's puts b (its anchor) before a. Each view holds one of the two writes without
+ * the other, and whichever the members applied first, one view holds the later without the
+ * earlier. One anomaly per pair. Longer cycles of such orders (a before b, b before c, c before a,
+ * each from another session's view) are as impossible: one anomaly per cycle over writes no pair
+ * already names (order-cycles.ts).
  */
 function forks(before: Readonly<ViewOrders>): Anomaly[] {
   // Ids are below 2^26 in any history that fits in memory: one number keys a pair.
   const pair = (a: Operation, b: Operation): number => a.id * 2 ** 26 + b.id;
-  // Each pair's first order: where its triple starts in `before`.
+  // Each pair's first order: where its quadruple starts in `before`.
   const byPair = new Map<number, number>();
-  for (let at = 0; at < before.length; at += 3) {
+  for (let at = 0; at < before.length; at += ORDER) {
     const key = pair(before[at + 1]!, before[at + 2]!);
     if (!byPair.has(key)) byPair.set(key, at);
   }
-  const view = (at: number): string => {
-    const [r, f, t] = [before[at]!, before[at + 1]!, before[at + 2]!];
-    return (
-      `${opName(r)} on key ${keyName(r.key)} shows a state from before ${opName(t)}, though its session's own ` +
-      `${opName(f)} on key ${keyName(f.key)} was acknowledged before it`
-    );
-  };
   const anomalies: Anomaly[] = [];
   const paired = new Set<Operation>();
   for (const [key, one] of byPair) {
@@ -169,7 +164,7 @@ function forks(before: Readonly<ViewOrders>): Anomaly[] {
       element: valuePut(then),
       ops: ids([read.id, first.id, then.id, before[other]!.id]),
       explanation:
-        `${view(one)}; and ${view(other)}: each session's view holds its own write without the other's, but the members ` +
+        `${view(before, one)}; and ${view(before, other)}: each view holds one of the two writes without the other, but the members ` +
         `apply writes in one order, so whichever came first, one view holds the later without the earlier.`,
     });
   }
@@ -184,14 +179,27 @@ function forks(before: Readonly<ViewOrders>): Anomaly[] {
       element: valuePut(before[cycle[0]! + 2]!),
       ops: ids(cycle.flatMap((at) => [before[at]!.id, before[at + 1]!.id])),
       explanation:
-        `${cycle.map(view).join('; ')}: these views order the writes in a cycle (${[...writes, writes[0]!].map(opName).join(' before ')}), ` +
+        `${cycle.map((at) => view(before, at)).join('; ')}: these views order the writes in a cycle (${[...writes, writes[0]!].map(opName).join(' before ')}), ` +
         `but the members apply writes in one order, and every view is a prefix of it.`,
     });
   }
   return anomalies;
 }
 
-/** The cycles of three or more orders among `orders` (triple starts in `before`), each as its orders' triple starts. */
+/** The operations of one order in ViewOrders. */
+const ORDER = 4;
+
+/** What the order starting at `at` says, for an explanation. */
+function view(before: Readonly<ViewOrders>, at: number): string {
+  const [read, first, then, via] = [before[at]!, before[at + 1]!, before[at + 2]!, before[at + 3]!];
+  const own = first.process === read.process && isUpdate(first);
+  const inView = own
+    ? `its session's own ${opName(first)} on key ${keyName(first.key)} was acknowledged before it`
+    : `its session's ${opName(via)} had seen ${q(valuePut(first))} on key ${keyName(first.key)}, which ${opName(first)} wrote`;
+  return `${opName(read)} on key ${keyName(read.key)} shows a state from before ${opName(then)}, though ${inView}`;
+}
+
+/** The cycles of three or more orders among `orders` (order starts in `before`), each as its orders' starts. */
 function longerCycles(before: Readonly<ViewOrders>, orders: readonly number[]): number[][] {
   // Writes numbered by id, so that the cycles found do not depend on the order of the history.
   const writes = [...new Set(orders.flatMap((at) => [before[at + 1]!, before[at + 2]!]))].sort((a, b) => a.id - b.id);

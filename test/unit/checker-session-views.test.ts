@@ -300,6 +300,33 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(check(ops).anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 3, 4] })]);
     });
 
+    it('flags it when the write in one view is another session\'s, seen by an earlier read', () => {
+      const ops = [
+        op(0, 3, 'r', 'write', 'v', 0, 5),
+        op(1, 2, 'q', 'write', 'm', 1, 9), // concurrent with the write of v
+        op(2, 1, 'r', 'read', 'v', 6, 7), // session 1 has seen v: its later views hold that write
+        op(3, 1, 'q', 'read', null, 10, 11), // v before m
+        op(4, 2, 'r', 'read', null, 10, 12), // m before v
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 3, 4] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`its session's read 2 (process 1, ok) had seen 'v' on key "r", which write 0 (process 3, ok) wrote`);
+      ops[4] = op(4, 2, 'r', 'read', 'v', 10, 12);
+      expect(check(ops).validity).not.toBe('invalid');
+    });
+
+    it('flags it through a value written twice, whichever of its writes the view holds', () => {
+      const ops = [
+        op(0, 3, 'r', 'write', 'v', 0, 5), // the earliest writer of v: the one the checker names
+        op(1, 4, 'r', 'write', 'v', 2, 6), // the view may hold this one instead; neither is in the other view
+        op(2, 2, 'q', 'write', 'm', 1, 9),
+        op(3, 1, 'r', 'read', 'v', 7, 8),
+        op(4, 1, 'q', 'read', null, 10, 11),
+        op(5, 2, 'r', 'read', null, 10, 12), // lacks both writes of v
+      ];
+      expect(check(ops).anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 2, 4, 5] })]);
+    });
+
     it('accepts it when one of the two sees the other\'s write', () => {
       const ops = [
         op(0, 1, 's', 'add', 'x', 7, 19),
