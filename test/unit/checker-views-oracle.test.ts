@@ -161,22 +161,27 @@ function randomHistory(rng: RandomGenerator, shape: Shape = MIXED): Operation[] 
   return ops;
 }
 
+/** Counts over `trials` histories drawn with `seed`; fails at the first one flagged that the reference admits. */
+function tally(seed: number, shape: Shape, trials = 20000): { impossible: number; invalid: number; acrossKeys: number; cycles: number } {
+  const rng = xoroshiro128plus(seed);
+  const counts = { impossible: 0, invalid: 0, acrossKeys: 0, cycles: 0 };
+  for (let trial = 0; trial < trials; trial++) {
+    const ops = randomHistory(rng, shape);
+    const verdict = check(ops);
+    const reference = possible(ops);
+    if (!reference) counts.impossible++;
+    if (verdict.validity !== 'invalid') continue;
+    counts.invalid++;
+    if (verdict.anomalies.some((a) => a.type === 'stale-read-in-session' && a.explanation.includes('a session never sees an older view'))) counts.acrossKeys++;
+    if (verdict.anomalies.some((a) => a.explanation.includes('in a cycle'))) counts.cycles++;
+    expect(reference, `seed ${seed}, trial ${trial}: ${verdict.anomalies.map((a) => a.explanation).join(' | ')}\n${JSON.stringify(ops)}`).toBe(false);
+  }
+  return counts;
+}
+
 describe('sessions across keys against an independent reference', () => {
   it('flags only histories no order of the updates admits, and flags sessions gone back across keys', () => {
-    const rng = xoroshiro128plus(20261203);
-    let invalid = 0;
-    let acrossKeys = 0;
-    let impossible = 0;
-    for (let trial = 0; trial < 20000; trial++) {
-      const ops = randomHistory(rng);
-      const verdict = check(ops);
-      const reference = possible(ops);
-      if (!reference) impossible++;
-      if (verdict.validity !== 'invalid') continue;
-      invalid++;
-      if (verdict.anomalies.some((a) => a.type === 'stale-read-in-session' && a.explanation.includes('a session never sees an older view'))) acrossKeys++;
-      expect(reference, `trial ${trial}: ${verdict.anomalies.map((a) => a.explanation).join(' | ')}\n${JSON.stringify(ops)}`).toBe(false);
-    }
+    const { impossible, invalid, acrossKeys } = tally(20261203, MIXED);
     // The generator must make both kinds, and the rule across keys must have fired (with this
     // seed: 1,349 impossible, 1,341 flagged, 42 of them by the stale-read rule across keys).
     expect(impossible).toBeGreaterThan(1000);
@@ -185,20 +190,7 @@ describe('sessions across keys against an independent reference', () => {
   }, 120_000);
 
   it('flags only impossible histories when the views of three or four sessions order their overlapping updates', () => {
-    const rng = xoroshiro128plus(20261205);
-    let impossible = 0;
-    let invalid = 0;
-    let cycles = 0;
-    for (let trial = 0; trial < 20000; trial++) {
-      const ops = randomHistory(rng, CROWDED);
-      const verdict = check(ops);
-      const reference = possible(ops);
-      if (!reference) impossible++;
-      if (verdict.validity !== 'invalid') continue;
-      invalid++;
-      if (verdict.anomalies.some((a) => a.explanation.includes('in a cycle'))) cycles++;
-      expect(reference, `trial ${trial}: ${verdict.anomalies.map((a) => a.explanation).join(' | ')}\n${JSON.stringify(ops)}`).toBe(false);
-    }
+    const { impossible, invalid, cycles } = tally(20261205, CROWDED);
     // With this seed: 6,856 impossible, 6,820 flagged, 13 of them (also) as a cycle of three or more
     // views. Of the 36 impossible ones not flagged, all but one hinge on equal timestamps, as in the
     // test above; that one needs an order whose first write is in the view but is not the read's
