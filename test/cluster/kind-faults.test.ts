@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
 import { nemesisFault } from '../../harness/nemesis/faults.ts';
 import { SeededRandom } from '../../harness/workload/random.ts';
 import { PROBE_SCRIPT, type EnsembleMember } from '../../harness/zookeeper/ensemble.ts';
+import type { ServersReport } from '../../harness/zookeeper/server-report.ts';
 import { NodeHelpers } from '../../harness/kube/node-helper.ts';
 import { PodNet, throughHelperPods, throughKindNodes } from '../../harness/zookeeper/pod-net.ts';
 import { ensembleNamespace } from '../../harness/zookeeper/ensemble-manifests.ts';
@@ -256,9 +257,17 @@ describe('faults on the tutorial’s ensemble in kind', () => {
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ZK_CHAOS_RESULTS: results }, timeout: 1_200_000 },
     );
     const row = run.stdout.trim().split('\n')[1] ?? '';
-    expect(row, run.stderr.slice(-3000)).toMatch(new RegExp(`^1\\s+${seed}\\s+3: bridge,node-loss,rolling-restart\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+valid\\s+\\S+report\\.html$`));
-    expect(run.status).toBe(0);
-    const dir = readdirSync(results).filter((d) => d.startsWith('run-kind-')).map((d) => join(results, d)).find((d) => JSON.parse(readFileSync(join(d, 'schedule.json'), 'utf8')).mix.includes('bridge'));
+    const dir = readdirSync(results).filter((d) => d.startsWith('run-kind-')).map((d) => join(results, d)).find((d) => existsSync(join(d, 'schedule.json')) && JSON.parse(readFileSync(join(d, 'schedule.json'), 'utf8')).mix.includes('bridge'));
+    // ZooKeeper 3.8.0, the default image, can keep a hole of acknowledged writes in a member that
+    // died with its node (README, "a member keeps a hole"); the member's own log then says its
+    // state broke (a digest mismatch, an unrecoverable error). Such a run is invalid by right: the
+    // verdict must be valid unless a member's log admits that.
+    const servers = dir === undefined ? undefined : (JSON.parse(readFileSync(join(dir, 'servers.json'), 'utf8')) as ServersReport);
+    const admitted = (servers?.members ?? []).filter((m) => m.logFindings.some((f) => f.kind === 'digest-mismatch' || f.kind === 'unrecoverable'));
+    const verdicts = admitted.length === 0 ? 'valid' : '(?:valid|invalid)';
+    expect(row, run.stderr.slice(-3000)).toMatch(new RegExp(`^1\\s+${seed}\\s+3: bridge,node-loss,rolling-restart\\s+\\d+\\s+\\d+\\s+\\d+ %\\s+${verdicts}\\s+\\S+report\\.html$`));
+    // Exit 0 for valid, 1 for invalid (the verdict's own codes).
+    expect(run.status).toBe(/\sinvalid\s/.test(row) ? 1 : 0);
     const windows = readFileSync(join(dir!, 'faults.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((w) => w.event === 'end');
     expect(windows.map((w) => w.name)).toEqual(['bridge', 'node-loss', 'rolling-restart']);
     expect(windows[0].detail).toMatch(/^leader: zk-\d bridges the halves/);
@@ -269,8 +278,7 @@ describe('faults on the tutorial’s ensemble in kind', () => {
     const events = readFileSync(join(dir!, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.some((e) => e.source === 'pod-watch' && e.kind === 'restart' && e.detail.startsWith(`${lostMember} `)), JSON.stringify(events.slice(-30))).toBe(true);
     // After it all, every member serves again and they agree on the last transaction.
-    const servers = JSON.parse(readFileSync(join(dir!, 'servers.json'), 'utf8'));
-    expect(servers.zxidsAgree).toBe(true);
+    expect(servers?.zxidsAgree).toBe(true);
   }, 1_200_000);
   it('zk-chaos run --target kind --nemesis tutorial,pod-delete: the pods deleted together, a pod deleted, pkill java, a node drained (its member Pending until the uncordon), checked', async () => {
     const seed = 4; // restart-all at 10 s, pod-delete(leader) at 30 s, terminate(one) at 52 s, drain(one) at 70 s, pod-delete(leader) at 93 s
