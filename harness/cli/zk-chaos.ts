@@ -117,7 +117,9 @@ try {
     throw error;
   }
 }
-// The command has answered and its results are written: the process ends now. A scenario step
-// the run abandoned when the harness failed (a quorum wait polling members that went away with the
-// Docker engine) may still hold a timer for minutes, and nothing it does belongs to the result.
+// The command has answered and its results are written: the process ends now, once what it
+// printed is out (a pipe may be asynchronous, e.g. on macOS). A scenario step the run abandoned
+// when the harness failed (a quorum wait polling members that went away with the Docker engine)
+// may still hold a timer for minutes, and nothing it does belongs to the result.
+for (const stream of [process.stdout, process.stderr]) await new Promise<void>((flushed) => stream.write('', () => flushed()));
 process.exit();
