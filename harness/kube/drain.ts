@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import type { EventLog } from '../history/event-log.ts';
 import { describeError, isStatus, type Kube } from './client.ts';
 import { HELPER_LABEL } from './node-helper.ts';
+import { pause } from './wait.ts';
 
 /** A merge patch of a node (cordon, uncordon, the harness's mark). */
 function patchNode(kube: Kube, node: string, body: object): Promise<unknown> {
@@ -93,6 +93,6 @@ export async function drainNode(kube: Kube, node: string, options: { timeoutMs: 
       }
     }
     if (Date.now() > deadline) return { node, completed: false, evicted: [...evicted], blocked: [...blocked] };
-    await sleep(options.retryMs ?? 5000);
+    await pause(options.retryMs ?? 5000);
   }
 }

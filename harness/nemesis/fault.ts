@@ -1,4 +1,5 @@
 import { JsonlFile, type JsonlWriteError } from '../history/jsonl-file.ts';
+import { pause } from '../kube/wait.ts';
 
 /**
  * A fault the nemesis can inject and heal. Backends (Docker, Kubernetes) build these; suites only
@@ -47,7 +48,9 @@ export class FaultTimeline {
     this.windows.push(window);
     this.append({ event: 'start', ...window });
     log(`nemesis: ${fault.name} (${detail}) injected; holding ${holdMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, holdMs));
+    // A step the run abandoned ends its hold at once and still heals (the heal's own waits end
+    // with the abort): a fault is not left in place for whatever comes after the run.
+    await pause(holdMs).catch(() => undefined);
     try {
       const healed = await fault.heal();
       if (healed) window.detail = `${detail}; heal: ${healed}`;

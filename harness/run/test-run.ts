@@ -13,6 +13,7 @@ import { SeededRandom } from '../workload/random.ts';
 import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
 import { readEnvironment, type HoldPhase } from './environment.ts';
 import { resolveSeed } from './seed.ts';
+import { withinStep } from '../kube/wait.ts';
 
 /**
  * One checked run, Jepsen style: clients run the workload before, during and after the faults;
@@ -161,7 +162,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     // The same full disk may refuse the event log too; the error below says it all the same.
     events.record('harness', 'failed', cause);
     log(`the harness lost what it runs on: ${cause}; stopping the run`);
-    harnessFailed.abort();
+    harnessFailed.abort(new Error(`the harness failed: ${cause}`));
   };
   recorder.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
   // The side logs on the same disk: a run whose faults or events go unrecorded cannot be explained.
@@ -170,10 +171,12 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: harnessFailed.signal });
   // The harness's failure also ends whatever scenario step is under way: a fault's heal or the
   // schedule's quorum wait would otherwise poll members that went with the engine for minutes.
-  // The step is left to fail on its own; its failure after the harness's says nothing new.
+  // The run moves on at once; the step's waits and pauses end with the abort (withinStep), and
+  // whatever it was doing besides (a command to a dead engine) fails on its own, saying nothing new.
   const harnessFailedNow = new Promise<never>((_, reject) => harnessFailed.signal.addEventListener('abort', () => reject(new Error('the harness failed')), { once: true }));
   harnessFailedNow.catch(() => undefined);
-  const unlessHarnessFails = <T>(step: Promise<T>): Promise<T> => {
+  const unlessHarnessFails = <T>(run: () => Promise<T>): Promise<T> => {
+    const step = withinStep(harnessFailed.signal, run);
     step.catch(() => undefined);
     return Promise.race([step, harnessFailedNow]);
   };
@@ -207,11 +210,12 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
     try {
       await wait(quietMs);
       for (const { fault, holdMs } of options.faults ?? []) {
-        await unlessHarnessFails(Promise.resolve(fault(ctx)).then((made) => timeline.apply(made, holdMs, log)));
+        await unlessHarnessFails(async () => timeline.apply(await fault(ctx), holdMs, log));
         await wait(quietMs);
       }
-      if (options.during) {
-        await unlessHarnessFails(options.during(ctx));
+      const { during } = options;
+      if (during) {
+        await unlessHarnessFails(() => during(ctx));
         await wait(quietMs);
       }
     } catch (error) {

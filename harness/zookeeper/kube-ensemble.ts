@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject, V1Pod, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { applyObjects } from '../kube/apply.ts';
 import { isStatus, type Kube } from '../kube/client.ts';
@@ -6,7 +5,7 @@ import { ExecRefused, ExecStreamDropped, execInPod, type ExecResult } from '../k
 import { PodPortForward } from '../kube/port-forward.ts';
 import { PodWatch } from '../kube/pod-watch.ts';
 import type { EventLog } from '../history/event-log.ts';
-import { notYet, ready, waitFor } from '../kube/wait.ts';
+import { notYet, pause, ready, waitFor } from '../kube/wait.ts';
 import type { Endpoint } from '../workload/runner.ts';
 import { ENSEMBLE_NAMESPACE_LABEL, ensembleManifests, ensembleNamespace, isNodePortService, readManifests, type StorageMode } from './ensemble-manifests.ts';
 import { fourLetterWordCommand, parseSrvr, type ServerStatus } from './four-letter-words.ts';
@@ -267,7 +266,7 @@ export class StartedKubeEnsemble {
         const path = runs ? 'its container runs, but the exec was refused' : 'the exec was refused and the API server did not say whether its container runs';
         if (Date.now() > deadline) throw new Error(`cannot ask ${pod} for its state: ${path} (${why})`, { cause: error });
         this.log(`asking ${pod} for its state again: ${path} (${why})`);
-        await sleep(1000);
+        await pause(1000);
       }
     }
   }
