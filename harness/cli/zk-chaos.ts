@@ -119,7 +119,8 @@ try {
 }
 // The command has answered and its results are written: the process ends now, once what it
 // printed is out (a pipe may be asynchronous, e.g. on macOS). A scenario step the run abandoned
-// when the harness failed (a quorum wait polling members that went away with the Docker engine)
-// may still hold a timer for minutes, and nothing it does belongs to the result.
+// when the harness failed stops its waits (withinStep), but whatever else it was doing (a command
+// to an engine that is gone, a connection's timeout) may still hold the loop, and nothing it does
+// belongs to the result.
 for (const stream of [process.stdout, process.stderr]) await new Promise<void>((flushed) => stream.write('', () => flushed()));
 process.exit();
