@@ -13,7 +13,7 @@ import { SeededRandom } from '../workload/random.ts';
 import { DEFAULT_WORKLOAD, startWorkload, type Endpoint, type WorkloadSummary } from '../workload/runner.ts';
 import { readEnvironment, type HoldPhase } from './environment.ts';
 import { resolveSeed } from './seed.ts';
-import { withinStep } from '../kube/wait.ts';
+import { pause, withinStep } from '../kube/wait.ts';
 
 /**
  * One checked run, Jepsen style: clients run the workload before, during and after the faults;
@@ -168,12 +168,13 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   // The side logs on the same disk: a run whose faults or events go unrecorded cannot be explained.
   timeline.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
   events.onFailure((failure) => failHarness(failure.message, 'free disk space', failure));
-  const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal: harnessFailed.signal });
+  // The run's own quiet times and the scenario's pauses end with the harness's failure, as a step's waits do.
+  const wait = (ms: number): Promise<void> => withinStep(harnessFailed.signal, () => pause(ms));
   // The harness's failure also ends whatever scenario step is under way: a fault's heal or the
   // schedule's quorum wait would otherwise poll members that went with the engine for minutes.
   // The run moves on at once; the step's waits and pauses end with the abort (withinStep), and
   // whatever it was doing besides (a command to a dead engine) fails on its own, saying nothing new.
-  const harnessFailedNow = new Promise<never>((_, reject) => harnessFailed.signal.addEventListener('abort', () => reject(new Error('the harness failed')), { once: true }));
+  const harnessFailedNow = new Promise<never>((_, reject) => harnessFailed.signal.addEventListener('abort', () => reject(harnessFailed.signal.reason), { once: true }));
   harnessFailedNow.catch(() => undefined);
   const unlessHarnessFails = <T>(run: () => Promise<T>): Promise<T> => {
     const step = withinStep(harnessFailed.signal, run);

@@ -44,8 +44,6 @@ describe('waits inside a step the run abandons', () => {
   });
 
   it('leave waits outside the step alone: they answer or time out as before', async () => {
-    const abandon = new AbortController();
-    abandon.abort(new Error('abandoned'));
     const { probe } = neverReady();
     await expect(waitFor('outside', probe, { timeoutMs: 60, intervalMs: 10 })).rejects.toBeInstanceOf(WaitTimeout);
     await expect(waitFor('outside', async () => ready(7), { timeoutMs: 60 })).resolves.toBe(7);
