@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { cacheDir } from './cache-dir.ts';
+import { removeStepFilesOfEndedRuns, stepFileFor } from './step-file.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
@@ -139,8 +139,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   };
   let exitCode = 1;
   let interruptedStep: string | undefined;
-  // The setup scripts write the step they are in here (scripts/lib/common.sh: step).
-  const stepFile = join(tmpdir(), `zk-chaos-e2e-step-${process.pid}`);
+  // The step the setup scripts are in, to name it if they are interrupted or fail.
+  const stepFile = stepFileFor(process.pid);
+  removeStepFilesOfEndedRuns();
   const finalized: string[] = [];
   /** e2e-timings.json: where the run got to (also when a second Ctrl-C stops the clean-up). */
   const writeTimings = (): RunLine[] => {
@@ -176,7 +177,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     } catch (error) {
       console.error(`[e2e] could not write the results (${error instanceof Error ? error.message : String(error)})`);
     }
-    rmSync(stepFile, { force: true });
+    stepFile.remove();
     process.exit(130);
   };
   process.on('SIGINT', onSignal);
@@ -195,8 +196,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       });
     });
 
-  const setupStep = (): string | undefined => (existsSync(stepFile) ? readFileSync(stepFile, 'utf8').trim() || undefined : undefined);
-  rmSync(stepFile, { force: true });
+  // one a process of this pid left long ago must not name a step of this run
+  stepFile.remove();
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
@@ -204,13 +205,13 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
         ...(options.offline ? { ZK_CHAOS_OFFLINE: '1' } : options.online ? { ZK_CHAOS_OFFLINE: '0' } : {}),
         ...(options.zkVersion ? { ZK_CHAOS_ZK_VERSION: options.zkVersion } : {}),
       };
-      if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], { ...env, ZK_CHAOS_STEP_FILE: stepFile })) !== 0) {
+      if ((await run('cluster up', 'bash', ['scripts/cluster-up.sh'], { ...env, ZK_CHAOS_STEP_FILE: stepFile.path })) !== 0) {
         if (interruptedBy) {
-          interruptedStep = setupStep();
+          interruptedStep = stepFile.read();
           return (exitCode = setupJUnit('cluster up', 'error', `interrupted by ${interruptedBy} during cluster up${interruptedStep ? ` (step: ${interruptedStep})` : ''}; no suite ran`, 130));
         }
         console.error('[e2e] the cluster could not be created; see the step that failed above');
-        const failedStep = setupStep();
+        const failedStep = stepFile.read();
         return (exitCode = setupJUnit('cluster up', 'failure', `the kind cluster could not be created (scripts/cluster-up.sh failed${failedStep ? ` at step "${failedStep}"` : ''}; its output says why); no suite ran`, 1));
       }
     }
@@ -262,7 +263,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     } else if (!options.context) {
       console.log(`[e2e] no cluster ${cluster} exists: nothing to clean up`);
     }
-    rmSync(stepFile, { force: true });
+    stepFile.remove();
     printSummary(writeTimings(), timings, Date.now() - started);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

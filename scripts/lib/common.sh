@@ -13,9 +13,13 @@ step() {
   step_done
   _step_name=$1
   _step_start=$(date +%s)
+  # npm run e2e reads it when interrupted, to say which step of the setup was cut short. Written
+  # before the line is printed, and whole (a rename): a Ctrl-C sent on seeing the line finds this
+  # step, and one that lands mid-write leaves the step before, never an empty file.
+  if [ -n "${ZK_CHAOS_STEP_FILE:-}" ]; then
+    { printf '%s\n' "$_step_name" >"$ZK_CHAOS_STEP_FILE.part" && mv -f "$ZK_CHAOS_STEP_FILE.part" "$ZK_CHAOS_STEP_FILE"; } || true
+  fi
   printf '[%s] %s ...\n' "${LOG_PREFIX:-zk-chaos}" "$_step_name" >&2
-  # npm run e2e reads it when interrupted, to say which step of the setup was cut short.
-  if [ -n "${ZK_CHAOS_STEP_FILE:-}" ]; then printf '%s\n' "$_step_name" >"$ZK_CHAOS_STEP_FILE" || true; fi
 }
 
 step_done() {

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stepFileFor } from '../../harness/cli/step-file.ts';
 import { Kube } from '../../harness/kube/client.ts';
 import { setUnschedulable } from '../../harness/kube/drain.ts';
 import { notYet, ready, waitFor } from '../../harness/kube/wait.ts';
@@ -73,6 +74,9 @@ describe('npm run e2e killed with kill -9', () => {
       }
     }
     expect(await exited).toBe('SIGKILL');
+    // Killed outright, it could not remove its setup step file.
+    const killedStepFile = stepFileFor(child.pid as number).path;
+    expect(existsSync(killedStepFile)).toBe(true);
     // What a killed run can leave besides its own ensemble (pkill-java drains nothing, so these are
     // made here, as a run killed elsewhere would leave them): a node it cordoned (a drain killed
     // mid-way) and the namespace of another ensemble of the harness's (zk-chaos run --target kind,
@@ -107,6 +111,8 @@ describe('npm run e2e killed with kill -9', () => {
     cordoned = undefined;
     const stray = await kube.core.readNamespace({ name: strayNamespace }).then(() => 'still there', () => 'gone');
     expect(stray).toBe('gone');
+    // The next run removed the killed run's step file.
+    expect(existsSync(killedStepFile)).toBe(false);
   }, 1_500_000);
 
   it('alone (its suites in a process group of their own live on), stops its suites: they record the interruption', async () => {
