@@ -196,8 +196,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       });
     });
 
-  // one a process of this pid left long ago must not name a step of this run
-  stepFile.remove();
+  stepFile.prepare();
   try {
     const context = options.context ?? `kind-${cluster}`;
     if (!options.context) {
