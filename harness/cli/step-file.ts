@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processExists } from './process-exists.ts';
 
 /**
  * Where the setup scripts write the step they are in (scripts/lib/common.sh: step), for one
@@ -23,6 +24,7 @@ export interface StepFile {
 }
 
 const PREFIX = 'zk-chaos-e2e-step-';
+const FOLDER_NAME = new RegExp(`^${PREFIX}(\\d+)$`);
 
 export function stepFileFor(pid: number, dir = tmpdir()): StepFile {
   const folder = join(dir, `${PREFIX}${pid}`);
@@ -58,8 +60,8 @@ export function removeStepFilesOfEndedRuns(dir = tmpdir()): void {
     return;
   }
   for (const name of names) {
-    const pid = new RegExp(`^${PREFIX}(\\d+)$`).exec(name)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) removeQuietly(join(dir, name));
+    const pid = FOLDER_NAME.exec(name)?.[1];
+    if (pid !== undefined && !processExists(Number(pid))) removeQuietly(join(dir, name));
   }
 }
 
@@ -68,15 +70,5 @@ function removeQuietly(path: string): void {
     rmSync(path, { recursive: true, force: true });
   } catch {
     // another user's, say: it stays, and names no step of this run (the folder is per process)
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, run by someone else
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,4 +1,5 @@
 import type { Reporter } from 'vitest/node';
+import { processExists } from '../../harness/cli/process-exists.ts';
 
 /**
  * When `npm run e2e` runs the suites it names itself in ZK_CHAOS_E2E_PID. The suites run in a
@@ -12,19 +13,13 @@ export default class ParentWatchReporter implements Reporter {
     const parent = Number(process.env.ZK_CHAOS_E2E_PID);
     if (!Number.isInteger(parent) || parent <= 0) return;
     const timer = setInterval(() => {
+      if (processExists(parent)) return;
+      clearInterval(timer);
+      console.error(`[e2e] npm run e2e (pid ${parent}) is gone: stopping the suites`);
       try {
-        process.kill(parent, 0);
-        return;
-      } catch (error) {
-        // Only "no such process" means gone (EPERM would mean it is there, under another user).
-        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return;
-        clearInterval(timer);
-        console.error(`[e2e] npm run e2e (pid ${parent}) is gone: stopping the suites`);
-        try {
-          process.kill(-process.pid, 'SIGTERM'); // the suites' whole group, as e2e would
-        } catch {
-          process.kill(process.pid, 'SIGTERM'); // not a group leader (run by hand): this process
-        }
+        process.kill(-process.pid, 'SIGTERM'); // the suites' whole group, as e2e would
+      } catch {
+        process.kill(process.pid, 'SIGTERM'); // not a group leader (run by hand): this process
       }
     }, 1000);
     timer.unref();
