@@ -39,19 +39,9 @@ if [ "${ZK_CHAOS_REBUILD:-0}" != 1 ] &&
   exit 0
 fi
 
-# debootstrap, chroot and the files owned by uid 1000 need root: without it, rerun under sudo
-# when that needs no password (CI runners), else say so. The step file goes along, so that an
-# interrupted npm run e2e names the build's step (it lies in the user's own folder, which root's
-# copy does not lock the user out of: harness/cli/step-file.ts).
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    echo "[$LOG_PREFIX] building the image needs root: continuing under sudo" >&2
-    exec sudo -n env ZK_CHAOS_CACHE="$ZK_CHAOS_CACHE" ZK_CHAOS_ZK_IMAGE="$image" ZK_CHAOS_ZK_VERSION="$zk_version" ZK_CHAOS_REBUILD="${ZK_CHAOS_REBUILD:-0}" \
-      ${ZK_CHAOS_DEBIAN_MIRROR:+ZK_CHAOS_DEBIAN_MIRROR="$ZK_CHAOS_DEBIAN_MIRROR"} ${ZK_CHAOS_STEP_FILE:+ZK_CHAOS_STEP_FILE="$ZK_CHAOS_STEP_FILE"} \
-      PATH="$PATH" bash "$0" "$@"
-  fi
-  fail "building the ZooKeeper image needs root (debootstrap, chroot)" "run npm run zk-image once as root (or with sudo), then rerun"
-fi
+# debootstrap, chroot and the files owned by uid 1000 need root.
+rerun_as_root "building the ZooKeeper image (debootstrap, chroot)" "run npm run zk-image once as root (or with sudo), then rerun" \
+  ZK_CHAOS_ZK_IMAGE="$image" ZK_CHAOS_ZK_VERSION="$zk_version" -- "$0" "$@"
 
 key() { echo "$DEBIAN_SUITE $1" | sha256sum | cut -c1-12; }
 build="$ZK_CHAOS_CACHE/rootfs/zookeeper-build-$DEBIAN_SUITE-$(key "$build_packages")"

@@ -62,9 +62,17 @@ else
 fi
 
 # Many nodes on one kernel exhaust the default inotify limits (kubelet, systemd, containerd).
-if [ "$(id -u)" = 0 ]; then
-  sysctl -qw fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 || true
-fi
+# Raised (never lowered) as root, or through password-less sudo; otherwise left as they are.
+raise_inotify_limit() {
+  local key=$1 want=$2 have
+  have=$(cat "/proc/sys/${key//.//}" 2>/dev/null) || return 0   # sysctl is not on a user's PATH
+  [ "$have" -ge "$want" ] && return 0
+  if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" || true
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n sysctl -qw "$key=$want" || true
+  fi
+}
+raise_inotify_limit fs.inotify.max_user_watches 524288
+raise_inotify_limit fs.inotify.max_user_instances 512
 
 # A failed listing is not an absent cluster (creating it then fails on the nodes that exist):
 # the listing is retried, and named when it keeps failing.

@@ -30,6 +30,11 @@ kind_default=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_module/pkg/apis/c
 [ "$kind_default" = "$KIND_DEFAULT_NODE_IMAGE" ] \
   || fail "kind $KIND_VERSION defaults to $kind_default, but versions.sh says $KIND_DEFAULT_NODE_IMAGE" "set KIND_DEFAULT_NODE_IMAGE in scripts/kind/versions.sh to $kind_default"
 
+# The rest needs root (debootstrap, chroot, root's files copied into images, containerd). The Go
+# modules above stay the user's: root reads them where the user's Go keeps them.
+rerun_as_root "building the kind node image (debootstrap, chroot, containerd)" \
+  "run npm run cluster:up once as root (or with sudo), then rerun" GOMODCACHE="$(go env GOMODCACHE)" -- "$0" "$@"
+
 # A cached Debian root filesystem (debootstrap_cached in lib/common.sh); prints its folder.
 rootfs() {
   debootstrap_cached "$cache/rootfs/$1" "$2"

@@ -4,6 +4,14 @@
 ZK_CHAOS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ZK_CHAOS_CACHE=${ZK_CHAOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zk-chaos}
 mkdir -p "$ZK_CHAOS_CACHE"
+# Root's tools (debootstrap, chroot) live in the sbin folders, which a user's PATH carried through
+# sudo (rerun_as_root) lacks on Debian.
+if [ "$(id -u)" = 0 ]; then
+  for _sbin in /usr/local/sbin /usr/sbin /sbin; do
+    case ":$PATH:" in *":$_sbin:"*) ;; *) PATH="$PATH:$_sbin" ;; esac
+  done
+  unset _sbin
+fi
 
 _step_name=""
 _step_start=0
@@ -53,6 +61,30 @@ fail() {
   exit 1
 }
 
+# rerun_as_root WHAT FIX [NAME=VALUE...] -- SCRIPT [ARG...]: returns at once as root; otherwise runs
+# SCRIPT again under password-less sudo (CI runners), with the user's PATH and cache folder, the
+# settings named and every ZK_CHAOS_ and GO variable of the environment, or fails saying WHAT needs
+# root and FIX. The step file goes along, so that an interrupted npm run e2e names the step (it
+# lies in a folder of the user's own, where root's copy does not lock the user out:
+# harness/cli/step-file.ts). Files root makes in the cache stay root's: a later `rm -rf` of the
+# cache needs sudo too.
+rerun_as_root() {
+  local what=$1 fix=$2; shift 2
+  [ "$(id -u)" = 0 ] && return 0
+  local settings=() name
+  for name in $(compgen -e); do
+    case "$name" in ZK_CHAOS_*|GO*) settings+=("$name=${!name}") ;; esac
+  done
+  settings+=("ZK_CHAOS_CACHE=$ZK_CHAOS_CACHE")
+  while [ "$#" -gt 0 ] && [ "$1" != -- ]; do settings+=("$1"); shift; done   # named last: they win
+  shift
+  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "[${LOG_PREFIX:-zk-chaos}] $what needs root: continuing under sudo" >&2
+    exec sudo -n env "${settings[@]}" PATH="$PATH" bash "$@"
+  fi
+  fail "$what needs root" "$fix"
+}
+
 # The Debian mirror this host's apt uses (so restricted hosts reuse their configured mirror).
 debian_mirror() {
   if [ -n "${ZK_CHAOS_DEBIAN_MIRROR:-}" ]; then echo "$ZK_CHAOS_DEBIAN_MIRROR"; return; fi
@@ -77,6 +109,7 @@ debootstrap_cached() {
   command -v debootstrap >/dev/null || {
     [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || fail "apt-get install debootstrap failed" "install debootstrap"
+    command -v debootstrap >/dev/null || fail "debootstrap was installed but is not on PATH ($PATH)" "add the folder of debootstrap (usually /usr/sbin) to PATH"
   }
   step "debootstrap $suite for $(basename "$dir") ($(tr ',' ' ' <<<"$packages" | wc -w) extra packages; log $dir.log)"
   rm -rf "$dir"; mkdir -p "$(dirname "$dir")"
