@@ -41,7 +41,7 @@ fi
 
 # debootstrap, chroot and the files owned by uid 1000 need root.
 rerun_as_root "building the ZooKeeper image (debootstrap, chroot)" "run npm run zk-image once as root (or with sudo), then rerun" \
-  ZK_CHAOS_ZK_IMAGE="$image" ZK_CHAOS_ZK_VERSION="$zk_version" -- "$0" "$@"
+  ZK_CHAOS_ZK_IMAGE="$image" ZK_CHAOS_ZK_VERSION="$zk_version" MAVEN_USER_SETTINGS="$HOME/.m2/settings.xml" -- "$0" "$@"
 
 key() { echo "$DEBIAN_SUITE $1" | sha256sum | cut -c1-12; }
 build="$ZK_CHAOS_CACHE/rootfs/zookeeper-build-$DEBIAN_SUITE-$(key "$build_packages")"
@@ -102,7 +102,10 @@ maven_jars() {
   <dependencies><dependency><groupId>org.apache.zookeeper</groupId><artifactId>zookeeper</artifactId><version>$zk_version</version></dependency>$extra</dependencies>
 </project>
 POM
-    with_progress "$dir.log" mvn -B -f "$dir/pom.xml" -Dmaven.repo.local="$ZK_CHAOS_CACHE/maven" \
+    # The user's Maven settings (a mirror, on restricted hosts), also when this build reruns under sudo.
+    local settings=() user_settings=${MAVEN_USER_SETTINGS:-$HOME/.m2/settings.xml}
+    [ -f "$user_settings" ] && settings=(-s "$user_settings")
+    with_progress "$dir.log" mvn -B "${settings[@]}" -f "$dir/pom.xml" -Dmaven.repo.local="$ZK_CHAOS_CACHE/maven" \
         dependency:copy-dependencies -DincludeScope=runtime -DexcludeArtifactIds=junit,netty-tcnative-boringssl-static -DoutputDirectory="$dir/lib" \
       || fail "Maven could not resolve ZooKeeper $zk_version: $(grep -m1 ERROR "$dir.log" | cut -c1-300)" \
         "check that $zk_version is a release on https://repo1.maven.org/maven2/org/apache/zookeeper/zookeeper/ (restricted hosts: a Maven mirror in ~/.m2/settings.xml)"

@@ -67,8 +67,10 @@ raise_inotify_limit() {
   local key=$1 want=$2 have
   have=$(cat "/proc/sys/${key//.//}" 2>/dev/null) || return 0   # sysctl is not on a user's PATH
   [ "$have" -ge "$want" ] && return 0
-  if [ "$(id -u)" = 0 ]; then sysctl -qw "$key=$want" || true
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n sysctl -qw "$key=$want" || true
+  if can_be_root; then
+    as_root sysctl -qw "$key=$want" || true
+  else
+    echo "[$LOG_PREFIX] $key is $have, below the $want kind's nodes may need; raise it as root (sysctl -w $key=$want)" >&2
   fi
 }
 raise_inotify_limit fs.inotify.max_user_watches 524288

@@ -38,11 +38,15 @@ started=$(date +%s)
 cleanup() {
   # dockerd, if this check's setup started it, records its pid under the fresh HOME.
   env HOME="$home" bash "$work/scripts/docker-engine.sh" stop >/dev/null 2>&1 || true
+  # As a user, the image builds ran under sudo and left root's files in the cache.
+  local remove="chmod -R u+w $home && rm -rf $home"
+  [ "$(id -u)" = 0 ] || remove="sudo rm -rf $home"
   if [ "$keep" = 1 ]; then
-    echo "[$LOG_PREFIX] kept $home (caches included); delete it with: chmod -R u+w $home && rm -rf $home" >&2
+    echo "[$LOG_PREFIX] kept $home (caches included); delete it with: $remove" >&2
   else
     chmod -R u+w "$home" 2>/dev/null || true   # the Go module cache is read-only
-    rm -rf "$home"
+    rm -rf "$home" 2>/dev/null || { can_be_root && as_root rm -rf "$home"; } \
+      || echo "[$LOG_PREFIX] could not remove $home; delete it with: $remove" >&2
   fi
 }
 trap cleanup EXIT

@@ -27,9 +27,9 @@ bash scripts/build-zookeeper-image.sh >/dev/null
 
 # The report's browser test renders report.html in Debian's Chromium (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if can_be_root && command -v apt-get >/dev/null 2>&1; then
     step "installing Debian's chromium (for the report's browser test)"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+    apt_install chromium \
       || fail "apt-get install chromium failed" "install Chromium and set ZK_CHAOS_CHROMIUM to its path"
     step_done
   else

@@ -69,7 +69,10 @@ if [ ! -x "$out/pause" ]; then
   step "building pause (static C)"
   pause_c=$(go env GOMODCACHE)/k8s.io/kubernetes@$KUBERNETES_VERSION/build/pause/linux/pause.c
   [ -f "$pause_c" ] || (cd "$src" && go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION")
-  command -v gcc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null
+  if ! command -v gcc >/dev/null; then
+    can_be_root && command -v apt-get >/dev/null || fail "gcc is missing (it compiles pause)" "apt-get install gcc libc6-dev (as root)"
+    apt_install gcc libc6-dev || fail "apt-get install gcc libc6-dev failed" "install gcc and libc6-dev"
+  fi
   gcc -Os -static -Wall -DVERSION=3.10.1 -o "$out/pause" "$pause_c" || fail "compiling pause failed" "apt-get install gcc libc6-dev"
 fi
 step_done

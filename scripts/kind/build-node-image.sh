@@ -14,10 +14,12 @@ bin=${1:-}
 image=${2:-}
 cache="$ZK_CHAOS_CACHE/kind"
 ensure_go
-kind_module=$(go env GOMODCACHE)/sigs.k8s.io/kind@$KIND_VERSION
+modules=$(go env GOMODCACHE)
+[ -n "$modules" ] || fail "go env GOMODCACHE printed nothing" "check the Go installation (go env)"
+kind_module=$modules/sigs.k8s.io/kind@$KIND_VERSION
 mkdir -p "$cache/src"
 for module in "sigs.k8s.io/kind@$KIND_VERSION" "k8s.io/kubernetes@$KUBERNETES_VERSION"; do
-  [ -d "$(go env GOMODCACHE)/$module" ] && continue
+  [ -d "$modules/$module" ] && continue
   step "downloading the Go module $module (its manifests and base files)"
   (cd "$cache/src" && go mod download "$module") \
     || fail "downloading the Go module $module failed (go mod download, GOPROXY=$(go env GOPROXY))" \
@@ -33,7 +35,8 @@ kind_default=$(sed -n 's/^const Image = "\(.*\)"$/\1/p' "$kind_module/pkg/apis/c
 # The rest needs root (debootstrap, chroot, root's files copied into images, containerd). The Go
 # modules above stay the user's: root reads them where the user's Go keeps them.
 rerun_as_root "building the kind node image (debootstrap, chroot, containerd)" \
-  "run npm run cluster:up once as root (or with sudo), then rerun" GOMODCACHE="$(go env GOMODCACHE)" -- "$0" "$@"
+  "allow this user password-less sudo, or build the toolchain once as root into this cache: sudo env ZK_CHAOS_CACHE=$ZK_CHAOS_CACHE bash scripts/kind/toolchain.sh" \
+  GOMODCACHE="$modules" -- "$0" "$@"
 
 # A cached Debian root filesystem (debootstrap_cached in lib/common.sh); prints its folder.
 rootfs() {

@@ -61,24 +61,46 @@ fail() {
   exit 1
 }
 
+# can_be_root: whether this is root, or a user with password-less sudo (CI runners).
+can_be_root() {
+  [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }
+}
+
+# as_root COMMAND...: runs COMMAND as root (directly, or through password-less sudo).
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# apt_install PACKAGE...: installs Debian packages as root; returns 1 if they could not be.
+apt_install() {
+  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >/dev/null
+}
+
 # rerun_as_root WHAT FIX [NAME=VALUE...] -- SCRIPT [ARG...]: returns at once as root; otherwise runs
-# SCRIPT again under password-less sudo (CI runners), with the user's PATH and cache folder, the
-# settings named and every ZK_CHAOS_ and GO variable of the environment, or fails saying WHAT needs
-# root and FIX. The step file goes along, so that an interrupted npm run e2e names the step (it
-# lies in a folder of the user's own, where root's copy does not lock the user out:
-# harness/cli/step-file.ts). Files root makes in the cache stay root's: a later `rm -rf` of the
-# cache needs sudo too.
+# SCRIPT again under password-less sudo (CI runners), or fails saying WHAT needs root and FIX.
+# sudo resets the environment: the rerun gets the user's PATH and cache folder, the zk-chaos
+# settings, the Go, proxy and Docker settings a build reads (by name: values go on sudo's command
+# line, visible to ps, so nothing else is carried), and the settings named. The step file goes
+# along, so that an interrupted npm run e2e names the step (it lies in a folder of the user's own,
+# where root's copy does not lock the user out: harness/cli/step-file.ts). What root makes in the
+# cache stays root's: starting the cache over needs sudo too.
+RERUN_AS_ROOT_CARRIES=(GOROOT GOPATH GOMODCACHE GOTOOLCHAIN GOFLAGS GOPROXY GOSUMDB GONOSUMDB GONOPROXY GOPRIVATE GOINSECURE
+  http_proxy https_proxy no_proxy all_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY ALL_PROXY DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG)
 rerun_as_root() {
   local what=$1 fix=$2; shift 2
   [ "$(id -u)" = 0 ] && return 0
   local settings=() name
   for name in $(compgen -e); do
-    case "$name" in ZK_CHAOS_*|GO*) settings+=("$name=${!name}") ;; esac
+    case "$name" in ZK_CHAOS_*) settings+=("$name=${!name}") ;; esac
+  done
+  for name in "${RERUN_AS_ROOT_CARRIES[@]}"; do
+    [ -n "${!name+set}" ] && settings+=("$name=${!name}")
   done
   settings+=("ZK_CHAOS_CACHE=$ZK_CHAOS_CACHE")
   while [ "$#" -gt 0 ] && [ "$1" != -- ]; do settings+=("$1"); shift; done   # named last: they win
+  [ "$#" -ge 2 ] || fail "rerun_as_root needs -- and the script to rerun" "call it as: rerun_as_root WHAT FIX [NAME=VALUE...] -- \"\$0\" \"\$@\""
   shift
-  if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  if can_be_root; then
     echo "[${LOG_PREFIX:-zk-chaos}] $what needs root: continuing under sudo" >&2
     exec sudo -n env "${settings[@]}" PATH="$PATH" bash "$@"
   fi
