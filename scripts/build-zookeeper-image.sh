@@ -89,9 +89,9 @@ maven_jars() {
   fi
   if [ ! -f "$dir.done" ] || [ "${ZK_CHAOS_REBUILD:-0}" = 1 ]; then
     command -v mvn >/dev/null || {
-      command -v apt-get >/dev/null || fail "Maven (mvn) is missing" "install Maven, e.g. apt-get install maven"
+      can_be_root && command -v apt-get >/dev/null || fail "Maven (mvn) is missing" "install Maven, e.g. apt-get install maven (as root)"
       step "installing Maven (apt-get install maven)"
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven; } >/dev/null || fail "apt-get install maven failed" "install Maven"
+      apt_install maven || fail "apt-get install maven failed" "install Maven"
     }
     step "resolving ZooKeeper $zk_version's jars from Maven Central (log $dir.log)"
     rm -rf "$dir" "$dir.done"; mkdir -p "$dir"

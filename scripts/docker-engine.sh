@@ -43,9 +43,7 @@ fi
 if ! command -v dockerd >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     step "installing Debian's docker.io (no Docker engine found)"
-    apt-get update -qq >/dev/null || fail "apt-get update failed" "check the host's Debian mirror"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null \
-      || fail "apt-get install docker.io failed" "install Docker yourself (https://docs.docker.com/engine/install/)"
+    apt_install docker.io || fail "apt-get install docker.io failed" "install Docker yourself (https://docs.docker.com/engine/install/)"
   else
     fail "no Docker engine answers and dockerd is not installed" \
       "start Docker (or install docker.io as root), then rerun"
@@ -60,8 +58,7 @@ runtime_flags=()
 # or privileged execs (kind needs both). Route them through a wrapper that asks only for what the
 # host can grant. A normal host (full bounding set) gets plain runc.
 if [ "$(( 16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status) & 0x1ffffffffff ))" != "$(( 0x1ffffffffff ))" ]; then
-  command -v jq >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null \
-    || fail "jq is missing (needed by scripts/runc-capfilter)" "apt-get install jq"
+  command -v jq >/dev/null || apt_install jq || fail "jq is missing (needed by scripts/runc-capfilter)" "apt-get install jq"
   echo "[$LOG_PREFIX] this host's capability bounding set is incomplete: privileged containers go through scripts/runc-capfilter" >&2
   runtime_flags=(--add-runtime "capfilter=$ZK_CHAOS_ROOT/scripts/runc-capfilter" --default-runtime capfilter)
 fi

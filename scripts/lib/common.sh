@@ -129,8 +129,8 @@ debootstrap_cached() {
   local dir=$1 packages=$2 suite=${DEBIAN_SUITE:-bookworm}
   [ -f "$dir.done" ] && return 0
   command -v debootstrap >/dev/null || {
-    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || fail "apt-get install debootstrap failed" "install debootstrap"
+    can_be_root && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
+    apt_install debootstrap || fail "apt-get install debootstrap failed" "install debootstrap"
     command -v debootstrap >/dev/null || fail "debootstrap was installed but is not on PATH ($PATH)" "add the folder of debootstrap (usually /usr/sbin) to PATH"
   }
   step "debootstrap $suite for $(basename "$dir") ($(tr ',' ' ' <<<"$packages" | wc -w) extra packages; log $dir.log)"
