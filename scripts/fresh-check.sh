@@ -57,7 +57,7 @@ if docker info >/dev/null 2>&1; then
   fi
   if [ "$keep_images" = 0 ]; then
     step "removing the project's Docker images (zk-chaos/*, kindest/node)"
-    docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(zk-chaos/|kindest/node:)' | xargs -r docker rmi -f >/dev/null
+    docker images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^(zk-chaos/|kindest/node:)' || true; } | xargs -r docker rmi -f >/dev/null
   fi
 fi
 
