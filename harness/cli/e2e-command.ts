@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { finalizeInterruptedRuns } from '../run/interrupted.ts';
 import { cacheDir } from './cache-dir.ts';
 import { removeStepFilesOfEndedRuns, stepFileFor } from './step-file.ts';
+import { stopProcessGroup } from './stop-process-group.ts';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
@@ -137,6 +138,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       }
     }
   };
+  // Set by a second signal: the run stops, so no child's end may lead on to the next step.
+  let stopping = false;
   let exitCode = 1;
   let interruptedStep: string | undefined;
   // The step the setup scripts are in, to name it if they are interrupted or fail.
@@ -167,18 +170,22 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       stopChild(signal);
       return;
     }
-    stopChild('SIGKILL');
+    if (stopping) return;
+    stopping = true;
     console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
-    try {
-      // Stopped before anything wrote this run's JUnit (during cluster up, say): an earlier run's
-      // file must not stay to pass for this one.
-      interruptedUnlessReported(started, interruptedPhase ?? phase, `interrupted by ${interruptedBy} during ${interruptedPhase ?? phase}, then stopped during ${phase}; no suite ran`);
-      writeTimings();
-    } catch (error) {
-      console.error(`[e2e] could not write the results (${error instanceof Error ? error.message : String(error)})`);
-    }
-    stepFile.remove();
-    process.exit(130);
+    const stopped = child?.pid === undefined ? Promise.resolve() : stopProcessGroup(child.pid);
+    void stopped.finally(() => {
+      try {
+        // Stopped before anything wrote this run's JUnit (during cluster up, say): an earlier run's
+        // file must not stay to pass for this one.
+        interruptedUnlessReported(started, interruptedPhase ?? phase, `interrupted by ${interruptedBy} during ${interruptedPhase ?? phase}, then stopped during ${phase}; no suite ran`);
+        writeTimings();
+      } catch (error) {
+        console.error(`[e2e] could not write the results (${error instanceof Error ? error.message : String(error)})`);
+      }
+      stepFile.remove();
+      process.exit(130);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -190,6 +197,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       console.log(`[e2e] ${what} ...`);
       child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, detached: true });
       child.on('exit', (code, signal) => {
+        if (stopping) return;
         timings[what] = Math.round((Date.now() - t0) / 1000);
         console.log(`[e2e] ${what}: ${code === 0 ? 'done' : `failed (${signal ?? `exit ${code}`})`} in ${timings[what]} s`);
         resolve(code ?? 1);
