@@ -173,7 +173,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
-    const stopped = child?.pid === undefined ? Promise.resolve() : stopProcessGroup(child.pid);
+    // Only a step still running: a finished one's process number may be another's by now.
+    const running = child?.pid !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    const stopped = running === undefined ? Promise.resolve() : stopProcessGroup(running);
     void stopped.finally(() => {
       try {
         // Stopped before anything wrote this run's JUnit (during cluster up, say): an earlier run's
@@ -192,6 +194,8 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
 
   const run = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> =>
     new Promise((resolve) => {
+      // Stopping: nothing new starts, and this never settles (the process exits).
+      if (stopping) return;
       const t0 = Date.now();
       phase = what;
       console.log(`[e2e] ${what} ...`);
@@ -258,6 +262,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     for (const dir of finalized) console.log(`[e2e] ${dir}: interrupted run, verdict and report written from what it recorded`);
     return interruptedBy ? 130 : exitCode;
   } finally {
+    // A second signal during a step that is not a child's (checking the cluster, say): the
+    // process exits once the signal's handler has written the results; no clean-up starts.
+    if (stopping) await new Promise(() => {});
     phase = 'cleaning up';
     cleaning = true;
     const exists = options.context ? 'no' : clusterExists(cluster, cache);

@@ -44,10 +44,16 @@ with_progress() {
   local log=$1; shift
   "$@" >"$log" 2>&1 &
   local pid=$! t0; t0=$(date +%s)
+  # A background job outlives the shell that started it: a TERM or INT for this script (sudo
+  # passes on what npm run e2e sends at Ctrl-C) ends the command too, then the script (its EXIT
+  # trap runs).
+  trap "kill -TERM $pid 2>/dev/null; exit 143" TERM
+  trap "kill -INT $pid 2>/dev/null; exit 130" INT
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && printf '[%s]   ... %s: %ss, %s lines of output (%s)\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:-working}" "$(( $(date +%s) - t0 ))" "$(wc -l <"$log")" "$log" >&2
   done
+  trap - TERM INT
   if ! wait "$pid"; then
     tail -n 15 "$log" | sed "s/^/[${LOG_PREFIX:-zk-chaos}]   | /" >&2
     return 1
@@ -73,7 +79,8 @@ as_root() {
 
 # apt_install PACKAGE...: installs Debian packages as root; returns 1 if they could not be.
 apt_install() {
-  { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >/dev/null
+  as_root apt-get update -qq >/dev/null || { echo "[${LOG_PREFIX:-zk-chaos}] apt-get update failed: check the host's Debian mirror" >&2; return 1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 # rerun_as_root WHAT FIX [NAME=VALUE...] -- SCRIPT [ARG...]: returns at once as root; otherwise runs
@@ -129,7 +136,8 @@ debootstrap_cached() {
   local dir=$1 packages=$2 suite=${DEBIAN_SUITE:-bookworm}
   [ -f "$dir.done" ] && return 0
   command -v debootstrap >/dev/null || {
-    can_be_root && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
+    # Root only: debootstrap itself needs root, so the image builds rerun as root before this.
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || fail "debootstrap is missing" "apt-get install debootstrap (as root)"
     apt_install debootstrap || fail "apt-get install debootstrap failed" "install debootstrap"
     command -v debootstrap >/dev/null || fail "debootstrap was installed but is not on PATH ($PATH)" "add the folder of debootstrap (usually /usr/sbin) to PATH"
   }

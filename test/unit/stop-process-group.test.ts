@@ -15,6 +15,7 @@ import { stopProcessGroup } from '../../harness/cli/stop-process-group.ts';
  * relay ends it on SIGTERM or SIGINT, as sudo does.
  */
 const scratch = mkdtempSync(join(tmpdir(), 'zk-chaos-stop-group-'));
+/** Pids (negative: groups) a test started, killed afterwards whatever the test did. */
 const started: number[] = [];
 afterEach(() => {
   for (const pid of started.splice(0)) {
@@ -32,11 +33,13 @@ async function relayGroup(name: string, relayIgnoresTerm = false): Promise<{ gro
   const pidFile = join(scratch, `${name}.pid`);
   const script = [
     `setsid sleep 300 & echo $! > ${JSON.stringify(pidFile)}.tmp && mv ${JSON.stringify(pidFile)}.tmp ${JSON.stringify(pidFile)}`,
-    relayIgnoresTerm ? "trap '' TERM INT" : 'trap \'kill "$(cat ' + JSON.stringify(pidFile) + ')"; exit 0\' TERM INT',
+    // As sudo does, the relay waits for its command to end before it ends.
+    relayIgnoresTerm ? "trap '' TERM INT" : `trap 'kill "$(cat ${JSON.stringify(pidFile)})"; wait; exit 0' TERM INT`,
     'while :; do sleep 0.05; done',
   ].join('\n');
   const relay = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
   const group = relay.pid as number;
+  started.push(-group);
   for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(25);
   const command = Number(readFileSync(pidFile, 'utf8'));
   started.push(command);
@@ -77,5 +80,25 @@ describe('stopProcessGroup', () => {
     const t0 = performance.now();
     await stopProcessGroup(child.pid as number, 5000);
     expect(performance.now() - t0).toBeLessThan(4000);
+  });
+});
+
+describe('with_progress (scripts/lib/common.sh)', () => {
+  it('ends the command it runs in the background when its script gets SIGTERM, as sudo passes it on', async () => {
+    const pidFile = join(scratch, 'progress.pid');
+    const script = [
+      `source ${JSON.stringify(join(import.meta.dirname, '../../scripts/lib/common.sh'))}`,
+      `with_progress ${JSON.stringify(join(scratch, 'progress.log'))} bash -c ${JSON.stringify(`echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 300`)}`,
+    ].join('\n');
+    const shell = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
+    started.push(-(shell.pid as number));
+    const exited = new Promise<number | null>((resolve) => shell.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(25);
+    const command = Number(readFileSync(pidFile, 'utf8'));
+    started.push(command);
+    // To the script alone, not its group: sudo relays a signal to the one process it runs.
+    process.kill(shell.pid as number, 'SIGTERM');
+    expect(await exited).toBe(143);
+    expect(await ended(command)).toBe(true);
   });
 });
