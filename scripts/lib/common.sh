@@ -42,18 +42,20 @@ step_done() {
 # lines it has: long steps show they are alive. On failure, prints the log's last lines.
 with_progress() {
   local log=$1; shift
-  "$@" >"$log" 2>&1 &
-  local pid=$! t0; t0=$(date +%s)
   # A background job outlives the shell that started it: a TERM or INT for this script (sudo
   # passes on what npm run e2e sends at Ctrl-C) ends the command too, then the script (its EXIT
-  # trap runs).
-  trap "kill -TERM $pid 2>/dev/null; exit 143" TERM
-  trap "kill -INT $pid 2>/dev/null; exit 130" INT
+  # trap runs). Set before the command starts, so that no signal finds the script without it.
+  trap 'kill -TERM "${_progress_pid:-}" 2>/dev/null; exit 143' TERM
+  trap 'kill -INT "${_progress_pid:-}" 2>/dev/null; exit 130' INT
+  "$@" >"$log" 2>&1 &
+  _progress_pid=$!
+  local pid=$! t0; t0=$(date +%s)
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && printf '[%s]   ... %s: %ss, %s lines of output (%s)\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:-working}" "$(( $(date +%s) - t0 ))" "$(wc -l <"$log")" "$log" >&2
   done
   trap - TERM INT
+  _progress_pid=""
   if ! wait "$pid"; then
     tail -n 15 "$log" | sed "s/^/[${LOG_PREFIX:-zk-chaos}]   | /" >&2
     return 1

@@ -31,10 +31,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A process group led by a relay whose command runs outside the group; returns both pids. */
 async function relayGroup(name: string, relayIgnoresTerm = false): Promise<{ group: number; command: number }> {
   const pidFile = join(scratch, `${name}.pid`);
+  // The trap first: the test signals once the pid file is there, which must find it set. As sudo
+  // does, the relay waits for its command to end before it ends.
   const script = [
-    `setsid sleep 300 & echo $! > ${JSON.stringify(pidFile)}.tmp && mv ${JSON.stringify(pidFile)}.tmp ${JSON.stringify(pidFile)}`,
-    // As sudo does, the relay waits for its command to end before it ends.
     relayIgnoresTerm ? "trap '' TERM INT" : `trap 'kill "$(cat ${JSON.stringify(pidFile)})"; wait; exit 0' TERM INT`,
+    `setsid sleep 300 & echo $! > ${JSON.stringify(pidFile)}.tmp && mv ${JSON.stringify(pidFile)}.tmp ${JSON.stringify(pidFile)}`,
     'while :; do sleep 0.05; done',
   ].join('\n');
   const relay = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
