@@ -36,6 +36,8 @@ work="$home/zk-chaos"
 started=$(date +%s)
 
 cleanup() {
+  # The engine started only to remove the images, when the check stopped before it stopped it.
+  [ "${engine_for_removal:-0}" = 0 ] || bash "$ZK_CHAOS_ROOT/scripts/docker-engine.sh" stop >/dev/null 2>&1 || true
   # dockerd, if this check's setup started it, records its pid under the fresh HOME.
   env HOME="$home" bash "$work/scripts/docker-engine.sh" stop >/dev/null 2>&1 || true
   # As a user, the image builds ran under sudo and left root's files in the cache.
@@ -51,6 +53,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Images outlive a stopped engine, and a check that cannot remove them reuses them instead of
+# building them fresh: an engine is started for the removal and stopped again afterwards, so the
+# check, like a new machine, starts its own.
+engine_for_removal=0
+if [ "$keep_images" = 0 ] && command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+  if bash "$ZK_CHAOS_ROOT/scripts/docker-engine.sh" >/dev/null; then engine_for_removal=1
+  else echo "[$LOG_PREFIX] warning: no Docker engine could be started, so the project's images were not removed: an image left from earlier runs is reused, not rebuilt" >&2
+  fi
+fi
 if docker info >/dev/null 2>&1; then
   if docker ps -aq --filter "label=io.x-k8s.kind.cluster=${ZK_CHAOS_CLUSTER:-zk-chaos}" | grep -q .; then
     fail "the kind cluster ${ZK_CHAOS_CLUSTER:-zk-chaos} already exists" "delete it first (npm run cluster:down), so that the check creates it from nothing"
@@ -59,6 +70,10 @@ if docker info >/dev/null 2>&1; then
     step "removing the project's Docker images (zk-chaos/*, kindest/node)"
     docker images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^(zk-chaos/|kindest/node:)' || true; } | xargs -r docker rmi -f >/dev/null
   fi
+fi
+if [ "$engine_for_removal" = 1 ]; then
+  bash "$ZK_CHAOS_ROOT/scripts/docker-engine.sh" stop >/dev/null
+  engine_for_removal=0
 fi
 
 step "cloning the committed HEAD into $work"

@@ -129,10 +129,13 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
   // Children run in their own process group, so a Ctrl-C reaches them once, from here: the
   // suites then record the test in progress as interrupted and stop (vitest force-quits on a
   // second signal, before anything is written).
+  // The step's process group while it runs: a finished step's number may be another's by now.
+  const runningChild = (): number | undefined => (child?.pid !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
   const stopChild = (signal: NodeJS.Signals): void => {
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    const running = runningChild();
+    if (running !== undefined) {
       try {
-        process.kill(-child.pid, signal);
+        process.kill(-running, signal);
       } catch {
         // already gone
       }
@@ -173,8 +176,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     if (stopping) return;
     stopping = true;
     console.error(`[e2e] stopped during ${phase}. ${leftovers(cluster, options, existedBefore)}`);
-    // Only a step still running: a finished one's process number may be another's by now.
-    const running = child?.pid !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    const running = runningChild();
     const stopped = running === undefined ? Promise.resolve() : stopProcessGroup(running);
     void stopped.finally(() => {
       try {

@@ -49,14 +49,15 @@ with_progress() {
   trap 'kill -INT "${_progress_pid:-}" 2>/dev/null; exit 130' INT
   "$@" >"$log" 2>&1 &
   _progress_pid=$!
-  local pid=$! t0; t0=$(date +%s)
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -0 "$pid" 2>/dev/null && printf '[%s]   ... %s: %ss, %s lines of output (%s)\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:-working}" "$(( $(date +%s) - t0 ))" "$(wc -l <"$log")" "$log" >&2
+  local t0 status=0; t0=$(date +%s)
+  while kill -0 "$_progress_pid" 2>/dev/null; do
+    for _ in $(seq 1 30); do kill -0 "$_progress_pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$_progress_pid" 2>/dev/null && printf '[%s]   ... %s: %ss, %s lines of output (%s)\n' "${LOG_PREFIX:-zk-chaos}" "${_step_name:-working}" "$(( $(date +%s) - t0 ))" "$(wc -l <"$log")" "$log" >&2
   done
   trap - TERM INT
+  wait "$_progress_pid" || status=$?
   _progress_pid=""
-  if ! wait "$pid"; then
+  if [ "$status" != 0 ]; then
     tail -n 15 "$log" | sed "s/^/[${LOG_PREFIX:-zk-chaos}]   | /" >&2
     return 1
   fi
