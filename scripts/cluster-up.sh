@@ -112,8 +112,10 @@ else
   # the creation, so that a creation cut short is cleaned too (cluster-down.sh removes it).
   touch "$ZK_CHAOS_CACHE/cluster-created-$name"
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
-  "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
-    || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
+  created=0
+  "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m && created=1
+  rm -f "$config"
+  [ "$created" = 1 ] || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
 fi
 "$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"
 kubectl_bin=$(command -v kubectl || echo "$(dirname "$kind")/kubectl")

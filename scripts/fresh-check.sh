@@ -69,6 +69,7 @@ if docker info >/dev/null 2>&1; then
   if [ "$keep_images" = 0 ]; then
     step "removing the project's Docker images (zk-chaos/*, kindest/node)"
     docker images --format '{{.Repository}}:{{.Tag}}' | { grep -E '^(zk-chaos/|kindest/node:)' || true; } | xargs -r docker rmi -f >/dev/null
+    step_done
   fi
 fi
 if [ "$engine_for_removal" = 1 ]; then

@@ -64,7 +64,7 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
       states: search.states,
       unknown:
         `the search explored more than ${budget.toLocaleString('en-US')} states of key ${keyName(key)} ` +
-        `(${h.ops.length} operations) without deciding`,
+        `(${h.ops.length} operations) without deciding; a larger budget may decide it (zk-chaos check --budget N)`,
     };
   }
   return { anomalies: [nonlinearizable(h, search.deepest)], method: 'search', states: search.states };

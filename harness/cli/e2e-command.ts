@@ -40,12 +40,38 @@ export function availableSuites(dir = SUITES_DIR): Array<{ name: string; file: s
 /** Resolves --suites to files; an unknown name is an error that lists the known ones. */
 export function selectSuites(list: string | undefined, dir = SUITES_DIR): string[] {
   const all = availableSuites(dir);
-  if (!list) return all.map((s) => s.file);
+  if (list === undefined) return all.map((s) => s.file);
+  // An empty list (a variable that was meant to hold names) is not "all": that would start every suite.
+  if (list.trim() === '') throw new Error(`--suites names no suite; give one or more of: ${all.map((s) => s.name).join(', ')} (or leave --suites out for all)`);
   return list.split(',').map((name) => {
     const found = all.find((s) => s.name === name.trim());
     if (!found) throw new Error(`unknown suite "${name}"; suites: ${all.map((s) => s.name).join(', ')}`);
     return found.file;
   });
+}
+
+/** Whether `text` is a whole number from `min` to 2^53 - 1 (what the suites' environment accepts). */
+function isWhole(text: string | undefined, min: number): boolean {
+  return text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) >= min;
+}
+
+/**
+ * What is wrong with e2e's options, or undefined: found before anything starts, so that a bad
+ * value is a usage error (exit 2) and never surfaces in every suite after the cluster is built.
+ * Suite names are checked by selectSuites.
+ */
+export function e2eOptionProblem(options: E2eOptions): string | undefined {
+  if (options.seed !== undefined && !isWhole(options.seed, 0)) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
+  if (options.duration !== undefined && !isWhole(options.duration, 1)) return `--duration must be a whole number of seconds, at least 1 (got "${options.duration}")`;
+  if (options.randomTime !== undefined && !isWhole(options.randomTime, 1)) return `--random-time must be a whole number of seconds, at least 1 (got "${options.randomTime}")`;
+  if (options.access && !['nodeport', 'port-forward'].includes(options.access)) return `--access must be nodeport or port-forward (got "${options.access}")`;
+  if (options.storage && !['local-path', 'shared'].includes(options.storage)) return `--storage must be local-path or shared (got "${options.storage}")`;
+  if (options.image && options.zkVersion) return 'give --image or --zk-version, not both';
+  if (options.zkVersion !== undefined && !/^3\.\d+\.\d+(-[a-z]+)?$/.test(options.zkVersion)) {
+    return `--zk-version needs a ZooKeeper release number such as 3.4.10 or 3.9.1 (got "${options.zkVersion}")`;
+  }
+  if (options.offline && options.online) return 'give --offline or --online, not both';
+  return undefined;
 }
 
 /** Why the suites could not reach the cluster (kubeconfig, context, API server), or undefined. */
@@ -88,28 +114,9 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
     console.error(`zk-chaos e2e: ${(error as Error).message}`);
     return 2;
   }
-  if (options.seed !== undefined && !/^\d+$/.test(options.seed)) {
-    console.error(`zk-chaos e2e: --seed must be a non-negative integer, got "${options.seed}"`);
-    return 2;
-  }
-  if (options.access && !['nodeport', 'port-forward'].includes(options.access)) {
-    console.error(`zk-chaos e2e: --access must be nodeport or port-forward, got "${options.access}"`);
-    return 2;
-  }
-  if (options.storage && !['local-path', 'shared'].includes(options.storage)) {
-    console.error(`zk-chaos e2e: --storage must be local-path or shared, got "${options.storage}"`);
-    return 2;
-  }
-  if (options.randomTime !== undefined && !/^\d+$/.test(options.randomTime)) {
-    console.error(`zk-chaos e2e: --random-time must be a whole number of seconds (got "${options.randomTime}")`);
-    return 2;
-  }
-  if (options.image && options.zkVersion) {
-    console.error('zk-chaos e2e: give --image or --zk-version, not both');
-    return 2;
-  }
-  if (options.zkVersion !== undefined && !/^3\.\d+\.\d+(-[a-z]+)?$/.test(options.zkVersion)) {
-    console.error(`zk-chaos e2e: --zk-version needs a ZooKeeper release number such as 3.4.10 or 3.9.1 (got "${options.zkVersion}")`);
+  const problem = e2eOptionProblem(options);
+  if (problem !== undefined) {
+    console.error(`zk-chaos e2e: ${problem}`);
     return 2;
   }
   // A release's image is built from Maven Central's jars and loaded into kind by cluster-up.sh.

@@ -104,7 +104,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     if (settings.slowFsync && target.name !== 'docker') throw new Error(`--slow-fsync needs --target docker (a FUSE mount on this host under a member's container); got --target ${target.name}`);
     if (settings.slowFsync && (process.platform !== 'linux' || process.getuid?.() !== 0)) throw new Error('--slow-fsync needs root on a Linux host (slowfs is a FUSE mount under a member\'s container): run as root, or leave it out');
   } catch (error) {
-    console.error(`zk-chaos run: ${(error as Error).message}`);
+    console.error(`zk-chaos ${preset.command}: ${(error as Error).message}`);
     return 3;
   }
   // The testcontainers reaper's image cannot be pulled on offline hosts; this command stops its
@@ -128,13 +128,13 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     }
   } catch {
     // The scripts have printed the failed step and its fix.
-    console.error('zk-chaos run: no run started: the Docker engine or the ZooKeeper image is not ready (see above)');
+    console.error(`zk-chaos ${preset.command}: no run started: the Docker engine or the ZooKeeper image is not ready (see above)`);
     return 3;
   }
   try {
     target.prepare(image);
   } catch (error) {
-    console.error(`zk-chaos run: no run started: ${(error as Error).message}`);
+    console.error(`zk-chaos ${preset.command}: no run started: ${(error as Error).message}`);
     return 3;
   }
 
@@ -169,7 +169,7 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       await ensemble?.stop().catch(() => undefined);
       // A start cut short has no ensemble to stop yet: what it made is found by its label.
       await target.abandon(owner).catch((error: unknown) => console.error(`[run] could not remove what the interrupted start left (${(error as Error).message}); scripts/clean-docker.sh removes it`));
-      const finalized = await finalizeInterruptedRuns(RESULTS, started, `${signal} during npx zk-chaos run`).catch(() => []);
+      const finalized = await finalizeInterruptedRuns(RESULTS, started, `${signal} during npx zk-chaos ${preset.command}`).catch(() => []);
       for (const dir of finalized) console.error(`[run] interrupted run kept: ${relative(process.cwd(), dir)}/${RUN_FILES.report}`);
       if (finalized[0]) writeCut(folderOutcome(finalized[0]));
       printTable(rows);

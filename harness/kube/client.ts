@@ -44,7 +44,13 @@ export class Kube {
       throw new KubeConfigError(`no kubeconfig at ${path}; create the cluster with "npm run cluster:up" or pass --kubeconfig`);
     }
     const config = new k8s.KubeConfig();
-    config.loadFromFile(path);
+    try {
+      config.loadFromFile(path);
+    } catch (error) {
+      // The client's own message (a YAML parser's, with a caret) names neither the file nor what it is for.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new KubeConfigError(`${path} is not a readable kubeconfig (${reason}); pass --kubeconfig with a kubeconfig file (kind writes one: kind get kubeconfig --name NAME)`);
+    }
     if (target.context) {
       const names = config.getContexts().map((c) => c.name);
       if (!names.includes(target.context)) {

@@ -102,7 +102,7 @@ make_image "$helper_image" "$tools" /bin/true /usr/local/bin/noop '["/bin/sh"]'
 # 3. The node: base files, binaries, manifests, and the images in containerd's store.
 step "assembling the node image $image"
 overlay=$(mktemp -d)
-trap 'rm -rf "$overlay"; [ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null; [ -n "${container:-}" ] && docker rm -f "$container" >/dev/null 2>&1; true' EXIT
+trap '[ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null && wait "$containerd_pid" 2>/dev/null; [ -n "${container:-}" ] && docker rm -f "$container" >/dev/null 2>&1; rm -rf "$overlay" ${state:+"$state"}; true' EXIT
 cp -a "$kind_module/images/base/files/." "$overlay/"
 chmod -R u+w "$overlay"
 # Lowering a process's oom_score_adj needs CAP_SYS_RESOURCE, which nodes on hosts with an incomplete
@@ -134,7 +134,8 @@ printf 'version = 2\nroot = "%s"\nstate = "%s"\n[grpc]\n  address = "%s"\n' \
 containerd --config "$state/config.toml" >"$state/log" 2>&1 &
 containerd_pid=$!
 for _ in $(seq 1 50); do [ -S "$state/containerd.sock" ] && break; sleep 0.2; done
-[ -S "$state/containerd.sock" ] || fail "the build's containerd did not start" "read $state/log"
+# Its state folder goes with the build (the trap above), so its log is shown here.
+[ -S "$state/containerd.sock" ] || { tail -n 20 "$state/log" >&2; fail "the build's containerd did not start (the end of its log is above)" "see why containerd cannot start here, e.g. run: containerd --version"; }
 for archive in "$images"/*.tar; do
   ctr --address "$state/containerd.sock" -n k8s.io images import --all-platforms --no-unpack --digests - < "$archive" >/dev/null \
     || fail "importing $archive failed" "delete $images and rerun"

@@ -106,6 +106,15 @@ describe('npm run e2e against a cluster it cannot use', () => {
     expect(r.stderr).toContain(`no kubeconfig at ${join(scratch, 'absent')}`);
   });
 
+  it('a kubeconfig that is not YAML is one line naming the file', () => {
+    const broken = join(scratch, 'broken-kubeconfig');
+    writeFileSync(broken, 'garbage: [\n');
+    const r = e2e('--context', 'any', '--kubeconfig', broken);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`zk-chaos e2e: ${broken} is not a readable kubeconfig (`);
+  });
+
   it('an API server that does not answer is one line naming it', () => {
     const r = e2e('--context', 'dead', '--kubeconfig', kubeconfig);
     expect(r.status).toBe(2);

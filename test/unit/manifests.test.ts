@@ -1,6 +1,6 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { selectSuites } from '../../harness/cli/e2e-command.ts';
+import { e2eOptionProblem, selectSuites } from '../../harness/cli/e2e-command.ts';
 import { ensembleManifests, readManifests, SHARED_STORAGE_CLASS } from '../../harness/zookeeper/ensemble-manifests.ts';
 
 const objects = readManifests('manifests');
@@ -71,5 +71,30 @@ describe('selectSuites', () => {
 
   it('names the unknown suite and the known ones', () => {
     expect(() => selectSuites('health,chaos-monkey')).toThrow(/unknown suite "chaos-monkey"; suites: health, statefulset-recreate/);
+  });
+
+  it('refuses an empty list rather than running every suite', () => {
+    expect(() => selectSuites('')).toThrow(/--suites names no suite; give one or more of: health, /);
+    expect(() => selectSuites(' ')).toThrow(/--suites names no suite/);
+  });
+});
+
+describe('e2e options', () => {
+  it('passes the defaults and good values', () => {
+    expect(e2eOptionProblem({})).toBeUndefined();
+    expect(e2eOptionProblem({ seed: '0', duration: '10', randomTime: '120', access: 'port-forward', storage: 'shared', zkVersion: '3.9.5', offline: true })).toBeUndefined();
+    expect(e2eOptionProblem({ seed: String(Number.MAX_SAFE_INTEGER) })).toBeUndefined();
+  });
+
+  it('refuses, before anything starts, a value the suites would refuse after the cluster is built', () => {
+    expect(e2eOptionProblem({ seed: '99999999999999999999' })).toBe('--seed must be a whole number from 0 to 9007199254740991 (got "99999999999999999999")');
+    expect(e2eOptionProblem({ seed: '-1' })).toMatch(/^--seed must be a whole number/);
+    for (const duration of ['abc', '0', '-5', '1.5', '']) expect(e2eOptionProblem({ duration })).toBe(`--duration must be a whole number of seconds, at least 1 (got "${duration}")`);
+    for (const randomTime of ['0', 'x']) expect(e2eOptionProblem({ randomTime })).toMatch(/^--random-time must be a whole number of seconds, at least 1/);
+    expect(e2eOptionProblem({ access: 'ssh' })).toBe('--access must be nodeport or port-forward (got "ssh")');
+    expect(e2eOptionProblem({ storage: 'nfs' })).toBe('--storage must be local-path or shared (got "nfs")');
+    expect(e2eOptionProblem({ image: 'zk:1', zkVersion: '3.9.5' })).toBe('give --image or --zk-version, not both');
+    expect(e2eOptionProblem({ zkVersion: 'latest' })).toMatch(/^--zk-version needs a ZooKeeper release number/);
+    expect(e2eOptionProblem({ offline: true, online: true })).toBe('give --offline or --online, not both');
   });
 });
