@@ -5,7 +5,8 @@
  * behind it refuses the session). So each of a session's reads, of any key, must reflect every
  * write acknowledged before the invoke of
  * - any update (add, write or cas) the session made and saw acknowledged before it: its member had
- *   applied that update, and writes are linearizable;
+ *   applied that update, and writes are linearizable; likewise a cas of the session that its
+ *   version refused (an error transaction, committed in order with the writes);
  * - any write an earlier read of the session saw: its member had applied that write.
  *
  * What a read saw (`SeenWrites`, recorded by each key's check: set.ts, register-history.ts): of
@@ -33,7 +34,7 @@
  * is. Pure: no I/O.
  */
 
-import type { Operation } from '../history/types.ts';
+import { casComparisonFailed, type Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import { OperationLinks } from './operation-links.ts';
 import { componentCycles } from './order-cycles.ts';
@@ -66,6 +67,13 @@ interface SessionAnchor {
 }
 
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
+/**
+ * A cas its version refused: ZooKeeper commits the refusal as an error transaction, in order with
+ * the writes, and answers once the session's member has applied it, so it binds the session's
+ * later reads as an acknowledged update does. (A cas that failed before it was compared, never
+ * sent or cut off, was never a transaction.)
+ */
+const isRefusedCas = (op: Operation): boolean => op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error);
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
@@ -110,7 +118,7 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
     else if (byInvoke(s.last, op) > 0) return undefined;
     s.last = op;
     if (!isRead(op)) {
-      if (isUpdate(op)) raise(s, op, op);
+      if (isUpdate(op) || isRefusedCas(op)) raise(s, op, op);
       continue;
     }
     const anchor = s.anchor;
@@ -122,9 +130,10 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
           reported.add(session);
           found.push({ read: op, missed, anchor });
         }
-      } else if (missed !== undefined && missed.invokeTime <= anchor.write.completeTime) {
+      } else if (missed !== undefined && missed.invokeTime <= anchor.write.completeTime && !isRefusedCas(anchor.write)) {
         // Only concurrent writes can be ordered both ways: had the anchor completed before the
-        // missed write was invoked, a view the other way round is a stale read (above).
+        // missed write was invoked, a view the other way round is a stale read (above). A refused
+        // cas wrote nothing, so no read misses it and no order leads back to it: it closes no cycle.
         before.push(op, anchor.write, missed, anchor.via);
       }
     }
@@ -221,6 +230,9 @@ function raise(s: { key: string; anchor: SessionAnchor | undefined }, via: Opera
 /** "the same session's own write 5 (process 2, ok) on key "r" was invoked", or the seen write's. */
 function anchorInvoked(anchor: SessionAnchor): string {
   const { via, write } = anchor;
+  if (via === write && isRefusedCas(via)) {
+    return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked (refused by its version: ZooKeeper commits the refusal in order with the writes, and answers once the session's member has applied it)`;
+  }
   if (via === write) return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked`;
   return `${opName(write)} on key ${keyName(write.key)} was invoked, a write the same session had seen in its ${opName(via)}`;
 }

@@ -21,6 +21,37 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(verdict.anomalies[0]?.explanation).toContain(`own write ${own} (process 2, ok) on key "r" was invoked`);
     });
 
+    it('flags a read-set missing an add acknowledged before the session\'s own cas, refused by its version, on a register', () => {
+      const h = new HistoryBuilder();
+      const a = h.add(1, 's', 'a');
+      const refused = h.cas(2, 'r', 'v', 'w', 'fail'); // BAD_VERSION: an error transaction, ordered after the add
+      const r = h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('invalid');
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'a', ops: [a, refused, r] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`own cas ${refused} (process 2, fail) on key "r" was invoked (refused by its version`);
+    });
+
+    it('accepts the same read-set after a cas that failed before it was compared, or one concurrent with the add', () => {
+      for (const error of ['CONNECTION_LOSS', 'NOT_CONNECTED']) {
+        const h = new HistoryBuilder();
+        h.add(1, 's', 'a');
+        h.cas(2, 'r', 'v', 'w', 'fail', undefined, error); // never a transaction: binds nothing
+        h.readSet(2, 's', []);
+        h.readSet(3, 's', ['a']);
+        // (unknown, not valid: a register whose one operation failed uncompared decides nothing)
+        expect(check(h.ops()).anomalies, error).toEqual([]);
+      }
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a');
+      h.cas(2, 'r', 'v', 'w', 'fail'); // overlaps the add: the refusal may be ordered first
+      h.ok(1);
+      h.readSet(2, 's', []);
+      h.readSet(3, 's', ['a']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
     it('flags one missing an add acknowledged before the session\'s own add on another set', () => {
       const h = new HistoryBuilder();
       h.add(1, 's', 'a');
