@@ -95,7 +95,7 @@ describe('parseNemesis', () => {
     expect(parseNemesis('tutorial,pod-delete,terminate')).toEqual(['restart-all', 'terminate', 'drain', 'pod-delete']);
     expect(parseNemesis('slow,all')).toEqual(['slow', ...GENERAL_FAULTS]);
     expect(() => parseNemesis('kill,partitoin')).toThrow('unknown fault "partitoin": use none, or a comma list of the groups all, ops, hunt, tutorial and the faults kill, pause, isolate, partition, restart-all, bridge');
-    expect(() => parseNemesis('none,kill')).toThrow('unknown fault "none"');
+    expect(() => parseNemesis('none,kill')).toThrow('--nemesis none stands alone (got "none,kill"): give none, or a comma list of faults and groups');
     // Names an object has of its own kind are not groups.
     expect(() => parseNemesis('toString,constructor,__proto__')).toThrow('unknown faults "toString", "constructor", "__proto__"');
     expect(() => parseNemesis('')).toThrow(/unknown fault/);
