@@ -63,7 +63,7 @@ export function checkRegisterKey(key: string, all: readonly Operation[], budget:
       method: 'search',
       states: search.states,
       unknown:
-        `the search explored more than ${budget.toLocaleString('en-US')} states of key ${keyName(key)} ` +
+        `the search explored more than ${budget.toLocaleString('en-US')} state${budget === 1 ? '' : 's'} of key ${keyName(key)} ` +
         `(${h.ops.length} operations) without deciding; a larger budget may decide it (zk-chaos check --budget N)`,
     };
   }

@@ -47,7 +47,7 @@ export function summarize(file: string, verdict: Verdict): string {
   const { stats } = verdict;
   const lines = [
     `${file}: ${verdict.validity.toUpperCase()}`,
-    `  ${stats.operations} operations on ${stats.keys} keys: ${stats.byOutcome.ok} ok, ${stats.byOutcome.fail} failed, ${stats.byOutcome.info} indeterminate`,
+    `  ${stats.operations} operation${stats.operations === 1 ? '' : 's'} on ${stats.keys} key${stats.keys === 1 ? '' : 's'}: ${stats.byOutcome.ok} ok, ${stats.byOutcome.fail} failed, ${stats.byOutcome.info} indeterminate`,
   ];
   for (const anomaly of verdict.anomalies) {
     lines.push(`  ${anomaly.type} on ${anomaly.key}: ${anomaly.explanation}`);

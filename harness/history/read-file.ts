@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
-import { HistoryParser, OperationPairer } from './parse.ts';
+import { HistoryFormatError, HistoryParser, OperationPairer } from './parse.ts';
 import type { HistoryEvent, Operation } from './types.ts';
 
 /**
@@ -55,7 +55,18 @@ async function forEachLine(path: string, handle: LineHandler): Promise<void> {
     if (restAt < bytes.length) rest.push(bytes.subarray(restAt));
   }
   const last = Buffer.concat(rest);
-  if (last.length > 0) emitLine(handle, last, 0, last.length);
+  if (last.length === 0) return;
+  try {
+    emitLine(handle, last, 0, last.length);
+  } catch (error) {
+    if (!(error instanceof HistoryFormatError)) throw error;
+    // Every line a recorder finished ends with a newline: this one is most likely cut short.
+    throw new HistoryFormatError(
+      error.file,
+      error.line,
+      `${error.problem}; it is the file's last line and no newline ends it, so its writer was likely stopped while writing it: remove that line to check the rest`,
+    );
+  }
 }
 
 const NEWLINE = 10;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryFormatError, parseHistory, toOperations } from '../../harness/history/parse.ts';
-import { CHUNK_BYTES, readHistoryFile } from '../../harness/history/read-file.ts';
+import { CHUNK_BYTES, readHistoryFile, readOperationsFile } from '../../harness/history/read-file.ts';
 import { HistoryBuilder } from './history-builder.ts';
 
 const line = (o: Record<string, unknown>): string => JSON.stringify(o);
@@ -188,6 +188,23 @@ describe('readHistoryFile', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, h.text() + '\n{oops}\n');
     await expect(readHistoryFile(bad)).rejects.toMatchObject({ file: bad, line: 6 });
+  });
+
+  it('says a bad last line that no newline ends was likely cut short, and how to check the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zk-chaos-parse-'));
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'x');
+    const text = h.text().endsWith('\n') ? h.text() : `${h.text()}\n`;
+    const cut = join(dir, 'cut.jsonl');
+    writeFileSync(cut, `${text}{"index":2,"type":"inv`);
+    const error = await readOperationsFile(cut).catch((e: unknown) => e);
+    expect(error).toMatchObject({ file: cut, line: 3 });
+    expect((error as Error).message).toMatch(/^.*cut\.jsonl:3: not valid JSON .*; it is the file's last line and no newline ends it, so its writer was likely stopped while writing it: remove that line to check the rest$/);
+    // Ended by a newline, the same line is just a bad line.
+    writeFileSync(cut, `${text}{"index":2,"type":"inv\n`);
+    const ended = await readOperationsFile(cut).catch((e: unknown) => e);
+    expect(ended).toMatchObject({ line: 3 });
+    expect((ended as Error).message).not.toContain('last line');
   });
 
   it('reads lines across its chunks as the whole text reads them: UTF-8 and CRLF cut between chunks, a newline ending a chunk, a line longer than a chunk, no final newline', async () => {
