@@ -80,6 +80,8 @@ export class HistoryParser {
    */
   line(bytes: Buffer, start = 0, end = bytes.length): HistoryEvent | undefined {
     this.lineNumber++;
+    // A byte order mark that begins the file (some editors write one): JSON allows a parser to ignore it.
+    if (this.lineNumber === 1 && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
     let raw: unknown = readPlainLine(bytes, start, end, this.strings);
     const plain = raw !== undefined;
     if (raw === undefined) {

@@ -144,6 +144,13 @@ describe('parseHistory', () => {
     expect(error.message.startsWith(`history.jsonl:${lineNumber}: ${problem}`)).toBe(true);
   });
 
+  it('ignores a byte order mark that begins the text, and only there', () => {
+    const h = new HistoryBuilder();
+    h.add(1, 's', 'x');
+    expect(parseHistory(`\uFEFF${h.text()}`, 'h.jsonl')).toEqual(h.events);
+    expect(() => parseHistory(`${h.text()}\n\uFEFF${h.text()}`, 'h.jsonl')).toThrow(/^h\.jsonl:4: not valid JSON/);
+  });
+
   it('formats the message as file:line: problem', () => {
     const error = parseError([inv(0, 1, 'add', 's', 'x'), done(1, 'done', 1, 'add', 's', 'x')].join('\n'));
     expect(error.message).toBe('history.jsonl:2: "type" must be one of invoke, ok, fail, info (got "done")');
