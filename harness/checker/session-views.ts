@@ -122,7 +122,9 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
       continue;
     }
     const anchor = s.anchor;
-    if (anchor !== undefined && s.key !== op.key) {
+    // A refused cas holds a read of its own key only in some cases (register-history.ts leaves out
+    // one whose expected value was written more than once): its bound is checked here on every key.
+    if (anchor !== undefined && (s.key !== op.key || isRefusedCas(anchor.via))) {
       const missed = misses.get(op);
       if (missed !== undefined && missed.completeTime < anchor.write.invokeTime) {
         const session = `${op.process} ${op.key}`;

@@ -269,7 +269,7 @@ describe('register keys', () => {
     const verdict = check(h.ops(), { budget: 1 });
     expect(verdict.validity).toBe('unknown');
     expect(verdict.anomalies).toEqual([]);
-    expect(verdict.unknownKeys).toEqual([{ key: 'r', reason: expect.stringContaining('more than 1 states') }]);
+    expect(verdict.unknownKeys).toEqual([{ key: 'r', reason: expect.stringContaining('more than 1 state of key "r"') }]);
     expect(check(h.ops()).validity).toBe('invalid');
   });
 

@@ -52,6 +52,19 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(check(h.ops()).validity).toBe('valid');
     });
 
+    it('holds a read of the refused cas\'s own key to it when that key\'s check leaves the refusal out', () => {
+      const h = new HistoryBuilder();
+      h.write(1, 'r', 'x');
+      const y = h.write(1, 'r', 'y');
+      h.write(2, 'q', 'a'); // invoked after y was acknowledged: the session's view holds y
+      h.write(3, 'r', 'z', 'info');
+      h.write(4, 'r', 'z', 'info'); // z may be written twice: the refusal says nothing of r's value
+      const refused = h.cas(2, 'r', 'z', 'w', 'fail');
+      const stale = h.read(2, 'r', 'x');
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'y', ops: [y, refused, stale] })]);
+    });
+
     it('flags one missing an add acknowledged before the session\'s own add on another set', () => {
       const h = new HistoryBuilder();
       h.add(1, 's', 'a');
