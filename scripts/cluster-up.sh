@@ -102,6 +102,7 @@ else
   shared="$ZK_CHAOS_CACHE/shared-volumes/$name"
   mkdir -p "$shared"
   config=$(mktemp --suffix=.yaml)
+  trap 'rm -f "$config"' EXIT
   sed "s|ZK_CHAOS_SHARED_DIR|$shared|g" kind-config.yaml > "$config"
   if [ "${ZK_CHAOS_PORT_MAPPINGS:-1}" = 0 ]; then
     # A cluster the host reaches only through its API server, like most clusters users have:
@@ -112,10 +113,8 @@ else
   # the creation, so that a creation cut short is cleaned too (cluster-down.sh removes it).
   touch "$ZK_CHAOS_CACHE/cluster-created-$name"
   step "creating cluster $name (1 control plane, 4 workers) from $node_image"
-  created=0
-  "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m && created=1
-  rm -f "$config"
-  [ "$created" = 1 ] || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
+  "$kind" create cluster --name "$name" --config "$config" --image "$node_image" --wait 5m \
+    || fail "kind create cluster failed" "rerun with --retain via: $kind create cluster --retain ...; then $kind export logs"
 fi
 "$kind" get kubeconfig --name "$name" > "$ZK_CHAOS_CACHE/kubeconfig-$name"
 kubectl_bin=$(command -v kubectl || echo "$(dirname "$kind")/kubectl")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers. Uses the one that runs; otherwise starts Debian's dockerd
-# (installing docker.io when missing and allowed). Prints the pid file of a dockerd it started,
-# so the caller can stop it again (scripts/docker-engine.sh stop).
+# (installing docker.io when missing and allowed). Records the pid of a dockerd it started in
+# $ZK_CHAOS_CACHE/dockerd.pid, so the caller can stop it again (scripts/docker-engine.sh stop).
 #
 # ZK_CHAOS_DOCKERD_DIR=DIR: an engine of its own instead, rooted in DIR (socket DIR/docker.sock,
 # data, log and pid file there), for tests that stop and restart an engine under a run without

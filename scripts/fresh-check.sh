@@ -58,7 +58,11 @@ trap cleanup EXIT
 # check, like a new machine, starts its own.
 engine_for_removal=0
 if [ "$keep_images" = 0 ] && command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
-  if bash "$ZK_CHAOS_ROOT/scripts/docker-engine.sh" >/dev/null; then engine_for_removal=1
+  # Stopped afterwards only if started here: docker-engine.sh records the pid of a dockerd it starts.
+  pid_before=$(cat "$ZK_CHAOS_CACHE/dockerd.pid" 2>/dev/null || true)
+  if bash "$ZK_CHAOS_ROOT/scripts/docker-engine.sh" >/dev/null; then
+    pid_after=$(cat "$ZK_CHAOS_CACHE/dockerd.pid" 2>/dev/null || true)
+    [ -z "$pid_after" ] || [ "$pid_after" = "$pid_before" ] || engine_for_removal=1
   else echo "[$LOG_PREFIX] warning: no Docker engine could be started, so the project's images were not removed: an image left from earlier runs is reused, not rebuilt" >&2
   fi
 fi

@@ -62,7 +62,10 @@ function isWhole(text: string | undefined, min: number): boolean {
  */
 export function e2eOptionProblem(options: E2eOptions): string | undefined {
   if (options.seed !== undefined && !isWhole(options.seed, 0)) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
-  if (options.duration !== undefined && !isWhole(options.duration, 1)) return `--duration must be a whole number of seconds, at least 1 (got "${options.duration}")`;
+  // Seconds to the millisecond (the suites take ZK_CHAOS_QUIET_MS, a whole number of milliseconds).
+  if (options.duration !== undefined && (!/^\d+(\.\d{1,3})?$/.test(options.duration) || Number(options.duration) < 0.001)) {
+    return `--duration must be a number of seconds, at least 0.001, to the millisecond at most (got "${options.duration}")`;
+  }
   if (options.randomTime !== undefined && !isWhole(options.randomTime, 1)) return `--random-time must be a whole number of seconds, at least 1 (got "${options.randomTime}")`;
   if (options.access && !['nodeport', 'port-forward'].includes(options.access)) return `--access must be nodeport or port-forward (got "${options.access}")`;
   if (options.storage && !['local-path', 'shared'].includes(options.storage)) return `--storage must be local-path or shared (got "${options.storage}")`;
@@ -254,7 +257,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ZK_CHAOS_SEED: seed,
       ZK_CHAOS_CONTEXT: context,
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),
-      ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Number(options.duration) * 1000) } : {}),
+      ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Math.round(Number(options.duration) * 1000)) } : {}),
       ...(options.randomTime ? { ZK_CHAOS_RANDOM_MS: String(Number(options.randomTime) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
       ...(image ? { ZK_CHAOS_ZK_IMAGE: image } : {}),

@@ -59,8 +59,9 @@ async function forEachLine(path: string, handle: LineHandler): Promise<void> {
   try {
     emitLine(handle, last, 0, last.length);
   } catch (error) {
-    if (!(error instanceof HistoryFormatError)) throw error;
-    // Every line a recorder finished ends with a newline: this one is most likely cut short.
+    // Every line a recorder finished ends with a newline: one that is not even JSON was most likely
+    // cut short. (A whole object with a wrong field is a bad event, not a cut one: no hint.)
+    if (!(error instanceof HistoryFormatError) || !error.problem.startsWith('not valid JSON')) throw error;
     throw new HistoryFormatError(
       error.file,
       error.line,

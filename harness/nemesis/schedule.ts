@@ -208,9 +208,9 @@ const FAULT_GROUPS: Readonly<Record<string, readonly FaultKind[]>> = { all: GENE
  * `tutorial,pod-delete`), each kind once, in the order first named. Throws naming the unknown ones.
  */
 export function parseNemesis(text: string): FaultKind[] {
-  if (text.trim() === 'none') return [];
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length > 1 && names.includes('none')) throw new Error(`--nemesis none stands alone (got "${text}"): give none, or a comma list of faults and groups`);
+  if (names.length === 1 && names[0] === 'none') return [];
+  if (names.includes('none')) throw new Error(`--nemesis none stands alone (got "${text}"): give none, or a comma list of faults and groups`);
   const unknown = names.filter((n) => !(FAULT_KINDS as readonly string[]).includes(n) && !Object.hasOwn(FAULT_GROUPS, n));
   if (unknown.length > 0 || names.length === 0) {
     throw new Error(`unknown fault${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}: use none, or a comma list of the groups ${Object.keys(FAULT_GROUPS).join(', ')} and the faults ${FAULT_KINDS.join(', ')}`);

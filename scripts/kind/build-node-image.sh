@@ -102,7 +102,7 @@ make_image "$helper_image" "$tools" /bin/true /usr/local/bin/noop '["/bin/sh"]'
 # 3. The node: base files, binaries, manifests, and the images in containerd's store.
 step "assembling the node image $image"
 overlay=$(mktemp -d)
-trap '[ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null && wait "$containerd_pid" 2>/dev/null; [ -n "${container:-}" ] && docker rm -f "$container" >/dev/null 2>&1; rm -rf "$overlay" ${state:+"$state"}; true' EXIT
+trap 'set +e; [ -n "${containerd_pid:-}" ] && kill "$containerd_pid" 2>/dev/null && wait "$containerd_pid" 2>/dev/null; [ -n "${container:-}" ] && docker rm -f "$container" >/dev/null 2>&1; rm -rf "$overlay" ${state:+"$state"}; true' EXIT
 cp -a "$kind_module/images/base/files/." "$overlay/"
 chmod -R u+w "$overlay"
 # Lowering a process's oom_score_adj needs CAP_SYS_RESOURCE, which nodes on hosts with an incomplete

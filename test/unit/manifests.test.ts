@@ -84,12 +84,13 @@ describe('e2e options', () => {
     expect(e2eOptionProblem({})).toBeUndefined();
     expect(e2eOptionProblem({ seed: '0', duration: '10', randomTime: '120', access: 'port-forward', storage: 'shared', zkVersion: '3.9.5', offline: true })).toBeUndefined();
     expect(e2eOptionProblem({ seed: String(Number.MAX_SAFE_INTEGER) })).toBeUndefined();
+    for (const duration of ['2.5', '0.001', '60']) expect(e2eOptionProblem({ duration })).toBeUndefined();
   });
 
   it('refuses, before anything starts, a value the suites would refuse after the cluster is built', () => {
     expect(e2eOptionProblem({ seed: '99999999999999999999' })).toBe('--seed must be a whole number from 0 to 9007199254740991 (got "99999999999999999999")');
     expect(e2eOptionProblem({ seed: '-1' })).toMatch(/^--seed must be a whole number/);
-    for (const duration of ['abc', '0', '-5', '1.5', '']) expect(e2eOptionProblem({ duration })).toBe(`--duration must be a whole number of seconds, at least 1 (got "${duration}")`);
+    for (const duration of ['abc', '0', '0.0004', '-5', '1.2345', '1e3', '']) expect(e2eOptionProblem({ duration })).toBe(`--duration must be a number of seconds, at least 0.001, to the millisecond at most (got "${duration}")`);
     for (const randomTime of ['0', 'x']) expect(e2eOptionProblem({ randomTime })).toMatch(/^--random-time must be a whole number of seconds, at least 1/);
     expect(e2eOptionProblem({ access: 'ssh' })).toBe('--access must be nodeport or port-forward (got "ssh")');
     expect(e2eOptionProblem({ storage: 'nfs' })).toBe('--storage must be local-path or shared (got "nfs")');

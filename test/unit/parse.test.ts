@@ -212,6 +212,10 @@ describe('readHistoryFile', () => {
     const ended = await readOperationsFile(cut).catch((e: unknown) => e);
     expect(ended).toMatchObject({ line: 3 });
     expect((ended as Error).message).not.toContain('last line');
+    // A whole object with a wrong field is a bad event, not a cut one: no hint.
+    writeFileSync(cut, `${text}{"index":7,"type":"invoke","process":3,"time":9,"f":"add","key":"s","value":"y"}`);
+    const whole = await readOperationsFile(cut).catch((e: unknown) => e);
+    expect((whole as Error).message).toMatch(/:3: "index" must be 2, the event's position in the history \(got 7\)$/);
   });
 
   it('reads lines across its chunks as the whole text reads them: UTF-8 and CRLF cut between chunks, a newline ending a chunk, a line longer than a chunk, no final newline', async () => {

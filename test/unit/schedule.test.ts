@@ -90,6 +90,7 @@ describe('parseNemesis', () => {
     // Every kind is in some group, and the groups name only kinds.
     expect(new Set([...GENERAL_FAULTS, ...OPS_FAULTS, ...HUNT_FAULTS, ...TUTORIAL_FAULTS, ...NAMED_ONLY_FAULTS])).toEqual(new Set(FAULT_KINDS));
     expect(parseNemesis('none')).toEqual([]);
+    expect(parseNemesis(' none, ')).toEqual([]);
     expect(parseNemesis('kill, pause,kill')).toEqual(['kill', 'pause']);
     // Groups and kinds mix: each kind once, in the order first named.
     expect(parseNemesis('tutorial,pod-delete,terminate')).toEqual(['restart-all', 'terminate', 'drain', 'pod-delete']);
