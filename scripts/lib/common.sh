@@ -37,6 +37,12 @@ step_done() {
   fi
 }
 
+# Ends with_progress's command: its process group (setsid made it one), else the command alone.
+_progress_stop() {
+  [ -n "${_progress_pid:-}" ] || return 0
+  kill -TERM -- "-$_progress_pid" 2>/dev/null || kill -TERM "$_progress_pid" 2>/dev/null || true
+}
+
 # with_progress LOG COMMAND...: runs COMMAND with its output in LOG, printing a line every 30 s
 # with the time so far and, when the log grows line by line (go build -v, debootstrap), how many
 # lines it has: long steps show they are alive. On failure, prints the log's last lines.
@@ -45,9 +51,15 @@ with_progress() {
   # A background job outlives the shell that started it: a TERM or INT for this script (sudo
   # passes on what npm run e2e sends at Ctrl-C) ends the command too, then the script (its EXIT
   # trap runs). Set before the command starts, so that no signal finds the script without it.
-  trap 'kill -TERM "${_progress_pid:-}" 2>/dev/null; exit 143' TERM
-  trap 'kill -INT "${_progress_pid:-}" 2>/dev/null; exit 130' INT
-  "$@" >"$log" 2>&1 &
+  # The command runs in a process group of its own, and the group gets TERM: a background job of
+  # a script ignores INT (bash starts it so), and the command's own children (debootstrap's dpkg,
+  # go build's compilers) must end with it; a user's Ctrl-C reaches a root command's group only
+  # through this trap (sudo passes a signal to its one command).
+  trap '_progress_stop; exit 143' TERM
+  trap '_progress_stop; exit 130' INT
+  if command -v setsid >/dev/null 2>&1; then setsid "$@" >"$log" 2>&1 &
+  else "$@" >"$log" 2>&1 &
+  fi
   _progress_pid=$!
   local t0 status=0; t0=$(date +%s)
   while kill -0 "$_progress_pid" 2>/dev/null; do

@@ -48,8 +48,22 @@ async function relayGroup(name: string, relayIgnoresTerm = false): Promise<{ gro
 }
 
 async function ended(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && processExists(pid); i++) await sleep(20);
-  return !processExists(pid);
+  for (let i = 0; i < 100 && running(pid); i++) await sleep(20);
+  return !running(pid);
+}
+
+/**
+ * Whether pid still runs: a zombie has ended (an orphan's new parent, the machine's init, may reap
+ * it seconds later).
+ */
+function running(pid: number): boolean {
+  if (!processExists(pid)) return false;
+  try {
+    // The state follows the command's name in parentheses: "pid (name) S ...".
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.startsWith('Z');
+  } catch {
+    return false; // gone since
+  }
 }
 
 describe('stopProcessGroup', () => {
@@ -85,21 +99,29 @@ describe('stopProcessGroup', () => {
 });
 
 describe('with_progress (scripts/lib/common.sh)', () => {
-  it('ends the command it runs in the background when its script gets SIGTERM, as sudo passes it on', async () => {
-    const pidFile = join(scratch, 'progress.pid');
-    const script = [
-      `source ${JSON.stringify(join(import.meta.dirname, '../../scripts/lib/common.sh'))}`,
-      `with_progress ${JSON.stringify(join(scratch, 'progress.log'))} bash -c ${JSON.stringify(`echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile} && exec sleep 300`)}`,
-    ].join('\n');
-    const shell = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
-    started.push(-(shell.pid as number));
-    const exited = new Promise<number | null>((resolve) => shell.on('exit', (code) => resolve(code)));
-    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(25);
-    const command = Number(readFileSync(pidFile, 'utf8'));
-    started.push(command);
-    // To the script alone, not its group: sudo relays a signal to the one process it runs.
-    process.kill(shell.pid as number, 'SIGTERM');
-    expect(await exited).toBe(143);
-    expect(await ended(command)).toBe(true);
-  });
+  // A command that starts a child of its own (as debootstrap starts dpkg, go build its compilers)
+  // and writes both pids, then waits.
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`ends the command it runs in the background, and the command's children, when its script gets ${signal}, as sudo passes it on`, async () => {
+      const pidFile = join(scratch, `progress-${signal}.pid`);
+      const command = `sleep 300 & echo "$$ $!" > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}; wait`;
+      const script = [
+        `source ${JSON.stringify(join(import.meta.dirname, '../../scripts/lib/common.sh'))}`,
+        // In single quotes: $$ and $! are the command's own, not the script's.
+        `with_progress ${JSON.stringify(join(scratch, `progress-${signal}.log`))} bash -c '${command}'`,
+      ].join('\n');
+      const shell = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
+      started.push(-(shell.pid as number));
+      const exited = new Promise<number | null>((resolve) => shell.on('exit', (exitCode) => resolve(exitCode)));
+      for (let i = 0; i < 200 && !existsSync(pidFile); i++) await sleep(25);
+      const [job, child] = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number) as [number, number];
+      started.push(job, child);
+      // To the script alone, not its group: sudo relays a signal to the one process it runs. (A
+      // script's background job ignores SIGINT: passing SIGINT on would leave the command running.)
+      process.kill(shell.pid as number, signal);
+      expect(await exited).toBe(code);
+      expect(await ended(job)).toBe(true);
+      expect(await ended(child)).toBe(true);
+    });
+  }
 });
