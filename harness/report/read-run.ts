@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { AnomalyType, Validity } from '../checker/index.ts';
 import type { FaultWindow } from '../nemesis/fault.ts';
 import type { ClusterEvent } from '../history/event-log.ts';
+import type { HistoryDigest } from '../history/file-digest.ts';
 import type { ReportVerdict } from './prepare-report-data.ts';
 
 export class ReportInputError extends Error {
@@ -76,8 +77,13 @@ export function parseSeed(text: string, file: string): string {
 
 const VALIDITIES: readonly Validity[] = ['valid', 'invalid', 'unknown'];
 
+/** A verdict.json: the verdict, and the digest of the history it judged (absent in older runs' files). */
+export interface StoredVerdict extends ReportVerdict {
+  history?: HistoryDigest;
+}
+
 /** verdict.json as written by the run (the checker's Verdict); only what the report shows is checked. */
-export function parseVerdict(text: string, file: string): ReportVerdict {
+export function parseVerdict(text: string, file: string): StoredVerdict {
   const raw = parseJson(text, file);
   const fail = (problem: string): never => {
     throw new ReportInputError(file, null, problem);
@@ -104,7 +110,13 @@ export function parseVerdict(text: string, file: string): ReportVerdict {
     }
     return { key: u.key, reason: u.reason };
   });
-  return { validity: raw.validity as Validity, anomalies, unknownKeys: unknown };
+  const verdict = { validity: raw.validity as Validity, anomalies, unknownKeys: unknown };
+  if (raw.history === undefined) return verdict;
+  const judged = raw.history;
+  if (!isObject(judged) || !Number.isSafeInteger(judged.bytes) || typeof judged.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(judged.sha256)) {
+    return fail('"history" must be an object with the judged history\'s "bytes" (an integer) and "sha256" (64 hex digits)');
+  }
+  return { ...verdict, history: { bytes: judged.bytes as number, sha256: judged.sha256 } };
 }
 
 /**

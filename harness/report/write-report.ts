@@ -8,6 +8,7 @@ import { atomicWrite } from '../run/atomic-write.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../checker/index.ts';
+import { fileDigest } from '../history/file-digest.ts';
 import { toOperations } from '../history/parse.ts';
 import { readHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
@@ -55,7 +56,19 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   if (verdictText === null) {
     verdict = check(ops);
   } else {
-    verdict = parseVerdict(verdictText, verdictFile);
+    const stored = parseVerdict(verdictText, verdictFile);
+    if (stored.history !== undefined) {
+      const now = fileDigest(historyFile);
+      if (now.bytes !== stored.history.bytes || now.sha256 !== stored.history.sha256) {
+        throw new ReportInputError(
+          verdictFile,
+          null,
+          `judged a history of ${stored.history.bytes} bytes (SHA-256 ${stored.history.sha256.slice(0, 12)}…), but ${historyFile} now has ` +
+            `${now.bytes} bytes (SHA-256 ${now.sha256.slice(0, 12)}…): it changed after the check (delete verdict.json to recompute the verdict from the history as it is)`,
+        );
+      }
+    }
+    verdict = stored;
     const missing = missingOps(verdict, ops);
     if (missing.length > 0) {
       throw new ReportInputError(

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Verdict } from '../checker/index.ts';
+import { fileDigest } from '../history/file-digest.ts';
 import type { WorkloadSummary } from '../workload/runner.ts';
 import { atomicWrite } from './atomic-write.ts';
 import { join } from 'node:path';
@@ -53,7 +54,12 @@ export function writeWorkloadSummary(dir: string, summary: WorkloadSummary): voi
   atomicWrite(join(dir, RUN_FILES.workload), JSON.stringify(summary, null, 2) + '\n');
 }
 
-/** Writes a run's verdict.json (atomically: a full disk leaves the previous file or none). */
+/**
+ * Writes a run's verdict.json (atomically: a full disk leaves the previous file or none), with the
+ * size and SHA-256 of the history it judged: a report shows the verdict only beside that history.
+ */
 export function writeVerdict(dir: string, verdict: Verdict): void {
-  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify(verdict, null, 2) + '\n');
+  const history = join(dir, RUN_FILES.history);
+  const judged = existsSync(history) ? { history: fileDigest(history) } : {};
+  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify({ ...verdict, ...judged }, null, 2) + '\n');
 }

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../harness/cli/report-command.ts';
 import { writeReport } from '../../harness/report/write-report.ts';
+import { writeVerdict } from '../../harness/run/run-folder.ts';
 
 const HISTORY = [
   { index: 0, type: 'invoke', process: 0, f: 'add', key: 's', value: 'a', time: 1_000_000 },
@@ -13,6 +15,8 @@ const HISTORY = [
 ]
   .map((e) => JSON.stringify(e))
   .join('\n');
+
+const STATS = { operations: 2, byOutcome: { ok: 2, fail: 0, info: 0 }, byFunction: {}, keys: 1, setKeys: 1, registerKeys: 0, explainedKeys: 0, witnessKeys: 0, searchedKeys: 0, searchStates: 0 };
 
 /** The embedded model of a written report. */
 function modelOf(path: string): { verdict: { validity: string; anomalies: { type: string; element: string }[] }; run: { seed: string | null } } {
@@ -83,6 +87,35 @@ describe('zk-chaos report', () => {
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ validity: 'invalid', anomalies: [{ type: 'lost', key: 's', explanation: 'e', ops: [0, 40] }], unknownKeys: [] }));
     expect(await reportCommand(history, {})).toBe(3);
     expect(errors.pop()).toMatch(/verdict\.json: names operation 40 that .* does not hold/);
+  });
+
+  it('shows a run\'s verdict only beside the history it judged', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    // The run's own verdict, as the run writes it: with the judged history's size and SHA-256.
+    writeVerdict(dir, { validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }], stats: STATS });
+    const stored = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
+    expect(stored.history).toEqual({ bytes: Buffer.byteLength(HISTORY), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await reportCommand(history, {})).toBe(0);
+    expect(modelOf(join(dir, 'report.html')).verdict.validity).toBe('unknown');
+
+    // Edited after the check, the same operations named: the stale verdict is refused, not shown.
+    writeFileSync(history, HISTORY.replace('"value":[]', '"value":["a"]'));
+    expect(await reportCommand(history, {})).toBe(3);
+    const now = createHash('sha256').update(readFileSync(history)).digest('hex');
+    expect(errors.pop()).toBe(
+      `zk-chaos report: ${join(dir, 'verdict.json')}: judged a history of ${stored.history.bytes} bytes (SHA-256 ${stored.history.sha256.slice(0, 12)}…), ` +
+        `but ${history} now has ${stored.history.bytes + 3} bytes (SHA-256 ${now.slice(0, 12)}…): it changed after the check ` +
+        '(delete verdict.json to recompute the verdict from the history as it is)',
+    );
+    // Same size, other content: refused as well.
+    writeFileSync(history, HISTORY.replace('"value":"a"', '"value":"b"'));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/judged a history of \d+ bytes .* now has \d+ bytes .* it changed after the check/);
+
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ ...stored, history: { bytes: 1 } }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/verdict\.json: "history" must be an object with the judged history's "bytes" \(an integer\) and "sha256"/);
   });
 
   it('shows the planned schedule of a run that had one, and names a malformed schedule.json', async () => {
