@@ -135,7 +135,8 @@ export class HistoryParser {
       this.fail(`"f" must be one of ${FUNCTIONS.join(', ')} (got ${show(o.f)})`);
     }
     const f = o.f as OpFunction;
-    if (typeof o.key !== 'string') this.fail(`"key" must be a string (got ${show(o.key)})`);
+    // Not empty: a key names a znode, and a verdict's unknownKeys entry with key '' is about the whole history.
+    if (typeof o.key !== 'string' || o.key === '') this.fail(`"key" must be a non-empty string, the znode's name (got ${show(o.key)})`);
     // One string per key, whichever reader read the line.
     const key = plain ? o.key : this.strings.share(o.key);
     this.validateValue(type, f, o.value);
