@@ -232,10 +232,12 @@ function raise(s: { key: string; anchor: SessionAnchor | undefined }, via: Opera
 /** "the same session's own write 5 (process 2, ok) on key "r" was invoked", or the seen write's. */
 function anchorInvoked(anchor: SessionAnchor): string {
   const { via, write } = anchor;
-  if (via === write && isRefusedCas(via)) {
-    return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked (refused by its version: ZooKeeper commits the refusal in order with the writes, and answers once the session's member has applied it)`;
+  if (via === write) {
+    const refused = isRefusedCas(via)
+      ? ' (refused by its version: ZooKeeper commits the refusal in order with the writes, and answers once the session\'s member has applied it)'
+      : '';
+    return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked${refused}`;
   }
-  if (via === write) return `the same session's own ${opName(via)} on key ${keyName(via.key)} was invoked`;
   return `${opName(write)} on key ${keyName(write.key)} was invoked, a write the same session had seen in its ${opName(via)}`;
 }
 

@@ -10,6 +10,7 @@ import { junitXml } from '../run/junit.ts';
 import { RUN_FILES, runFoldersSince } from '../run/run-folder.ts';
 import { resolveSeed } from '../run/seed.ts';
 import { readEnvironment } from '../run/environment.ts';
+import { wholeNumber } from '../run/whole-number.ts';
 
 export interface E2eOptions {
   context?: string;
@@ -50,23 +51,18 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
   });
 }
 
-/** Whether `text` is a whole number from `min` to 2^53 - 1 (what the suites' environment accepts). */
-function isWhole(text: string | undefined, min: number): boolean {
-  return text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) && Number(text) >= min;
-}
-
 /**
  * What is wrong with e2e's options, or undefined: found before anything starts, so that a bad
  * value is a usage error (exit 2) and never surfaces in every suite after the cluster is built.
  * Suite names are checked by selectSuites.
  */
 export function e2eOptionProblem(options: E2eOptions): string | undefined {
-  if (options.seed !== undefined && !isWhole(options.seed, 0)) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
+  if (options.seed !== undefined && wholeNumber(options.seed, 0) === undefined) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
   // Seconds to the millisecond (the suites take ZK_CHAOS_QUIET_MS, a whole number of milliseconds).
   if (options.duration !== undefined && (!/^\d+(\.\d{1,3})?$/.test(options.duration) || Number(options.duration) < 0.001)) {
     return `--duration must be a number of seconds, at least 0.001, to the millisecond at most (got "${options.duration}")`;
   }
-  if (options.randomTime !== undefined && !isWhole(options.randomTime, 1)) return `--random-time must be a whole number of seconds, at least 1 (got "${options.randomTime}")`;
+  if (options.randomTime !== undefined && wholeNumber(options.randomTime, 1) === undefined) return `--random-time must be a whole number of seconds, at least 1 (got "${options.randomTime}")`;
   if (options.access && !['nodeport', 'port-forward'].includes(options.access)) return `--access must be nodeport or port-forward (got "${options.access}")`;
   if (options.storage && !['local-path', 'shared'].includes(options.storage)) return `--storage must be local-path or shared (got "${options.storage}")`;
   if (options.image && options.zkVersion) return 'give --image or --zk-version, not both';

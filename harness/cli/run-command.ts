@@ -16,6 +16,7 @@ import { resolveSeed } from '../run/seed.ts';
 import { listMemberData, type Ensemble, type EnsembleMember } from '../zookeeper/ensemble.ts';
 import { describeServers, reportServers } from '../zookeeper/server-report.ts';
 import { readEnvironment } from '../run/environment.ts';
+import { wholeNumber } from '../run/whole-number.ts';
 
 /**
  * `zk-chaos run`: Jepsen's `lein run test` for ZooKeeper. Each run starts a fresh ensemble, plays
@@ -88,12 +89,12 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
     }
     settings = {
       mix: parseNemesis(options.nemesis),
-      timeLimitMs: 1000 * wholeNumber('--time-limit', options.timeLimit, 20),
-      intervalMs: 1000 * wholeNumber('--interval', options.interval, 1),
-      runs: wholeNumber('--runs', options.runs, 1),
+      timeLimitMs: 1000 * wholeFlag('--time-limit', options.timeLimit, 20),
+      intervalMs: 1000 * wholeFlag('--interval', options.interval, 1),
+      runs: wholeFlag('--runs', options.runs, 1),
       // --seed, else ZK_CHAOS_SEED (what a report's "How to rerun" line sets), else a fresh one.
-      seed: resolveSeed(options.seed === undefined ? undefined : wholeNumber('--seed', options.seed, 0)),
-      ...(options.rate === undefined ? {} : { rate: wholeNumber('--rate', options.rate, 1) }),
+      seed: resolveSeed(options.seed === undefined ? undefined : wholeFlag('--seed', options.seed, 0)),
+      ...(options.rate === undefined ? {} : { rate: wholeFlag('--rate', options.rate, 1) }),
       ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };
     const needKubelet = settings.mix.filter((kind) => KUBELET_FAULTS.has(kind));
@@ -385,11 +386,10 @@ function countBy(items: readonly string[]): Record<string, number> {
   return counts;
 }
 
-function wholeNumber(flag: string, text: string, min: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
-    throw new Error(`${flag} needs a whole number of at least ${min} (got "${text}")`);
-  }
-  return Number(text);
+function wholeFlag(flag: string, text: string, min: number): number {
+  const n = wholeNumber(text, min);
+  if (n === undefined) throw new Error(`${flag} needs a whole number of at least ${min} (got "${text}")`);
+  return n;
 }
 
 /** --slow-fsync MEMBER:MS: which member's data is on a slow disk, and how slow each fsync is. */

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EnvironmentError } from '../run/environment.ts';
 import type { E2eOptions } from './e2e-command.ts';
 import type { RunOptions } from './run-command.ts';
+import { wholeNumber } from '../run/whole-number.ts';
 
 /**
  * zk-chaos command line. Exit codes of `check`: 0 valid, 1 invalid, 2 unknown, 3 unreadable input
@@ -98,10 +99,9 @@ program
 
 /** --budget: validated here so that a bad value is a usage error, never the default in disguise. */
 function budget(text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) {
-    throw new InvalidArgumentError(`a whole number of search states, at least 1, is needed (got "${text}")`);
-  }
-  return Number(text);
+  const n = wholeNumber(text, 1);
+  if (n === undefined) throw new InvalidArgumentError(`a whole number of search states, at least 1, is needed (got "${text}")`);
+  return n;
 }
 
 try {

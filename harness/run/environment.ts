@@ -4,6 +4,8 @@
  * may be, never a default in disguise.
  */
 
+import { wholeNumber } from './whole-number.ts';
+
 /** Where a run can be held until interrupted (ZK_CHAOS_HOLD_AT; see TestRun). */
 export const HOLD_PHASES = ['final reads', 'check', 'report'] as const;
 export type HoldPhase = (typeof HOLD_PHASES)[number];
@@ -39,8 +41,9 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
   const whole = (name: string, min: number, max: number): number | undefined => {
     const value = given(name);
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new EnvironmentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
-    return Number(value);
+    const n = wholeNumber(value, min, max);
+    if (n === undefined) throw new EnvironmentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    return n;
   };
   const holdAt = given('ZK_CHAOS_HOLD_AT');
   if (holdAt !== undefined && !(HOLD_PHASES as readonly string[]).includes(holdAt)) {

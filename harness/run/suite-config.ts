@@ -1,5 +1,6 @@
 import type { StorageMode } from '../zookeeper/ensemble-manifests.ts';
 import type { MemberAccess } from '../zookeeper/kube-ensemble.ts';
+import { wholeNumber } from './whole-number.ts';
 
 /**
  * What the Kubernetes suites are told, as one typed object. `npm run e2e` passes it to the suites'
@@ -45,8 +46,9 @@ export function parseSuiteConfig(env: Readonly<Record<string, string | undefined
   const milliseconds = (name: string, fallback: number): number => {
     const value = env[name];
     if (value === undefined || value === '') return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new SuiteConfigError(`${name} must be a whole number of milliseconds, at least 1 (got "${value}")`);
-    return Number(value);
+    const n = wholeNumber(value, 1);
+    if (n === undefined) throw new SuiteConfigError(`${name} must be a whole number of milliseconds, at least 1 (got "${value}")`);
+    return n;
   };
   const namespace = env.ZK_CHAOS_NAMESPACE || 'zk-chaos';
   if (!/^[a-z0-9]([-a-z0-9]{0,52}[a-z0-9])?$/.test(namespace)) {

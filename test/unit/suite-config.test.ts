@@ -27,6 +27,8 @@ describe('parseSuiteConfig', () => {
     expect(() => parseSuiteConfig({ ZK_CHAOS_QUIET_MS: '10s' })).toThrow('ZK_CHAOS_QUIET_MS must be a whole number of milliseconds, at least 1 (got "10s")');
     expect(() => parseSuiteConfig({ ZK_CHAOS_HOLD_MS: '0' })).toThrow(/ZK_CHAOS_HOLD_MS must be a whole number/);
     expect(() => parseSuiteConfig({ ZK_CHAOS_RANDOM_MS: '2m' })).toThrow('ZK_CHAOS_RANDOM_MS must be a whole number of milliseconds, at least 1 (got "2m")');
+    // Past 2^53 - 1 a number is no longer exact: refused, not rounded.
+    expect(() => parseSuiteConfig({ ZK_CHAOS_QUIET_MS: '99999999999999999999' })).toThrow('ZK_CHAOS_QUIET_MS must be a whole number of milliseconds, at least 1 (got "99999999999999999999")');
     expect(() => parseSuiteConfig({ ZK_CHAOS_NAMESPACE: 'ZK_Chaos' })).toThrow(/ZK_CHAOS_NAMESPACE must be a Kubernetes namespace name/);
   });
 });
