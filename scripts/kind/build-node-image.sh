@@ -75,7 +75,8 @@ sandbox_image=$(sed -n 's/.*sandbox_image = "\(.*\)"/\1/p' "$kind_module/images/
 make_image() {
   local tag=$1 rootfs=$2 binary=$3 dest=$4 entrypoint=$5 file="$images/$(echo "$1" | tr '/:' '__').tar"
   [ -f "$file" ] && return 0
-  local stage; stage=$(mktemp -d)
+  # Global, for the exit trap: a failed step leaves no stage folder behind.
+  stage=$(mktemp -d)
   if [ -n "$rootfs" ]; then cp -a "$rootfs/." "$stage/"; fi
   install -D -m 0755 "$binary" "$stage$dest"
   mkdir -p "$stage/tmp" "$stage/etc" && chmod 1777 "$stage/tmp"
@@ -85,7 +86,10 @@ make_image() {
     --change 'ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin' - "$tag" >/dev/null
   docker save "$tag" -o "$file"
   rm -rf "$stage"
+  stage=
 }
+stage=
+trap 'rm -rf ${stage:+"$stage"}' EXIT
 step "making component images (${KUBERNETES_VERSION}, etcd, CoreDNS, pause, podnet, local-path)"
 for component in kube-apiserver kube-controller-manager kube-scheduler; do
   make_image "$(image_tag "$component")" "" "$bin/$component" "/usr/local/bin/$component" "[\"/usr/local/bin/$component\"]"
