@@ -1,5 +1,5 @@
 import type { RunContext } from '../run/test-run.ts';
-import { SeededRandom } from '../workload/random.ts';
+import { derivedSeed, SeededRandom } from '../workload/random.ts';
 import type { Ensemble, EnsembleMember, Net } from '../zookeeper/ensemble.ts';
 import { nemesisFault } from './faults.ts';
 import { NETWORK_FAULTS, resolveTarget, type PlannedFault, type Schedule, type TargetSpec } from './schedule.ts';
@@ -22,7 +22,7 @@ export async function playSchedule<M extends EnsembleMember>(schedule: Schedule,
   // Target choices: a stream of the run's seed apart from the schedule's and the workload's, one
   // per lane (lanes run side by side: a shared stream would be drawn in whichever order they ran).
   const playLane = async (faults: readonly PlannedFault[], lane: number): Promise<void> => {
-    const random = new SeededRandom((schedule.seed ^ 0x746172 ^ lane) >>> 0);
+    const random = new SeededRandom(derivedSeed(schedule.seed, 0x746172 ^ lane));
     for (const planned of faults) {
       await until(planned.startMs);
       // No leader right now (an election): leader-relative specs fall back to a seeded member.

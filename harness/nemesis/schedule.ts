@@ -1,4 +1,4 @@
-import { SeededRandom } from '../workload/random.ts';
+import { derivedSeed, SeededRandom } from '../workload/random.ts';
 
 /**
  * Fault schedules as data, Jepsen style (generator.clj, nemesis/combined.clj): given a seed, a
@@ -162,7 +162,7 @@ export function planSchedule(options: ScheduleOptions): Schedule {
  * a change in the fault mix never changes the operations the clients choose.
  */
 export function nemesisRandom(seed: number): SeededRandom {
-  return new SeededRandom((seed ^ 0x6e656d) >>> 0);
+  return new SeededRandom(derivedSeed(seed, 0x6e656d));
 }
 
 /**

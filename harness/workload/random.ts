@@ -9,8 +9,13 @@ export class SeededRandom {
   private readonly generator: RandomGenerator;
 
   constructor(seed: number) {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`a seed is a whole number from 0 to 2^53 - 1 (got ${seed})`);
     this.seed = seed;
-    this.generator = xoroshiro128plus(seed);
+    // xoroshiro128plus(seed) keeps only the seed's low 32 bits (seed | 0), so seeds 2^32 apart
+    // replayed the same run; the high bits go into the state word it leaves 0, so that a seed
+    // below 2^32 gives the stream it always gave.
+    const low = seed % 2 ** 32;
+    this.generator = xoroshiro128plus.fromState([-1, ~low, low | 0, (seed - low) / 2 ** 32]);
   }
 
   /** A fresh seed when the user gave none (printed by the caller so it can be passed back). */
@@ -37,4 +42,13 @@ export class SeededRandom {
   fork(): SeededRandom {
     return new SeededRandom(this.int(0, 0x7fffffff));
   }
+}
+
+/**
+ * A seed derived from `seed` for a stream of its own (the nemesis's, a fault lane's): `salt` mixed
+ * into the low 32 bits, the high bits kept, so that runs whose seeds differ still differ here.
+ */
+export function derivedSeed(seed: number, salt: number): number {
+  const low = seed % 2 ** 32;
+  return seed - low + ((low ^ salt) >>> 0);
 }

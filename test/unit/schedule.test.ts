@@ -9,6 +9,8 @@ describe('planSchedule', () => {
   it('gives the same schedule for the same seed, and another for another seed', () => {
     expect(planSchedule({ ...options, seed: 7 })).toEqual(planSchedule({ ...options, seed: 7 }));
     expect(planSchedule({ ...options, seed: 7 }).faults).not.toEqual(planSchedule({ ...options, seed: 8 }).faults);
+    // Seeds 2^32 apart planned the same faults (the generator kept 32 bits of the seed).
+    expect(planSchedule({ ...options, seed: 2 ** 32 + 7 }).faults).not.toEqual(planSchedule({ ...options, seed: 7 }).faults);
   });
 
   it('keeps faults apart, after the quiet period, healed before the recovery period, each with a target its kind allows', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OperationGenerator } from '../../harness/workload/generator.ts';
-import { SeededRandom } from '../../harness/workload/random.ts';
+import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
+import { derivedSeed, SeededRandom } from '../../harness/workload/random.ts';
 import { parseSrvr } from '../../harness/zookeeper/four-letter-words.ts';
 
 describe('SeededRandom', () => {
@@ -14,6 +15,27 @@ describe('SeededRandom', () => {
   it('gives different choices for different seeds', () => {
     const draws = (r: SeededRandom) => Array.from({ length: 20 }, () => r.int(0, 1000));
     expect(draws(new SeededRandom(1))).not.toEqual(draws(new SeededRandom(2)));
+  });
+
+  it('uses every bit of a seed up to 2^53 - 1, and keeps the stream of every seed below 2^32', () => {
+    const draws = (r: SeededRandom) => Array.from({ length: 20 }, () => r.int(0, 1000));
+    // pure-rand keeps a seed's low 32 bits only: seeds 2^32 apart gave the same run.
+    const runs = [7, 2 ** 32 + 7, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER].map((seed) => JSON.stringify(draws(new SeededRandom(seed))));
+    expect(new Set(runs).size).toBe(runs.length);
+    // Runs recorded before keep replaying: the stream of a seed below 2^32 is pure-rand's own.
+    for (const seed of [0, 7, 2 ** 31 + 5, 2 ** 32 - 1]) {
+      const plain = xoroshiro128plus(seed);
+      expect(draws(new SeededRandom(seed))).toEqual(Array.from({ length: 20 }, () => unsafeUniformIntDistribution(0, 1000, plain)));
+    }
+    expect(() => new SeededRandom(-1)).toThrow(/a seed is a whole number from 0 to 2\^53 - 1 \(got -1\)/);
+    expect(() => new SeededRandom(2 ** 53)).toThrow(RangeError);
+  });
+
+  it('derives seeds apart for seeds apart, and as before below 2^32', () => {
+    expect(derivedSeed(7, 0x6e656d)).toBe((7 ^ 0x6e656d) >>> 0);
+    expect(derivedSeed(2 ** 32 - 1, 0x6e656d)).toBe(((2 ** 32 - 1) ^ 0x6e656d) >>> 0);
+    expect(derivedSeed(2 ** 32 + 7, 0x6e656d)).toBe(2 ** 32 + ((7 ^ 0x6e656d) >>> 0));
+    expect(derivedSeed(Number.MAX_SAFE_INTEGER, 1)).toBe(Number.MAX_SAFE_INTEGER - 1);
   });
 
   it('refuses to pick from nothing', () => {
