@@ -1,9 +1,10 @@
 /**
  * The report's one I/O entry: reads a run's files, builds the model, writes report.html.
- * Sidecar files (faults.jsonl, events.jsonl, seed, verdict.json) are read from the history's folder
- * when present; without verdict.json the checker computes the verdict.
+ * Sidecar files (faults.jsonl, events.jsonl, seed, rerun, verdict.json, ...) are read from the
+ * history's folder when present; without verdict.json the checker computes the verdict.
  */
 
+import { statSync } from 'node:fs';
 import { atomicWrite } from '../run/atomic-write.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -33,6 +34,7 @@ export async function writeReport(runDir: string, options: Omit<ReportOptions, '
  * (a missing history, or an unreadable sidecar), both naming the file and line.
  */
 export async function buildReport(historyFile: string, options: ReportOptions = {}): Promise<string> {
+  if (options.out === '') throw new ReportInputError('--out', null, 'names no file: give a path such as /tmp/report.html, or leave --out out');
   const dir = dirname(resolve(historyFile));
   const events = await readEvents(historyFile);
   const ops = toOperations(events);
@@ -49,6 +51,8 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   const serversText = await readOptional(serversFile);
   const workloadFile = join(dir, RUN_FILES.workload);
   const workloadText = await readOptional(workloadFile);
+  // The run's own command, when the caller does not give one (a report made again later).
+  const rerunCommand = options.rerunCommand ?? (await readOptional(join(dir, RUN_FILES.rerun)))?.trim();
 
   const verdictFile = join(dir, RUN_FILES.verdict);
   const verdictText = await readOptional(verdictFile);
@@ -92,13 +96,18 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
       suite: suiteOf(runName),
       seed: seedText === null ? null : parseSeed(seedText, seedFile),
       historyFile,
-      ...(options.rerunCommand === undefined ? {} : { rerunCommand: options.rerunCommand }),
+      ...(rerunCommand === undefined || rerunCommand === '' ? {} : { rerunCommand }),
       ...(scheduleText === null ? {} : { schedule: parseSchedule(scheduleText, scheduleFile) }),
       ...(serversText === null ? {} : { servers: parseServers(serversText, serversFile) }),
       ...(workloadText === null ? {} : { loopDelay: parseLoopDelay(workloadText, workloadFile) }),
     },
   });
   const out = resolve(options.out ?? join(dir, RUN_FILES.report));
+  // The history cannot be made again, nor can most of what lies beside it: never written over.
+  const kept = [resolve(historyFile), ...Object.values(RUN_FILES).filter((name) => name !== RUN_FILES.report).map((name) => join(dir, name))];
+  if (kept.some((file) => file === out || sameFile(file, out))) {
+    throw new ReportInputError(out, null, 'is the history or a file of its run, not a place for the report: give --out another path');
+  }
   try {
     atomicWrite(out, renderHtml(model));
   } catch (error) {
@@ -116,5 +125,15 @@ async function readEvents(historyFile: string): Promise<HistoryEvent[]> {
     if (code === 'EISDIR') throw new ReportInputError(historyFile, null, 'is a directory, not a history file');
     if (typeof code === 'string') throw new ReportInputError(historyFile, null, `cannot be read (${(error as Error).message})`);
     throw error;
+  }
+}
+
+/** Whether two paths are one file (a link to it included). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist
   }
 }

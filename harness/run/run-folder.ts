@@ -11,6 +11,8 @@ export const RUN_FILES = {
   faults: 'faults.jsonl',
   events: 'events.jsonl',
   seed: 'seed',
+  /** The command that reruns the run (with ZK_CHAOS_SEED=<seed>): a report made later names it too. */
+  rerun: 'rerun',
   verdict: 'verdict.json',
   report: 'report.html',
   /** The planned fault schedule (npx zk-chaos run), written before the workload starts. */

@@ -146,6 +146,7 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   const dir = resolve(options.resultsDir ?? environment.resultsDir, runId);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, RUN_FILES.seed), `${seed}\n`);
+  if (options.rerunCommand !== undefined) writeFileSync(join(dir, RUN_FILES.rerun), `${options.rerunCommand}\n`);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
   log(`seed ${seed} (rerun with ZK_CHAOS_SEED=${seed}); results in ${dir}`);
 

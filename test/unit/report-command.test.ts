@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../harness/cli/report-command.ts';
 import { writeReport } from '../../harness/report/write-report.ts';
@@ -19,7 +19,7 @@ const HISTORY = [
 const STATS = { operations: 2, byOutcome: { ok: 2, fail: 0, info: 0 }, byFunction: {}, keys: 1, setKeys: 1, registerKeys: 0, explainedKeys: 0, witnessKeys: 0, searchedKeys: 0, searchStates: 0 };
 
 /** The embedded model of a written report. */
-function modelOf(path: string): { verdict: { validity: string; anomalies: { type: string; element: string }[] }; run: { seed: string | null } } {
+function modelOf(path: string): { verdict: { validity: string; anomalies: { type: string; element: string }[] }; run: { seed: string | null; rerun: string[] } } {
   const html = readFileSync(path, 'utf8');
   return JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
 }
@@ -116,6 +116,34 @@ describe('zk-chaos report', () => {
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ ...stored, history: { bytes: 1 } }));
     expect(await reportCommand(history, {})).toBe(3);
     expect(errors.pop()).toMatch(/verdict\.json: "history" must be an object with the judged history's "bytes" \(an integer\) and "sha256"/);
+  });
+
+  it('names the run\'s own rerun command in a report made again later', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'seed'), '99\n');
+    expect(await reportCommand(history, {})).toBe(0);
+    // No command kept (an older run's folder): a placeholder, never another suite's command.
+    expect(modelOf(join(dir, 'report.html')).run.rerun[0]).toBe(`ZK_CHAOS_SEED=99 <the command that ran ${basename(dir)}>`);
+    writeFileSync(join(dir, 'rerun'), 'npm run e2e -- --suites random\n');
+    expect(await reportCommand(history, {})).toBe(0);
+    expect(modelOf(join(dir, 'report.html')).run.rerun[0]).toBe('ZK_CHAOS_SEED=99 npm run e2e -- --suites random');
+  });
+
+  it('never writes the report over the history or a file of its run', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    writeFileSync(join(dir, 'seed'), '99\n');
+    symlinkSync(history, join(dir, 'link.html'));
+    for (const out of [history, join(dir, 'seed'), join(dir, 'verdict.json'), join(dir, 'link.html')]) {
+      expect(await reportCommand(history, { out })).toBe(3);
+      expect(errors.pop()).toBe(`zk-chaos report: ${out}: is the history or a file of its run, not a place for the report: give --out another path`);
+    }
+    expect(readFileSync(history, 'utf8')).toBe(HISTORY);
+    expect(readFileSync(join(dir, 'seed'), 'utf8')).toBe('99\n');
+    expect(existsSync(join(dir, 'verdict.json'))).toBe(false);
+    expect(await reportCommand(history, { out: '' })).toBe(3);
+    expect(errors.pop()).toBe('zk-chaos report: --out: names no file: give a path such as /tmp/report.html, or leave --out out');
   });
 
   it('shows the planned schedule of a run that had one, and names a malformed schedule.json', async () => {
