@@ -37,8 +37,9 @@ export async function checkCommand(file: string, options: { json?: boolean; budg
   return EXIT[verdict.validity];
 }
 
-function internalError(error: unknown): number {
-  console.error(`zk-chaos check: internal error, no verdict: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+/** A failure of zk-chaos itself (`command`: check, report): printed as one, with the internal exit code. */
+export function internalError(error: unknown, command = 'check', nothing = 'no verdict'): number {
+  console.error(`zk-chaos ${command}: internal error, ${nothing}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   console.error('This is a bug in zk-chaos, not a finding about the history; please report it with the history file.');
   return EXIT.internal;
 }

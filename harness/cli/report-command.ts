@@ -1,11 +1,12 @@
 import { HistoryFormatError } from '../history/parse.ts';
+import { internalError } from './check-command.ts';
 import { ReportInputError } from '../report/read-run.ts';
 import { buildReport } from '../report/write-report.ts';
 
 /**
  * `zk-chaos report FILE [--out PATH]`: writes the HTML report of a saved history (report.html next
  * to it unless --out), prints its path, returns 0; returns 3 when an input cannot be read, after
- * naming the file, the line and the problem (the same code as `check` for unreadable input).
+ * naming the file, the line and the problem, and 4 when zk-chaos itself failed (`check`'s codes).
  */
 export async function reportCommand(historyFile: string, options: { out?: string }): Promise<number> {
   try {
@@ -22,6 +23,6 @@ export async function reportCommand(historyFile: string, options: { out?: string
       console.error(`zk-chaos report: ${error.message}`);
       return 3;
     }
-    throw error;
+    return internalError(error, 'report', 'no report written');
   }
 }

@@ -71,7 +71,18 @@ export function prepareReportData(input: ReportInput): ReportModel {
   const kube = [...input.kubeEvents]
     .sort((a, b) => a.time - b.time)
     .map((e) => ({ timeUs: us(e.time), source: e.source, kind: e.kind, detail: e.detail }));
-  const edges = [0, durationUs, ...faults.flatMap((f) => [f.startUs, f.endUs ?? durationUs]), ...kube.map((e) => e.timeUs)];
+  // A loop, not Math.min(...list): a spread of a long run's cluster events overflows the stack.
+  let minUs = 0;
+  let maxUs = durationUs;
+  const extend = (t: number): void => {
+    if (t < minUs) minUs = t;
+    if (t > maxUs) maxUs = t;
+  };
+  for (const f of faults) {
+    extend(f.startUs);
+    extend(f.endUs ?? durationUs);
+  }
+  for (const e of kube) extend(e.timeUs);
 
   const byFunction: Record<string, number> = {};
   const byOutcome = { ok: 0, fail: 0, info: 0 };
@@ -97,7 +108,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
     },
     originNs,
     durationUs,
-    axis: { minUs: Math.min(...edges), maxUs: Math.max(...edges) },
+    axis: { minUs, maxUs },
     verdict: {
       validity: verdict.validity,
       anomalies: anomalyViews(verdict, ops, us, completionUs),

@@ -146,6 +146,15 @@ describe('zk-chaos report', () => {
     expect(errors.pop()).toBe('zk-chaos report: --out: names no file: give a path such as /tmp/report.html, or leave --out out');
   });
 
+  it('reports a run with more cluster events than a call\'s arguments can hold', async () => {
+    const history = join(dir, 'history.jsonl');
+    writeFileSync(history, HISTORY);
+    const lines = Array.from({ length: 200_000 }, (_, i) => JSON.stringify({ time: 1_000_000 + i, source: 'pod-watch', kind: 'phase', detail: `zk-${i % 3} Running` }));
+    writeFileSync(join(dir, 'events.jsonl'), lines.join('\n') + '\n');
+    expect(await reportCommand(history, { out: join(dir, 'r.html') })).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('shows the planned schedule of a run that had one, and names a malformed schedule.json', async () => {
     const history = join(dir, 'history.jsonl');
     writeFileSync(history, HISTORY);
