@@ -111,6 +111,14 @@ export function parseVerdict(text: string, file: string): StoredVerdict {
     return { key: u.key, reason: u.reason };
   });
   const verdict = { validity: raw.validity as Validity, anomalies, unknownKeys: unknown };
+  // The checker's rule (checker/index.ts): a report never heads a listed loss with VALID.
+  const expected = anomalies.length > 0 ? 'invalid' : unknown.length > 0 ? 'unknown' : 'valid';
+  if (verdict.validity !== expected) {
+    fail(
+      `"validity" is ${show(verdict.validity)} but the file lists ${anomalies.length} anomal${anomalies.length === 1 ? 'y' : 'ies'} and ` +
+        `${unknown.length} unknown key${unknown.length === 1 ? '' : 's'}, which make it ${expected} (delete verdict.json to recompute it)`,
+    );
+  }
   if (raw.history === undefined) return verdict;
   const judged = raw.history;
   if (!isObject(judged) || !Number.isSafeInteger(judged.bytes) || typeof judged.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(judged.sha256)) {

@@ -138,8 +138,16 @@ describe('reading the run folder', () => {
   it('reads the seed and the verdict, and says what is wrong with them', () => {
     expect(parseSeed('123\n', 'seed')).toBe('123');
     expect(() => parseSeed('abc', 'seed')).toThrow('seed:1: the seed must be a non-negative integer (got "abc")');
-    const verdict = { validity: 'valid', anomalies: [], unknownKeys: [{ key: 'r', reason: 'budget' }], stats: {} };
-    expect(parseVerdict(JSON.stringify(verdict), 'v.json')).toEqual({ validity: 'valid', anomalies: [], unknownKeys: [{ key: 'r', reason: 'budget' }] });
+    const verdict = { validity: 'unknown', anomalies: [], unknownKeys: [{ key: 'r', reason: 'budget' }], stats: {} };
+    expect(parseVerdict(JSON.stringify(verdict), 'v.json')).toEqual({ validity: 'unknown', anomalies: [], unknownKeys: [{ key: 'r', reason: 'budget' }] });
+    // A validity its own lists contradict is refused: a report would head a listed loss with VALID.
+    const loss = { type: 'lost', key: 's', explanation: 'e', ops: [1] };
+    expect(() => parseVerdict(JSON.stringify({ validity: 'valid', anomalies: [loss], unknownKeys: [] }), 'v.json')).toThrow(
+      'v.json: "validity" is "valid" but the file lists 1 anomaly and 0 unknown keys, which make it invalid (delete verdict.json to recompute it)',
+    );
+    expect(() => parseVerdict(JSON.stringify({ ...verdict, validity: 'valid' }), 'v.json')).toThrow(/"validity" is "valid" but .* make it unknown/);
+    expect(() => parseVerdict('{"validity":"invalid","anomalies":[]}', 'v.json')).toThrow(/"validity" is "invalid" but the file lists 0 anomalies and 0 unknown keys, which make it valid/);
+    expect(parseVerdict(JSON.stringify({ validity: 'invalid', anomalies: [loss], unknownKeys: [{ key: '', reason: 'interrupted' }] }), 'v.json').validity).toBe('invalid');
     expect(() => parseVerdict('{"validity":"maybe","anomalies":[]}', 'v.json')).toThrow('v.json: "validity" must be one of valid, invalid, unknown (got "maybe")');
     expect(() => parseVerdict('{"validity":"invalid","anomalies":[{"type":"lost","key":"s","explanation":"e","ops":["x"]}]}', 'v.json')).toThrow(
       'v.json: anomalies[0].ops must be an array of operation ids',
