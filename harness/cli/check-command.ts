@@ -1,4 +1,5 @@
 import { check, type Verdict } from '../checker/index.ts';
+import { keyName } from '../checker/describe.ts';
 import { HistoryFormatError } from '../history/parse.ts';
 import { readOperationsFile } from '../history/read-file.ts';
 
@@ -51,10 +52,11 @@ export function summarize(file: string, verdict: Verdict): string {
     `  ${stats.operations} operation${stats.operations === 1 ? '' : 's'} on ${stats.keys} key${stats.keys === 1 ? '' : 's'}: ${stats.byOutcome.ok} ok, ${stats.byOutcome.fail} failed, ${stats.byOutcome.info} indeterminate`,
   ];
   for (const anomaly of verdict.anomalies) {
-    lines.push(`  ${anomaly.type} on ${anomaly.key}: ${anomaly.explanation}`);
+    // Quoted as the explanations quote them: a key is any string, a newline or escape included.
+    lines.push(`  ${anomaly.type} on ${keyName(anomaly.key)}: ${anomaly.explanation}`);
   }
   for (const unknown of verdict.unknownKeys) {
-    lines.push(`  unknown${unknown.key === '' ? '' : ` on ${unknown.key}`}: ${unknown.reason}`);
+    lines.push(`  unknown${unknown.key === '' ? '' : ` on ${keyName(unknown.key)}`}: ${unknown.reason}`);
   }
   return lines.join('\n');
 }

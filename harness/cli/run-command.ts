@@ -388,7 +388,7 @@ function countBy(items: readonly string[]): Record<string, number> {
 
 function wholeFlag(flag: string, text: string, min: number): number {
   const n = wholeNumber(text, min);
-  if (n === undefined) throw new Error(`${flag} needs a whole number of at least ${min} (got "${text}")`);
+  if (n === undefined) throw new Error(`${flag} needs a whole number from ${min} to ${Number.MAX_SAFE_INTEGER} (got "${text}")`);
   return n;
 }
 

@@ -100,7 +100,7 @@ program
 /** --budget: validated here so that a bad value is a usage error, never the default in disguise. */
 function budget(text: string): number {
   const n = wholeNumber(text, 1);
-  if (n === undefined) throw new InvalidArgumentError(`a whole number of search states, at least 1, is needed (got "${text}")`);
+  if (n === undefined) throw new InvalidArgumentError(`a whole number of search states, from 1 to ${Number.MAX_SAFE_INTEGER}, is needed (got "${text}")`);
   return n;
 }
 

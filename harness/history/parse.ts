@@ -119,7 +119,7 @@ export class HistoryParser {
     const o = raw as Record<string, unknown>;
     const position = this.count;
 
-    if (!isNonNegativeInt(o.index)) this.fail(`"index" must be an integer >= 0 (got ${show(o.index)})`);
+    if (!isNonNegativeInt(o.index)) this.fail(`"index" must be an integer >= 0 (got ${showInteger(o.index)})`);
     if (o.index !== position) {
       this.fail(`"index" must be ${position}, the event's position in the history (got ${show(o.index)})`);
     }
@@ -127,9 +127,9 @@ export class HistoryParser {
       this.fail(`"type" must be one of ${EVENT_TYPES.join(', ')} (got ${show(o.type)})`);
     }
     const type = o.type as EventType;
-    if (!Number.isSafeInteger(o.process)) this.fail(`"process" must be an integer (got ${show(o.process)})`);
+    if (!Number.isSafeInteger(o.process)) this.fail(`"process" must be an integer (got ${showInteger(o.process)})`);
     const process = o.process as number;
-    if (!Number.isSafeInteger(o.time)) this.fail(`"time" must be an integer number of nanoseconds (got ${show(o.time)})`);
+    if (!Number.isSafeInteger(o.time)) this.fail(`"time" must be an integer number of nanoseconds (got ${showInteger(o.time)})`);
     const time = o.time as number;
     if (typeof o.f !== 'string' || !(FUNCTIONS as readonly string[]).includes(o.f)) {
       this.fail(`"f" must be one of ${FUNCTIONS.join(', ')} (got ${show(o.f)})`);
@@ -150,7 +150,7 @@ export class HistoryParser {
     }
     let version: number | undefined;
     if (o.version !== undefined && o.version !== null) {
-      if (!Number.isSafeInteger(o.version)) this.fail(`"version" must be an integer (got ${show(o.version)})`);
+      if (!Number.isSafeInteger(o.version)) this.fail(`"version" must be an integer (got ${showInteger(o.version)})`);
       version = o.version as number;
     }
     let server: string | undefined;
@@ -362,4 +362,12 @@ function show(v: unknown): string {
     s = String(v);
   }
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+/**
+ * show(), saying so when a whole number is past 2^53 - 1: JSON.parse reads it rounded (the file's
+ * digits may differ from what is shown), and no integer past it is exact.
+ */
+function showInteger(v: unknown): string {
+  return Number.isInteger(v) && !Number.isSafeInteger(v) ? `${show(v)}, past 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), beyond which a number is not exact` : show(v);
 }

@@ -61,7 +61,8 @@ async function forEachLine(path: string, handle: LineHandler): Promise<void> {
   } catch (error) {
     // Every line a recorder finished ends with a newline: one that is not even JSON was most likely
     // cut short. (A whole object with a wrong field is a bad event, not a cut one: no hint.)
-    if (!(error instanceof HistoryFormatError) || !error.problem.startsWith('not valid JSON')) throw error;
+    // A first line is no hint: nothing would be left to check (a file of CR-ended lines is one line).
+    if (!(error instanceof HistoryFormatError) || !error.problem.startsWith('not valid JSON') || error.line === 1) throw error;
     throw new HistoryFormatError(
       error.file,
       error.line,

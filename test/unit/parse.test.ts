@@ -112,6 +112,8 @@ describe('parseHistory', () => {
       '"time" must be an integer number of nanoseconds (got nothing)'],
     ['a fractional time', line({ index: 0, type: 'invoke', process: 1, time: 1.5, f: 'add', key: 's', value: 'x' }), 1,
       '"time" must be an integer number of nanoseconds (got 1.5)'],
+    ['a time past 2^53 - 1', '{"index":0,"type":"invoke","process":1,"time":9007199254740993,"f":"add","key":"s","value":"x"}', 1,
+      '"time" must be an integer number of nanoseconds (got 9007199254740992, past 2^53 - 1 (9007199254740991), beyond which a number is not exact)'],
     ['an unknown function', inv(0, 1, 'delete', 's', 'x'), 1, '"f" must be one of add, read-set, write, read, cas (got "delete")'],
     ['a numeric key', line({ index: 0, type: 'invoke', process: 1, time: 0, f: 'add', key: 7, value: 'x' }), 1,
       '"key" must be a non-empty string, the znode\'s name (got 7)'],
@@ -217,6 +219,11 @@ describe('readHistoryFile', () => {
     writeFileSync(cut, `${text}{"index":7,"type":"invoke","process":3,"time":9,"f":"add","key":"s","value":"y"}`);
     const whole = await readOperationsFile(cut).catch((e: unknown) => e);
     expect((whole as Error).message).toMatch(/:3: "index" must be 2, the event's position in the history \(got 7\)$/);
+    // The only line (here: lines ended by CR alone, which JSON Lines does not know): nothing else to check, no hint.
+    writeFileSync(cut, text.replaceAll('\n', '\r'));
+    const lone = await readOperationsFile(cut).catch((e: unknown) => e);
+    expect(lone).toMatchObject({ line: 1 });
+    expect((lone as Error).message).not.toContain('last line');
   });
 
   it('reads lines across its chunks as the whole text reads them: UTF-8 and CRLF cut between chunks, a newline ending a chunk, a line longer than a chunk, no final newline', async () => {
