@@ -251,6 +251,11 @@ export class HistoryParser {
         this.fail(`${where()} must be an array of strings${nullable ? ' or null' : ''} (got ${show(value)})`);
         break;
       case 'read':
+        // An invoke asks; what was read is the completion's (as for read-set).
+        if (type === 'invoke') {
+          if (value === null) return;
+          this.fail(`${where()} must be null (got ${show(value)})`);
+        }
         if (typeof value === 'string' || value === null) return;
         this.fail(`${where()} must be a string or null (got ${show(value)})`);
         break;

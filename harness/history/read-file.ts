@@ -1,4 +1,6 @@
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { HistoryDigest } from './file-digest.ts';
 import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
 import { HistoryFormatError, HistoryParser, OperationPairer } from './parse.ts';
 import type { HistoryEvent, Operation } from './types.ts';
@@ -11,6 +13,17 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
   const parser = new HistoryParser(path);
   await forEachLine(path, (bytes, start, end) => parser.line(bytes, start, end));
   return parser.finish();
+}
+
+/**
+ * readHistoryFile, and the digest of the very bytes read (one pass: a pipe is read once, and a file
+ * written meanwhile cannot give events of one content and the digest of another).
+ */
+export async function readDigestedHistoryFile(path: string): Promise<{ events: HistoryEvent[]; digest: HistoryDigest }> {
+  const parser = new HistoryParser(path);
+  const hash = createHash('sha256');
+  const bytes = await forEachLine(path, (line, start, end) => parser.line(line, start, end), hash);
+  return { events: parser.finish(), digest: { bytes, sha256: hash.digest('hex') } };
 }
 
 /**
@@ -34,11 +47,14 @@ export const CHUNK_BYTES = 1 << 20;
  * Calls `handle` with each line as bytes[start, end) (no terminator; a trailing \r dropped), read
  * in 1 MiB chunks; only a line that spans two chunks is copied, joined.
  */
-async function forEachLine(path: string, handle: LineHandler): Promise<void> {
+async function forEachLine(path: string, handle: LineHandler, hash?: Hash): Promise<number> {
   // The start of a line no chunk so far has ended, in pieces (joined once, when its newline comes).
   let rest: Buffer[] = [];
+  let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
     const bytes = chunk as Buffer;
+    read += bytes.length;
+    hash?.update(bytes);
     let start = 0;
     if (rest.length > 0) {
       const end = bytes.indexOf(NEWLINE);
@@ -55,7 +71,7 @@ async function forEachLine(path: string, handle: LineHandler): Promise<void> {
     if (restAt < bytes.length) rest.push(bytes.subarray(restAt));
   }
   const last = Buffer.concat(rest);
-  if (last.length === 0) return;
+  if (last.length === 0) return read;
   try {
     emitLine(handle, last, 0, last.length);
   } catch (error) {
@@ -69,6 +85,7 @@ async function forEachLine(path: string, handle: LineHandler): Promise<void> {
       `${error.problem}; it is the file's last line and no newline ends it, so its writer was likely stopped while writing it: remove that line to check the rest`,
     );
   }
+  return read;
 }
 
 const NEWLINE = 10;

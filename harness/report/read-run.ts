@@ -29,7 +29,8 @@ export class ReportInputError extends Error {
 /** The file's text, or null when it does not exist. */
 export async function readOptional(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    // Without a byte order mark, which JSON.parse would take for a bad token (the history reader skips it too).
+    return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ReportInputError(path, null, `cannot be read (${(error as Error).message})`);
@@ -151,7 +152,12 @@ export function parseServers(text: string, file: string): string[] {
     if (!isObject(m) || typeof m.name !== 'string' || typeof m.mode !== 'string' || !Array.isArray(m.logFindings)) {
       throw new ReportInputError(file, null, `members[${i}] must have string "name" and "mode" and an array "logFindings"`);
     }
-    const findings = m.logFindings.map((f: unknown) => (isObject(f) ? `${String(f.kind)} x${String(f.count)} (${String(f.first)})` : String(f)));
+    const findings = m.logFindings.map((f: unknown, j: number) => {
+      if (!isObject(f) || typeof f.kind !== 'string' || !Number.isSafeInteger(f.count) || typeof f.first !== 'string') {
+        throw new ReportInputError(file, null, `members[${i}].logFindings[${j}] must have string "kind" and "first" and an integer "count" (got ${show(f)})`);
+      }
+      return `${f.kind} x${String(f.count)} (${f.first})`;
+    });
     return `${m.name}: ${m.mode}${typeof m.zxid === 'string' ? `, last zxid ${m.zxid}` : ''}; log: ${findings.join('; ') || 'no error lines'}`;
   });
   return raw.zxidsAgree === false ? [...lines, 'the serving members report different last zxids'] : lines;

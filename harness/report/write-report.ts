@@ -9,9 +9,9 @@ import { atomicWrite } from '../run/atomic-write.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../checker/index.ts';
-import { fileDigest } from '../history/file-digest.ts';
+import type { HistoryDigest } from '../history/file-digest.ts';
 import { toOperations } from '../history/parse.ts';
-import { readHistoryFile } from '../history/read-file.ts';
+import { readDigestedHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';
 import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './prepare-report-data.ts';
 import { parseFaults, parseClusterEvents, parseSchedule, parseSeed, parseLoopDelay, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
@@ -36,7 +36,7 @@ export async function writeReport(runDir: string, options: Omit<ReportOptions, '
 export async function buildReport(historyFile: string, options: ReportOptions = {}): Promise<string> {
   if (options.out === '') throw new ReportInputError('--out', null, 'names no file: give a path such as /tmp/report.html, or leave --out out');
   const dir = dirname(resolve(historyFile));
-  const events = await readEvents(historyFile);
+  const { events, digest } = await readEvents(historyFile);
   const ops = toOperations(events);
 
   const faultsFile = join(dir, RUN_FILES.faults);
@@ -62,7 +62,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   } else {
     const stored = parseVerdict(verdictText, verdictFile);
     if (stored.history !== undefined) {
-      const now = fileDigest(historyFile);
+      const now = digest;
       if (now.bytes !== stored.history.bytes || now.sha256 !== stored.history.sha256) {
         throw new ReportInputError(
           verdictFile,
@@ -116,9 +116,9 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
   return out;
 }
 
-async function readEvents(historyFile: string): Promise<HistoryEvent[]> {
+async function readEvents(historyFile: string): Promise<{ events: HistoryEvent[]; digest: HistoryDigest }> {
   try {
-    return await readHistoryFile(historyFile);
+    return await readDigestedHistoryFile(historyFile);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ReportInputError(historyFile, null, 'no such file');

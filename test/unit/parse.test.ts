@@ -120,6 +120,7 @@ describe('parseHistory', () => {
     ['an empty key', inv(0, 1, 'add', '', 'x'), 1, '"key" must be a non-empty string, the znode\'s name (got "")'],
     ['an add of a number', inv(0, 1, 'add', 's', 3), 1, '"value" of an invoke add must be a string (got 3)'],
     ['a read-set invoke with a value', inv(0, 1, 'read-set', 's', []), 1, '"value" of an invoke read-set must be null (got [])'],
+    ['a read invoke with a value', inv(0, 1, 'read', 'r', 'v'), 1, '"value" of an invoke read must be null (got "v")'],
     ['an ok read-set of numbers', [inv(0, 1, 'read-set', 's', null), done(1, 'ok', 1, 'read-set', 's', [1])].join('\n'), 2,
       '"value" of an ok read-set must be an array of strings (got [1])'],
     ['a cas with one element', inv(0, 1, 'cas', 'r', ['a']), 1, '"value" of an invoke cas must be [expected (string or null), new (string)]'],

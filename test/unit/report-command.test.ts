@@ -58,7 +58,8 @@ describe('zk-chaos report', () => {
   it('writes to --out, and takes the verdict from verdict.json when present', async () => {
     const history = join(dir, 'history.jsonl');
     writeFileSync(history, HISTORY);
-    writeFileSync(join(dir, 'verdict.json'), JSON.stringify({ validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }] }));
+    // A byte order mark (an editor's) is no bad token, as in the history.
+    writeFileSync(join(dir, 'verdict.json'), '\uFEFF' + JSON.stringify({ validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }] }));
     const out = join(dir, 'elsewhere.html');
     expect(await reportCommand(history, { out })).toBe(0);
     expect(printed).toEqual([out]);
@@ -188,6 +189,9 @@ describe('zk-chaos report', () => {
     writeFileSync(join(dir, 'servers.json'), JSON.stringify({ members: [{ name: 'zk-0' }] }));
     expect(await reportCommand(history, {})).toBe(3);
     expect(errors.pop()).toMatch(/servers\.json: members\[0\] must have string "name" and "mode"/);
+    writeFileSync(join(dir, 'servers.json'), JSON.stringify({ members: [{ name: 'zk-0', mode: 'leader', logFindings: [{ kind: 'npe' }] }] }));
+    expect(await reportCommand(history, {})).toBe(3);
+    expect(errors.pop()).toMatch(/servers\.json: members\[0\]\.logFindings\[0\] must have string "kind" and "first" and an integer "count" \(got \{"kind":"npe"\}\)/);
   });
 
   it("shows how late the harness's event loop ran, and names a malformed workload.json", async () => {
