@@ -182,12 +182,14 @@ export function describeRegisterOp(h: RegisterHistory, i: number): string {
 /**
  * Records in `seen` the write each ok read of the key proves its member had applied (see
  * session-views.ts): the earliest-invoked writer of the value read, if invoked before the read
- * completed (writersOf lists them in invoke order). A read of absent proves nothing.
+ * completed (writersOf lists them in invoke order). A read of absent proves nothing. Likewise an
+ * ok cas and the value it expected: the leader compared it with the register, and the session's
+ * member answered once it had applied the cas, so every write before it, that one included.
  */
 export function recordSeenWrites(h: RegisterHistory, seen: SeenWrites): void {
   for (let i = 0; i < h.ops.length; i++) {
     const value = h.need[i] as number;
-    if (h.kind[i] !== READ || value === NULL_VALUE) continue;
+    if ((h.kind[i] !== READ && h.kind[i] !== CAS) || value === NULL_VALUE) continue;
     const first = h.writersOf[value]![0];
     if (first === undefined) continue;
     const read = h.ops[i] as Operation;

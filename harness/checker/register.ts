@@ -404,7 +404,7 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
  */
 function lostWrites(h: RegisterHistory, misses: ReadMisses | undefined): Anomaly[] {
   const at = (i: number): Operation => h.ops[i] as Operation;
-  // The final reads, and without `misses` nothing else.
+  // The final reads, and without `misses` nothing else (with it, the final reads' misses too).
   const reads: number[] = [];
   for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && (misses !== undefined || h.realTime[i] === 1)) reads.push(i);
   if (reads.length === 0) return [];
@@ -440,7 +440,12 @@ function lostWrites(h: RegisterHistory, misses: ReadMisses | undefined): Anomaly
       continue;
     }
     const prefix = countBelow(completions, at(r).invokeTime);
-    if (prefix <= follows) continue;
+    if (prefix <= follows) {
+      // Nothing lost: the write it cannot follow completed after the final read was invoked, so the
+      // read orders the two as an ordinary one does (a fork across keys: session-views.ts).
+      misses?.set(at(r), at(writes[follows] as number));
+      continue;
+    }
     const missed = latestInvoked[prefix - 1] as number;
     const writers = h.writersOf[value] ?? [];
     const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));

@@ -7,12 +7,14 @@
  * - any update (add, write or cas) the session made and saw acknowledged before it: its member had
  *   applied that update, and writes are linearizable; likewise a cas of the session that its
  *   version refused (an error transaction, committed in order with the writes);
- * - any write an earlier read of the session saw: its member had applied that write.
+ * - any write an earlier read of the session saw: its member had applied that write; likewise the
+ *   write of the value an acknowledged cas of the session expected (its member had applied the
+ *   cas, and so every write before it).
  *
  * What a read saw (`SeenWrites`, recorded by each key's check: set.ts, register-history.ts): of
- * the writes of the value it returned, the earliest-invoked one that did not fail and was invoked
- * before the read completed (any of them may be the one it saw); of a read-set's elements, the one
- * whose such add was invoked last (it asks the most).
+ * the writes of the value it returned (or an ok cas expected), the earliest-invoked one that did
+ * not fail and was invoked before the read completed (any of them may be the one it saw); of a
+ * read-set's elements, the one whose such add was invoked last (it asks the most).
  *
  * One pass over the whole history in session order gives each read its anchor: of those updates
  * and seen writes, the one invoked last, when the session's operation that brings it is on another
@@ -21,8 +23,9 @@
  * witness order a read after its session's own writes and earlier reads), and to anything invoked
  * earlier: the read needs no anchor.
  *
- * Each key's check also records, for each ordinary read its own rules find nothing wrong with, the
- * earliest-acknowledged write the read cannot follow (`ReadMisses`: set.ts, register.ts). The read
+ * Each key's check also records, for each read its own rules find nothing wrong with (a final one:
+ * when it lost nothing), the earliest-acknowledged write the read cannot follow (`ReadMisses`:
+ * set.ts, register.ts). The read
  * went back in time if its anchor was invoked after that write was acknowledged. When the two were
  * concurrent, the read orders them: its anchor in its view, the missed write not. Orders that
  * close a cycle (two sessions ordering two writes both ways, or three or more in a ring) are a
@@ -40,10 +43,10 @@ import { OperationLinks } from './operation-links.ts';
 import { componentCycles } from './order-cycles.ts';
 import type { Anomaly } from './types.ts';
 
-/** Each ok read → the write it proves its member had applied (see above); none for absent. */
+/** Each ok read (and ok cas) → the write it proves its member had applied (see above); none for absent. */
 export type SeenWrites = OperationLinks;
 
-/** Each ordinary read its key's rules passed → the earliest-acknowledged write it cannot follow. */
+/** Each read its key's rules passed (a final one: when it lost nothing) → the earliest-acknowledged write it cannot follow. */
 export type ReadMisses = OperationLinks;
 
 /** What each key's check records for the rule across keys. */
@@ -119,6 +122,9 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
     s.last = op;
     if (!isRead(op)) {
       if (isUpdate(op) || isRefusedCas(op)) raise(s, op, op);
+      // An ok cas also saw the write of the value it expected (register-history.ts).
+      const saw = seen.get(op);
+      if (saw !== undefined) raise(s, op, saw);
       continue;
     }
     const anchor = s.anchor;

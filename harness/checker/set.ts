@@ -112,13 +112,16 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
   const lacking = new Set<Operation>();
   for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
-  // For the session rule across keys: each ordinary read the rules here found lacking nothing, and
-  // the earliest-acknowledged add it lacks (a final read answers to the stricter loss rule).
+  // For the session rule across keys: each read the rules here found lacking nothing, and the
+  // earliest-acknowledged add it lacks. A final read's, only when that add completed after it was
+  // invoked: one acknowledged before is a loss, which checkFinals reports.
   const finalSet = new Set(finals.reads);
   for (const read of records === undefined ? [] : reads) {
-    if (finalSet.has(read) || lacking.has(read)) continue;
+    if (lacking.has(read)) continue;
     const rank = firstMissing(read);
-    if (rank < okAdds.length) records!.misses.set(read, okAdds[rank] as Operation);
+    if (rank >= okAdds.length) continue;
+    const add = okAdds[rank] as Operation;
+    if (!finalSet.has(read) || add.completeTime >= read.invokeTime) records!.misses.set(read, add);
   }
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };

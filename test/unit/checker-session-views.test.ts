@@ -193,6 +193,32 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(verdict.anomalies[0]?.explanation).toContain(`write ${x} (process 3, ok) on key "r" was invoked, a write the same session had seen in its read ${saw} (process 2, ok)`);
     });
 
+    it('flags a read gone back behind the write of the value the session\'s acknowledged cas expected', () => {
+      const h = new HistoryBuilder();
+      const cas = h.invoke(2, 'cas', 'r', ['v', 'w']); // invoked before the add completed: its own invoke binds nothing
+      const a = h.add(1, 's', 'a');
+      const v = h.write(3, 'r', 'v'); // invoked after the add was acknowledged
+      h.ok(2); // compared with v: its member applied the cas, so v and the add before it
+      const r = h.readSet(2, 's', []);
+      h.readSet(4, 's', ['a']);
+      const verdict = check(h.ops());
+      expect(verdict.validity).toBe('invalid');
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'a', ops: [cas, a, v, r] })]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`write ${v} (process 3, ok) on key "r" was invoked, a write the same session had seen in its cas ${cas} (process 2, ok)`);
+      // A cas from absent, or refused by its version, saw no write: nothing binds beyond its own invoke.
+      for (const [expected, outcome] of [[null, 'ok'], ['v', 'fail']] as const) {
+        const g = new HistoryBuilder();
+        g.invoke(2, 'cas', 'r', [expected, 'w'] as string[]); // a cas from absent holds a null (as HistoryBuilder.cas)
+        g.add(1, 's', 'a');
+        g.write(3, 'r', 'v');
+        if (outcome === 'ok') g.ok(2);
+        else g.fail(2, { error: 'BAD_VERSION' });
+        g.readSet(2, 's', []);
+        g.readSet(4, 's', ['a']);
+        expect(check(g.ops()).anomalies.filter((x) => x.type === 'stale-read-in-session'), `${expected} ${outcome}`).toEqual([]);
+      }
+    });
+
     it('flags a register read gone back behind an element the session saw in a set', () => {
       const h = new HistoryBuilder();
       h.write(1, 'r', 'x');
@@ -313,6 +339,23 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       const verdict = check(ops);
       expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 2, 3] })]);
       expect(verdict.anomalies[0]?.explanation).toContain('read 2 (process 1, ok) on key "r" shows a state from before write 1 (process 2, ok)');
+    });
+
+    it('flags it when one of the reads is a final read that lost nothing (final or not, a read has a view)', () => {
+      for (const [key, f, value] of [['r', 'read', null], ['s', 'read-set', []]] as [string, Operation['f'], string[] | null][]) {
+        const ops = [
+          op(0, 1, 's', 'add', 'x', 7, 19),
+          op(1, 2, 'r', 'write', 'a', 7, 19),
+          op(2, 1, 'r', 'read', null, 20, 21),
+          op(3, 2, 's', 'read-set', [], 21, 28),
+        ];
+        // The read of `key` made final: invoked before the write it misses was acknowledged, it lost nothing.
+        const at = key === 'r' ? 2 : 3;
+        ops[at] = { ...ops[at]!, final: true, invokeTime: 18, output: value };
+        expect(ops[at]!.f).toBe(f);
+        const verdict = check(ops);
+        expect(verdict.anomalies, key).toEqual([expect.objectContaining({ type: 'skipped-write', ops: [0, 1, 2, 3] })]);
+      }
     });
 
     it('flags three sessions whose views order their concurrent writes in a cycle, with no two crossing', () => {
