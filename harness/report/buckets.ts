@@ -6,13 +6,15 @@
  * operations that started just as the fault hit are the ones whose latency rises.
  */
 
-import { OUTCOMES, type BucketSeries, type Outcome } from './model.ts';
+import { BUCKET_CATEGORIES, type BucketCategory, type BucketSeries, type Outcome } from './model.ts';
 
 /** An operation reduced to what the buckets need; completeUs null = never completed. */
 export interface TimedOp {
   invokeUs: number;
   completeUs: number | null;
   outcome: Outcome;
+  /** A cas its version refused (outcome fail): plotted apart from the failures. */
+  rejected?: boolean;
 }
 
 /** Smallest 1-2-5 width (at least 1 ms) that covers spanUs in at most maxBuckets buckets. */
@@ -32,26 +34,35 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(rank, sorted.length) - 1] ?? null;
 }
 
-/** Buckets [i * width, (i + 1) * width) from 0 to spanUs; the last event falls in the last one. */
+/**
+ * Buckets [i * width, (i + 1) * width) from 0 to spanUs, the last one ending at spanUs (the last
+ * event falls in it). A last piece shorter than a quarter width joins the bucket before it: its
+ * rate over a sliver would swing wildly, and over a whole width it read as a collapse.
+ */
 export function bucketize(ops: readonly TimedOp[], spanUs: number, maxBuckets = 200): BucketSeries {
-  const widthUs = niceBucketWidth(Math.max(spanUs, 1), maxBuckets);
-  const count = Math.floor(Math.max(spanUs, 0) / widthUs) + 1;
+  const endUs = Math.max(spanUs, 0);
+  const widthUs = niceBucketWidth(Math.max(endUs, 1), maxBuckets);
+  const whole = Math.floor(endUs / widthUs);
+  const count = Math.max(1, endUs - whole * widthUs < widthUs / 4 ? whole : whole + 1);
   const bucketOf = (us: number) => Math.min(count - 1, Math.max(0, Math.floor(us / widthUs)));
+  // The part of each bucket the run covers (the whole width for an instant-long run).
+  const covered = (j: number) => (j < count - 1 || endUs <= j * widthUs ? widthUs : endUs - j * widthUs);
 
   const completions = makeRecord(() => new Array<number>(count).fill(0));
   const latencies = makeRecord(() => Array.from({ length: count }, () => [] as number[]));
   for (const op of ops) {
     if (op.completeUs === null) continue;
-    completions[op.outcome][bucketOf(op.completeUs)]!++;
-    latencies[op.outcome][bucketOf(op.invokeUs)]!.push(op.completeUs - op.invokeUs);
+    const category: BucketCategory = op.rejected ? 'rejected' : op.outcome;
+    completions[category][bucketOf(op.completeUs)]!++;
+    latencies[category][bucketOf(op.invokeUs)]!.push(op.completeUs - op.invokeUs);
   }
 
-  const perSecond = 1e6 / widthUs;
   const toMs = (us: number | null) => (us === null ? null : Math.round(us) / 1000);
   return {
     widthUs,
     count,
-    throughput: makeRecord((o) => completions[o].map((n) => round3(n * perSecond))),
+    endUs: (count - 1) * widthUs + covered(count - 1),
+    throughput: makeRecord((o) => completions[o].map((n, j) => round3((n * 1e6) / covered(j)))),
     latency: makeRecord((o) => {
       const sorted = latencies[o].map((list) => list.sort((a, b) => a - b));
       return {
@@ -63,8 +74,8 @@ export function bucketize(ops: readonly TimedOp[], spanUs: number, maxBuckets = 
   };
 }
 
-function makeRecord<T>(make: (outcome: Outcome) => T): Record<Outcome, T> {
-  return Object.fromEntries(OUTCOMES.map((o) => [o, make(o)])) as Record<Outcome, T>;
+function makeRecord<T>(make: (category: BucketCategory) => T): Record<BucketCategory, T> {
+  return Object.fromEntries(BUCKET_CATEGORIES.map((o) => [o, make(o)])) as Record<BucketCategory, T>;
 }
 
 function round3(x: number): number {

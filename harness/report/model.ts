@@ -81,15 +81,24 @@ export interface AnomalyView {
   ops: OpRow[];
 }
 
+/**
+ * What the throughput and latency plots tell apart: the outcomes, with a cas its version refused
+ * on its own (a routine answer in a cas workload, drawn quietly as on the timeline, not as a failure).
+ */
+export const BUCKET_CATEGORIES = ['ok', 'rejected', 'fail', 'info'] as const;
+export type BucketCategory = (typeof BUCKET_CATEGORIES)[number];
+
 /** Per time bucket: completions per second (by completion time), latency percentiles (by invoke time). */
 export interface BucketSeries {
   widthUs: number;
-  /** Start of bucket i is i * widthUs (µs since the first event). */
+  /** Start of bucket i is i * widthUs (µs since the first event); bucket i ends at the next one's start. */
   count: number;
-  /** Completions per second, by outcome. */
-  throughput: Record<Outcome, number[]>;
-  /** Latency in ms of the operations invoked in the bucket, by outcome; null where none. */
-  latency: Record<Outcome, { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] }>;
+  /** Where the last bucket ends: the run's end (it covers a quarter to one and a quarter widths). */
+  endUs: number;
+  /** Completions per second (over the part of the bucket the run covers), by category. */
+  throughput: Record<BucketCategory, number[]>;
+  /** Latency in ms of the operations invoked in the bucket, by category; null where none. */
+  latency: Record<BucketCategory, { p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[] }>;
 }
 
 export interface ReportModel {

@@ -49,7 +49,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
   for (const op of ops) {
     const invokeUs = us(op.invokeTime);
     const completeUs = completionUs(op);
-    timed.push({ invokeUs, completeUs, outcome: op.outcome });
+    timed.push({ invokeUs, completeUs, outcome: op.outcome, rejected: op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error) });
     const end = completeUs ?? durationUs;
     const span = spans.get(op.process);
     if (span) {
@@ -170,18 +170,21 @@ function anomalyViews(
     const rows = anomaly.ops.flatMap((id) => {
       const op = byId.get(id);
       if (!op) return [];
+      // The element is the anomaly key's: an operation on another key (a session's anchor) is
+      // shown as itself, never as lacking an element its key never had.
+      const asked = op.key === anomaly.key ? element : null;
       return [{
         id: op.id,
         process: op.process,
         f: op.f,
         key: op.key,
-        value: rowValue(op, element),
+        value: rowValue(op, asked),
         invokeUs: us(op.invokeTime),
         completeUs: completionUs(op),
         outcome: op.outcome,
         server: op.server ?? null,
         error: op.error ?? null,
-        holdsElement: holdsElement(op, element),
+        holdsElement: holdsElement(op, asked),
       }];
     });
     return { type: anomaly.type, key: anomaly.key, element, explanation: anomaly.explanation, ops: rows };

@@ -115,7 +115,7 @@ function summary(model: ReportModel): string {
     <dt>Operations</dt><dd>${count(counts.operations)} (${h(outcomes)}${counts.neverCompleted > 0 ? `; ${count(counts.neverCompleted)} never completed` : ''})</dd>
     <dt>Processes</dt><dd>${count(counts.processes)} sessions on ${count(counts.keys)} keys</dd>
     <dt>Faults</dt><dd>${model.faults.length === 0 ? 'none' : h(model.faults.map((f) => f.name).join(', '))}</dd>
-    ${run.schedule.length === 0 ? '' : `<dt>Planned</dt><dd id="schedule"><ol>${run.schedule.map((line) => `<li>${h(line)}</li>`).join('')}</ol></dd>`}
+    ${run.schedule.length === 0 ? '' : `<dt title="The plan counts from the moment the schedule started, after the run's first quiet period; the Faults table and the timeline count from the history's first event.">Planned (from the schedule's start)</dt><dd id="schedule"><ol>${run.schedule.map((line) => `<li>${h(line)}</li>`).join('')}</ol></dd>`}
     ${run.loopDelay === null ? '' : `<dt title="A late loop stretches the latencies the history records">Harness event loop</dt><dd id="loop-delay">${h(run.loopDelay)}</dd>`}
     ${run.servers.length === 0 ? '' : `<dt>Servers after</dt><dd id="servers"><ul>${run.servers.map((line) => `<li>${h(line)}</li>`).join('')}</ul></dd>`}
   </dl>

@@ -46,25 +46,48 @@ describe('bucketize', () => {
   ];
   const series = bucketize(ops, 2_000);
 
-  it('sizes the buckets', () => {
+  it('sizes the buckets, the last one ending with the run', () => {
     expect(series.widthUs).toBe(1_000);
-    expect(series.count).toBe(3);
+    expect(series.count).toBe(2);
+    expect(series.endUs).toBe(2_000);
   });
 
   it('counts completions per second by completion time', () => {
-    expect(series.throughput.ok).toEqual([2_000, 1_000, 0]);
-    expect(series.throughput.fail).toEqual([0, 1_000, 0]);
-    expect(series.throughput.info).toEqual([0, 0, 1_000]);
+    expect(series.throughput.ok).toEqual([2_000, 1_000]);
+    expect(series.throughput.fail).toEqual([0, 1_000]);
+    expect(series.throughput.info).toEqual([0, 1_000]);
+    expect(series.throughput.rejected).toEqual([0, 0]);
   });
 
   it('gives latency percentiles in ms by invoke time, null where nothing was invoked', () => {
     // ok ops invoked in bucket 0 took 100, 300 and 900 µs.
-    expect(series.latency.ok.p50).toEqual([0.3, null, null]);
-    expect(series.latency.ok.p99).toEqual([0.9, null, null]);
-    expect(series.latency.fail.p95).toEqual([1.5, null, null]);
-    expect(series.latency.info.p50).toEqual([null, 0.9, null]);
+    expect(series.latency.ok.p50).toEqual([0.3, null]);
+    expect(series.latency.ok.p99).toEqual([0.9, null]);
+    expect(series.latency.fail.p95).toEqual([1.5, null]);
+    expect(series.latency.info.p50).toEqual([null, 0.9]);
+  });
+
+  it('rates a last, partial bucket over the part the run covers, and folds a sliver into the bucket before', () => {
+    const done = (completeUs: number): TimedOp => ({ invokeUs: completeUs - 10, completeUs, outcome: 'ok' });
+    // 2.5 ms: the last bucket covers 0.5 ms, and its one completion is 2,000/s, not 1,000/s.
+    const half = bucketize([done(100), done(2_400)], 2_500);
+    expect([half.count, half.endUs, half.throughput.ok]).toEqual([3, 2_500, [1_000, 0, 2_000]]);
+    // 2.1 ms: the 0.1 ms left joins the second bucket, which then covers 1.1 ms.
+    const sliver = bucketize([done(100), done(2_050)], 2_100);
+    expect([sliver.count, sliver.endUs, sliver.throughput.ok]).toEqual([2, 2_100, [1_000, round(1e6 / 1_100)]]);
+    // One instant: one bucket of the whole width.
+    expect(bucketize([done(0)], 0)).toMatchObject({ count: 1, endUs: 1_000, throughput: { ok: [1_000] } });
+  });
+
+  it('plots a cas its version refused apart from the failures', () => {
+    const refused = bucketize([{ invokeUs: 0, completeUs: 500, outcome: 'fail', rejected: true }, { invokeUs: 0, completeUs: 600, outcome: 'fail' }], 1_000);
+    expect(refused.throughput.rejected).toEqual([1_000]);
+    expect(refused.throughput.fail).toEqual([1_000]);
+    expect(refused.latency.rejected.p50).toEqual([0.5]);
   });
 });
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 describe('compaction', () => {
   it('delta-encodes growing sequences and decodes them back', () => {
@@ -142,6 +165,7 @@ describe('prepareReportData', () => {
     anomalies: [{ type: 'lost', key: 's', element: 'b', explanation: "'b' was acknowledged ...", ops: [4, 9] }],
     unknownKeys: [],
   };
+  const base = { faults: [], kubeEvents: [], run: { runName: 'r', suite: 'r', seed: null, historyFile: 'h' } };
   const model = prepareReportData({
     events,
     ops,
@@ -199,6 +223,24 @@ describe('prepareReportData', () => {
     expect(anomaly!.ops).toEqual([
       { id: 4, process: 0, f: 'add', key: 's', value: "'b'", invokeUs: 4_000, completeUs: 6_000, outcome: 'ok', server: 'zk-0', error: null, holdsElement: null },
       { id: 9, process: 3, f: 'read-set', key: 's', value: "1 element; 'b' absent", invokeUs: 11_000, completeUs: 12_000, outcome: 'ok', server: 'zk-2', error: null, holdsElement: false },
+    ]);
+  });
+
+  it('asks for the element only of the rows on the anomaly\'s key (a session\'s read elsewhere is shown as itself)', () => {
+    const crossing = history(
+      [
+        { type: 'invoke', process: 0, f: 'read-set', key: 't', value: null },
+        { type: 'ok', process: 0, f: 'read-set', key: 't', value: ['x'], server: 'zk-0' },
+        { type: 'invoke', process: 0, f: 'read-set', key: 's', value: null },
+        { type: 'ok', process: 0, f: 'read-set', key: 's', value: [], server: 'zk-0' },
+      ],
+      [0, 1, 2, 3],
+    );
+    const stale = { type: 'stale-read-in-session' as const, key: 's', element: 'b', explanation: '...', ops: [0, 2] };
+    const rows = prepareReportData({ ...base, events: crossing, ops: toOperations(crossing), verdict: { validity: 'invalid', anomalies: [stale], unknownKeys: [] } }).verdict.anomalies[0]!.ops;
+    expect(rows.map((r) => [r.key, r.value, r.holdsElement])).toEqual([
+      ['t', '1 element: \'x\'', null],
+      ['s', "0 elements; 'b' absent", false],
     ]);
   });
 

@@ -232,7 +232,12 @@
 
   // Throughput: stacked steps per outcome; latency: p50/p95/p99 per outcome on a log axis.
   var b = model.buckets;
+  // The plots' series: the outcomes, with a cas its version refused apart (quiet, as on the timeline).
+  var PLOTTED = ['ok', 'rejected', 'fail', 'info'];
+  var PLOT_NAME = { ok: 'ok', rejected: 'cas rejected', fail: 'fail', info: 'info' };
   function bucketX(j) { return ms(j * b.widthUs); }
+  // Bucket j's end: the next one's start, the last one's the run's end.
+  function bucketEndX(j) { return j === b.count - 1 ? ms(b.endUs) : bucketX(j + 1); }
   // Like the operations, these series get only the points around the prepared window: zoomed in,
   // a dashed line running far off screen costs every one of its dashes at each pointer move.
   var bucketPoints = {};
@@ -241,12 +246,12 @@
     return bucketPoints[id].filter(function (p) { var x = Array.isArray(p) ? p[0] : p.value[0]; return x >= from && x <= to; });
   }
   var gTp = grids.throughput.index;
-  OUTCOMES.forEach(function (o) {
+  PLOTTED.forEach(function (o) {
     var points = b.throughput[o].map(function (v, j) { return [bucketX(j), v]; });
-    points.push([bucketX(b.count), b.throughput[o][b.count - 1] || 0]); // closes the last step
+    points.push([bucketEndX(b.count - 1), b.throughput[o][b.count - 1] || 0]); // closes the last step
     bucketPoints['tp-' + o] = points;
     series.push({
-      id: 'tp-' + o, name: o + ' /s', type: 'line', step: 'end', stack: 'throughput', xAxisIndex: gTp, yAxisIndex: gTp,
+      id: 'tp-' + o, name: PLOT_NAME[o] + ' /s', type: 'line', step: 'end', stack: 'throughput', xAxisIndex: gTp, yAxisIndex: gTp,
       showSymbol: false, silent: true, lineStyle: { width: 1, color: COLOR[o] }, itemStyle: { color: COLOR[o] },
       areaStyle: { color: COLOR[o], opacity: 0.55 }, data: windowed('tp-' + o),
     });
@@ -254,16 +259,16 @@
   // A bucket between two empty ones has no line to draw: it gets a dot instead.
   function latencyPoints(values) {
     return values.map(function (v, j) {
-      var point = [bucketX(j) + ms(b.widthUs) / 2, v === null ? '-' : Math.max(v, 0.001)];
+      var point = [(bucketX(j) + bucketEndX(j)) / 2, v === null ? '-' : Math.max(v, 0.001)];
       var isolated = v !== null && (j === 0 || values[j - 1] === null) && (j === values.length - 1 || values[j + 1] === null);
       return isolated ? { value: point, symbol: 'circle', symbolSize: 4 } : point;
     });
   }
   var gLat = grids.latency.index;
   var latencyNames = [];
-  OUTCOMES.forEach(function (o) {
+  PLOTTED.forEach(function (o) {
     ['p50', 'p95', 'p99'].forEach(function (p) {
-      var name = o + ' ' + p;
+      var name = PLOT_NAME[o] + ' ' + p;
       latencyNames.push(name);
       bucketPoints['lat-' + o + '-' + p] = latencyPoints(b.latency[o][p]);
       series.push({
@@ -313,8 +318,9 @@
     titles.push({ text: TITLES[name], left: 10, top: grids[name].top - 38, textStyle: { fontSize: 13, fontWeight: 600 } });
   });
   legends.push({ data: ['ok', 'cas rejected by comparison', 'fail', 'info', 'info, never completed', 'anomaly operations'], top: grids.timeline.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
-  legends.push({ data: OUTCOMES.map(function (o) { return o + ' /s'; }), top: grids.throughput.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
-  legends.push({ data: latencyNames, top: grids.latency.top - 38, right: 40, itemWidth: 18, itemGap: 6, textStyle: { fontSize: 11 } });
+  legends.push({ data: PLOTTED.map(function (o) { return PLOT_NAME[o] + ' /s'; }), top: grids.throughput.top - 38, right: 40, itemWidth: 18, textStyle: { fontSize: 11 } });
+  // Twelve series: a scrolling legend in the right half, clear of the title.
+  legends.push({ type: 'scroll', width: '50%', data: latencyNames, top: grids.latency.top - 38, right: 40, itemWidth: 18, itemGap: 6, textStyle: { fontSize: 11 } });
 
   var allX = Object.keys(grids).map(function (name) { return grids[name].index; });
   var dataZoom = [
@@ -471,16 +477,17 @@
     return list.map(function (f) { return '<b>' + esc(f.name) + '</b> ' + esc(f.detail) + '<br><span class="k">from</span> ' + sec(f.startUs) + ' <span class="k">to</span> ' + (f.endUs === null ? 'not healed' : sec(f.endUs)); }).join('<br>');
   }
   function bucketHtml(xMs, kind) {
-    var j = Math.floor((xMs * 1000) / b.widthUs);
-    if (j < 0 || j >= b.count) return '';
-    var head = '<b>' + sec(j * b.widthUs) + ' – ' + sec((j + 1) * b.widthUs) + '</b><br>';
+    // The last bucket may run past count widths (a short last piece joins it).
+    var j = Math.min(b.count - 1, Math.floor((xMs * 1000) / b.widthUs));
+    if (j < 0 || xMs * 1000 > b.endUs) return '';
+    var head = '<b>' + sec(j * b.widthUs) + ' – ' + sec(j === b.count - 1 ? b.endUs : (j + 1) * b.widthUs) + '</b><br>';
     if (kind === 'throughput') {
-      return head + OUTCOMES.map(function (o) { return '<span class="k">' + o + '</span> ' + b.throughput[o][j] + '/s'; }).join(' · ');
+      return head + PLOTTED.map(function (o) { return '<span class="k">' + PLOT_NAME[o] + '</span> ' + b.throughput[o][j] + '/s'; }).join(' · ');
     }
-    return head + OUTCOMES.map(function (o) {
+    return head + PLOTTED.map(function (o) {
       var l = b.latency[o];
-      if (l.p50[j] === null) return '<span class="k">' + o + '</span> —';
-      return '<span class="k">' + o + '</span> p50 ' + l.p50[j] + ' · p95 ' + l.p95[j] + ' · p99 ' + l.p99[j] + ' ms';
+      if (l.p50[j] === null) return '<span class="k">' + PLOT_NAME[o] + '</span> —';
+      return '<span class="k">' + PLOT_NAME[o] + '</span> p50 ' + l.p50[j] + ' · p95 ' + l.p95[j] + ' · p99 ' + l.p99[j] + ' ms';
     }).join('<br>');
   }
   function inGrid(name, point) { return grids[name] && chart.containPixel({ gridIndex: grids[name].index }, point); }
