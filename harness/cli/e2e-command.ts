@@ -51,6 +51,9 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
   });
 }
 
+/** The most seconds whose milliseconds are still exact (2^53 - 1 ms). */
+const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /**
  * What is wrong with e2e's options, or undefined: found before anything starts, so that a bad
  * value is a usage error (exit 2) and never surfaces in every suite after the cluster is built.
@@ -58,11 +61,14 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
  */
 export function e2eOptionProblem(options: E2eOptions): string | undefined {
   if (options.seed !== undefined && wholeNumber(options.seed, 0) === undefined) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
-  // Seconds to the millisecond (the suites take ZK_CHAOS_QUIET_MS, a whole number of milliseconds).
-  if (options.duration !== undefined && (!/^\d+(\.\d{1,3})?$/.test(options.duration) || Number(options.duration) < 0.001)) {
-    return `--duration must be a number of seconds, at least 0.001, to the millisecond at most (got "${options.duration}")`;
+  // Seconds to the millisecond: the suites take ZK_CHAOS_QUIET_MS and ZK_CHAOS_RANDOM_MS, whole
+  // numbers of milliseconds up to 2^53 - 1, and refuse any other after the cluster is built.
+  if (options.duration !== undefined && (!/^\d+(\.\d{1,3})?$/.test(options.duration) || !Number.isSafeInteger(Math.round(Number(options.duration) * 1000)) || Number(options.duration) < 0.001)) {
+    return `--duration must be a number of seconds from 0.001 to ${MAX_SECONDS}, to the millisecond at most (got "${options.duration}")`;
   }
-  if (options.randomTime !== undefined && wholeNumber(options.randomTime, 1) === undefined) return `--random-time must be a whole number of seconds, at least 1 (got "${options.randomTime}")`;
+  if (options.randomTime !== undefined && wholeNumber(options.randomTime, 1, MAX_SECONDS) === undefined) {
+    return `--random-time must be a whole number of seconds from 1 to ${MAX_SECONDS} (got "${options.randomTime}")`;
+  }
   if (options.access && !['nodeport', 'port-forward'].includes(options.access)) return `--access must be nodeport or port-forward (got "${options.access}")`;
   if (options.storage && !['local-path', 'shared'].includes(options.storage)) return `--storage must be local-path or shared (got "${options.storage}")`;
   if (options.image && options.zkVersion) return 'give --image or --zk-version, not both';

@@ -97,6 +97,10 @@ export async function runCommand(options: RunOptions, preset: RunPreset = PLAIN_
       ...(options.rate === undefined ? {} : { rate: wholeFlag('--rate', options.rate, 1) }),
       ...(options.slowFsync === undefined ? {} : { slowFsync: parseSlowFsync(options.slowFsync) }),
     };
+    // Run n takes seed + n - 1: the last one must still be a seed (compared so that no sum rounds).
+    if (settings.seed > Number.MAX_SAFE_INTEGER - (settings.runs - 1)) {
+      throw new Error(`--seed ${settings.seed} with --runs ${settings.runs} reaches past ${Number.MAX_SAFE_INTEGER} (run n takes seed + n - 1): give a smaller seed or fewer runs`);
+    }
     const needKubelet = settings.mix.filter((kind) => KUBELET_FAULTS.has(kind));
     if (needKubelet.length > 0 && target.name === 'docker') throw new Error(`--nemesis ${needKubelet.join(',')} needs the kubelet's liveness probe, which Docker has not: use --target kind or context:NAME, or leave it out`);
     const needDockerHost = settings.mix.filter((kind) => DOCKER_HOST_FAULTS.has(kind));

@@ -31,13 +31,28 @@ export async function readDigestedHistoryFile(path: string): Promise<{ events: H
  * not kept (what checking needs, in about half the memory of readHistoryFile + toOperations).
  */
 export async function readOperationsFile(path: string): Promise<Operation[]> {
+  return (await readOperations(path)).operations;
+}
+
+/** readOperationsFile, and the digest of the very bytes read (what a verdict on them judged). */
+export async function readDigestedOperationsFile(path: string): Promise<{ operations: Operation[]; digest: HistoryDigest }> {
+  const hash = createHash('sha256');
+  const { operations, bytes } = await readOperations(path, hash);
+  return { operations, digest: { bytes, sha256: hash.digest('hex') } };
+}
+
+async function readOperations(path: string, hash?: Hash): Promise<{ operations: Operation[]; bytes: number }> {
   const parser = new HistoryParser(path, false);
   const pairer = new OperationPairer();
-  await forEachLine(path, (bytes, start, end) => {
-    const event = parser.line(bytes, start, end);
-    if (event) pairer.add(event);
-  });
-  return pairer.operations;
+  const bytes = await forEachLine(
+    path,
+    (line, start, end) => {
+      const event = parser.line(line, start, end);
+      if (event) pairer.add(event);
+    },
+    hash,
+  );
+  return { operations: pairer.operations, bytes };
 }
 
 /** The bytes read at a time. */

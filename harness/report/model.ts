@@ -17,7 +17,7 @@ export interface RunInfo {
   seed: string | null;
   /** Path of the history the report was built from, as given. */
   historyFile: string;
-  /** The command that reruns the run, when the runner knows it (else a placeholder naming the suite is shown). */
+  /** The command that reruns the run, when the runner knows it (else the integration project's, naming the suite). */
   rerunCommand?: string;
   /** The planned fault schedule (schedule.json), one line per fault, when the run had one. */
   schedule?: string[];

@@ -205,8 +205,8 @@ export function suiteOf(runName: string): string {
 function rerunCommands(run: RunInfo): string[] {
   const commands: string[] = [];
   if (run.seed !== null) {
-    // A run folder from before runs kept their command: the seed, and which command to give it.
-    const command = run.rerunCommand ?? `<the command that ran ${run.suite}>`;
+    // A run that kept no command of its own (the integration tests' runs) is one of that project's.
+    const command = run.rerunCommand ?? `npx vitest run --project integration   # the suite that ran ${run.suite}`;
     commands.push(`ZK_CHAOS_SEED=${run.seed} ${command}`);
   }
   commands.push(`npx zk-chaos check ${shellQuote(run.historyFile)}`);

@@ -17,6 +17,9 @@ import { missingOps, prepareReportData, suiteOf, type ReportVerdict } from './pr
 import { parseFaults, parseClusterEvents, parseSchedule, parseSeed, parseLoopDelay, parseServers, parseVerdict, readOptional, ReportInputError } from './read-run.ts';
 import { renderHtml } from './render-html.ts';
 
+/** What a report says of a history changed since its verdict (interrupted.ts then judges it again). */
+export const HISTORY_CHANGED = 'it changed after the check';
+
 export interface ReportOptions {
   /** Where to write the report (default: report.html next to the history). */
   out?: string;
@@ -68,7 +71,7 @@ export async function buildReport(historyFile: string, options: ReportOptions = 
           verdictFile,
           null,
           `judged a history of ${stored.history.bytes} bytes (SHA-256 ${stored.history.sha256.slice(0, 12)}…), but ${historyFile} now has ` +
-            `${now.bytes} bytes (SHA-256 ${now.sha256.slice(0, 12)}…): it changed after the check (delete verdict.json to recompute the verdict from the history as it is)`,
+            `${now.bytes} bytes (SHA-256 ${now.sha256.slice(0, 12)}…): ${HISTORY_CHANGED} (delete verdict.json to recompute the verdict from the history as it is)`,
         );
       }
     }

@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
-import { readOperationsFile } from '../history/read-file.ts';
-import { writeReport } from '../report/write-report.ts';
+import type { HistoryDigest } from '../history/file-digest.ts';
+import { readDigestedOperationsFile } from '../history/read-file.ts';
+import { ReportInputError } from '../report/read-run.ts';
+import { HISTORY_CHANGED, writeReport } from '../report/write-report.ts';
 import { HISTORY_COMPLETE, RUN_FILES, runFoldersSince, writeVerdict } from './run-folder.ts';
 
 /**
@@ -27,20 +29,31 @@ export async function finalizeInterruptedRuns(resultsDir: string, since: number,
       continue;
     }
     const reason = `the run was interrupted (${why}) before it finished: its final reads were not made, so no verdict can be valid`;
-    let verdict: Verdict;
-    try {
-      const operations = await readOperationsFile(history);
-      // Interrupted while checking: the history was whole, so the checker's verdict on it is the run's.
-      verdict = historyComplete(dir) ? check(operations) : interruptedVerdict(check(operations), reason);
-    } catch (error) {
-      if (!(error instanceof HistoryFormatError)) throw error;
-      // A harness killed mid-write can leave a last line cut short: nothing to check then.
-      writeVerdict(dir, unreadable(`${reason}; the history is unreadable: ${error.message}`));
-      done.push(dir);
-      continue;
+    // A signal handler finalizes in the process whose workload is still ending: an operation cut off
+    // by the stopping ensemble may append its completion meanwhile. The verdict names the bytes it
+    // judged, a report refuses it beside more, and then the history is judged again.
+    for (let attempt = 1; ; attempt++) {
+      let verdict: Verdict;
+      let digest: HistoryDigest;
+      try {
+        const read = await readDigestedOperationsFile(history);
+        digest = read.digest;
+        // Interrupted while checking: the history was whole, so the checker's verdict on it is the run's.
+        verdict = historyComplete(dir) ? check(read.operations) : interruptedVerdict(check(read.operations), reason);
+      } catch (error) {
+        if (!(error instanceof HistoryFormatError)) throw error;
+        // A harness killed mid-write can leave a last line cut short: nothing to check then.
+        writeVerdict(dir, unreadable(`${reason}; the history is unreadable: ${error.message}`));
+        break;
+      }
+      writeVerdict(dir, verdict, digest);
+      try {
+        await writeReport(dir);
+        break;
+      } catch (error) {
+        if (!(error instanceof ReportInputError && error.problem.includes(HISTORY_CHANGED)) || attempt === 3) throw error;
+      }
     }
-    writeVerdict(dir, verdict);
-    await writeReport(dir);
     done.push(dir);
   }
   return done;

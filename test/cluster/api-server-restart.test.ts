@@ -54,6 +54,7 @@ describe('the Kubernetes API server restarting during a run', () => {
     const probeAnswers: string[] = [];
     const result = await runTest({
       name: 'api-server-restart',
+      rerunCommand: 'npx vitest run --project cluster test/cluster/api-server-restart.test.ts',
       endpoints: () => started.endpoints(),
       observe: (ctx) => started.observe(ctx.events),
       // As the suites watch it: a restart is survived, its silence noted.
@@ -126,6 +127,7 @@ describe('the Kubernetes API server that stops answering for good', () => {
     try {
       const outcome = await runTest({
         name: 'api-server-gone',
+        rerunCommand: 'npx vitest run --project cluster test/cluster/api-server-restart.test.ts',
         endpoints: () => gone.endpoints(),
         observe: (ctx) => gone.observe(ctx.events),
         // A shorter grace than the suites' two minutes: the test waits through it.

@@ -92,6 +92,10 @@ describe('zk-chaos run --target docker', () => {
     const limit = cli('--time-limit', '5');
     expect(limit.status).toBe(3);
     expect(limit.stderr).toContain(`--time-limit needs a whole number from 20 to ${Number.MAX_SAFE_INTEGER} (got "5")`);
+    // Run n takes seed + n - 1: refused before the first run, not as a crash at the third.
+    const seeds = cli('--seed', String(Number.MAX_SAFE_INTEGER - 1), '--runs', '3');
+    expect(seeds.status).toBe(3);
+    expect(seeds.stderr).toContain(`--seed ${Number.MAX_SAFE_INTEGER - 1} with --runs 3 reaches past ${Number.MAX_SAFE_INTEGER} (run n takes seed + n - 1): give a smaller seed or fewer runs`);
   });
 
   it('--overlap plays network faults beside the others; the ops faults (rolling restart, node loss, bridge) play like any other', () => {

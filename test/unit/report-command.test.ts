@@ -124,8 +124,8 @@ describe('zk-chaos report', () => {
     writeFileSync(history, HISTORY);
     writeFileSync(join(dir, 'seed'), '99\n');
     expect(await reportCommand(history, {})).toBe(0);
-    // No command kept (an older run's folder): a placeholder, never another suite's command.
-    expect(modelOf(join(dir, 'report.html')).run.rerun[0]).toBe(`ZK_CHAOS_SEED=99 <the command that ran ${basename(dir)}>`);
+    // No command kept: an integration test's run (the suites and zk-chaos run/hunt keep theirs).
+    expect(modelOf(join(dir, 'report.html')).run.rerun[0]).toBe(`ZK_CHAOS_SEED=99 npx vitest run --project integration   # the suite that ran ${basename(dir)}`);
     writeFileSync(join(dir, 'rerun'), 'npm run e2e -- --suites random\n');
     expect(await reportCommand(history, {})).toBe(0);
     expect(modelOf(join(dir, 'report.html')).run.rerun[0]).toBe('ZK_CHAOS_SEED=99 npm run e2e -- --suites random');
