@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { HistoryDigest } from './file-digest.ts';
 import { type LineHandler, emitLine, forEachEndedLine } from './lines.ts';
 import { HistoryFormatError, HistoryParser, OperationPairer } from './parse.ts';
-import type { HistoryEvent, Operation } from './types.ts';
+import type { HistoryDigest, HistoryEvent, Operation } from './types.ts';
 
 /**
  * Reads and validates a history file line by line (so files larger than the largest JavaScript

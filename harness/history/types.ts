@@ -52,6 +52,16 @@ export function casComparisonFailed(error: string | undefined): boolean {
   return error !== undefined && error.includes('BAD_VERSION');
 }
 
+/**
+ * What identifies a history file's content: its size and SHA-256, of the bytes a check read. A
+ * run's verdict.json carries it, so a report never shows that verdict beside a history edited (or
+ * grown) after the check.
+ */
+export interface HistoryDigest {
+  bytes: number;
+  sha256: string;
+}
+
 /** An operation: an invoke paired with its completion (or none). */
 export interface Operation {
   /** Index of the invoke event; doubles as the operation's id. */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { AnomalyType, Validity } from '../checker/index.ts';
 import type { FaultWindow } from '../nemesis/fault.ts';
 import type { ClusterEvent } from '../history/event-log.ts';
-import type { HistoryDigest } from '../history/file-digest.ts';
+import type { HistoryDigest } from '../history/types.ts';
 import type { ReportVerdict } from './prepare-report-data.ts';
 
 export class ReportInputError extends Error {

@@ -9,7 +9,7 @@ import { atomicWrite } from '../run/atomic-write.ts';
 import { RUN_FILES } from '../run/run-folder.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../checker/index.ts';
-import type { HistoryDigest } from '../history/file-digest.ts';
+import type { HistoryDigest } from '../history/types.ts';
 import { toOperations } from '../history/parse.ts';
 import { readDigestedHistoryFile } from '../history/read-file.ts';
 import type { HistoryEvent } from '../history/types.ts';

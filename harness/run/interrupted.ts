@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type Verdict } from '../checker/index.ts';
 import { HistoryFormatError } from '../history/parse.ts';
-import type { HistoryDigest } from '../history/file-digest.ts';
+import type { HistoryDigest } from '../history/types.ts';
 import { readDigestedOperationsFile } from '../history/read-file.ts';
 import { ReportInputError } from '../report/read-run.ts';
 import { HISTORY_CHANGED, writeReport } from '../report/write-report.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Verdict } from '../checker/index.ts';
-import { fileDigest, type HistoryDigest } from '../history/file-digest.ts';
+import type { HistoryDigest } from '../history/types.ts';
 import type { WorkloadSummary } from '../workload/runner.ts';
 import { atomicWrite } from './atomic-write.ts';
 import { join } from 'node:path';
@@ -58,11 +58,9 @@ export function writeWorkloadSummary(dir: string, summary: WorkloadSummary): voi
 
 /**
  * Writes a run's verdict.json (atomically: a full disk leaves the previous file or none), with the
- * size and SHA-256 of the history it judged (`judged`: of the bytes the check read; else of the
- * history as it is now): a report shows the verdict only beside that history.
+ * digest of the bytes the check read (`judged`; none for a history it could not read): a report
+ * shows the verdict only beside that history.
  */
 export function writeVerdict(dir: string, verdict: Verdict, judged?: HistoryDigest): void {
-  const history = join(dir, RUN_FILES.history);
-  const digest = judged ?? (existsSync(history) ? fileDigest(history) : undefined);
-  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify({ ...verdict, ...(digest ? { history: digest } : {}) }, null, 2) + '\n');
+  atomicWrite(join(dir, RUN_FILES.verdict), JSON.stringify({ ...verdict, ...(judged ? { history: judged } : {}) }, null, 2) + '\n');
 }

@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check, type Verdict } from '../checker/index.ts';
-import { readOperationsFile } from '../history/read-file.ts';
+import { readDigestedOperationsFile } from '../history/read-file.ts';
+import type { HistoryDigest } from '../history/types.ts';
 import { HISTORY_COMPLETE, RUN_FILES, writeVerdict, writeWorkloadSummary } from './run-folder.ts';
 import { EventLog, type ClusterEvent } from '../history/event-log.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
@@ -251,9 +252,9 @@ export async function runTest(options: TestRunOptions): Promise<TestRunResult> {
   }
 
   await holdIfAsked('check', log);
-  const checked = await checkHistoryFile(join(dir, RUN_FILES.history));
+  const { verdict: checked, digest } = await checkHistoryFile(join(dir, RUN_FILES.history));
   const verdict = noFinalReads ? interruptedVerdict(checked, `${noFinalReads}: no acknowledged write could be checked for loss`) : checked;
-  writeVerdict(dir, verdict);
+  writeVerdict(dir, verdict, digest);
   const { p50, p99, max } = workloadSummary.loopDelayMs;
   log(`verdict ${verdict.validity}: ${workloadSummary.operations} operations, ${verdict.anomalies.length} anomalies; the harness's event loop ran late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
   await holdIfAsked('report', log);
@@ -282,8 +283,8 @@ async function harnessFailedError(
     `what was recorded with: npx zk-chaos check ${history}`;
   log(message);
   try {
-    const verdict = interruptedVerdict(await checkHistoryFile(history), `the harness stopped (${failure.cause})`);
-    writeVerdict(dir, verdict);
+    const checked = await checkHistoryFile(history);
+    writeVerdict(dir, interruptedVerdict(checked.verdict, `the harness stopped (${failure.cause})`), checked.digest);
     await writeReport(dir);
   } catch (error) {
     log(`no verdict or report written for now (${error instanceof Error ? error.message : String(error)}); zk-chaos check gives one later`);
@@ -302,6 +303,8 @@ async function holdIfAsked(phase: HoldPhase, log: (line: string) => void): Promi
   await sleep(2 ** 31 - 1);
 }
 
-export async function checkHistoryFile(path: string): Promise<Verdict> {
-  return check(await readOperationsFile(path));
+/** The checker's verdict on a history file, and the digest of the bytes it judged (for verdict.json). */
+export async function checkHistoryFile(path: string): Promise<{ verdict: Verdict; digest: HistoryDigest }> {
+  const { operations, digest } = await readDigestedOperationsFile(path);
+  return { verdict: check(operations), digest };
 }

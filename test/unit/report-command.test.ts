@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { reportCommand } from '../../harness/cli/report-command.ts';
 import { writeReport } from '../../harness/report/write-report.ts';
+import { readDigestedOperationsFile } from '../../harness/history/read-file.ts';
 import { writeVerdict } from '../../harness/run/run-folder.ts';
 
 const HISTORY = [
@@ -94,7 +95,8 @@ describe('zk-chaos report', () => {
     const history = join(dir, 'history.jsonl');
     writeFileSync(history, HISTORY);
     // The run's own verdict, as the run writes it: with the judged history's size and SHA-256.
-    writeVerdict(dir, { validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }], stats: STATS });
+    const { digest } = await readDigestedOperationsFile(history);
+    writeVerdict(dir, { validity: 'unknown', anomalies: [], unknownKeys: [{ key: 's', reason: 'budget' }], stats: STATS }, digest);
     const stored = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
     expect(stored.history).toEqual({ bytes: Buffer.byteLength(HISTORY), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(await reportCommand(history, {})).toBe(0);
