@@ -180,6 +180,48 @@ export function describeRegisterOp(h: RegisterHistory, i: number): string {
 }
 
 /**
+ * By when each write-kind op (local index) is known to have been applied, and the op whose
+ * completion shows it (`proof`; the op itself when that is its own acknowledgment): its
+ * completion if ok (Infinity if not); earlier, or at all, when an ok read returned its value by
+ * then (the members apply only committed writes), or when an ok cas, or a cas known applied,
+ * required its value (the leader prepares a cas after the write whose version it names, and
+ * commits in order). Only a value's one writer is known so: of several, a read shows only that one
+ * of them was applied. Known times flow from cas to the write it required, lowest first, so each
+ * op's time is settled once. O(n log n).
+ */
+export function appliedBy(h: RegisterHistory): { time: Float64Array; proof: Int32Array } {
+  const n = h.ops.length;
+  const time = new Float64Array(n).fill(Infinity);
+  const proof = new Int32Array(n).fill(NONE);
+  const onlyWriter = (value: number): number => (value > NULL_VALUE && h.writersOf[value]?.length === 1 ? h.writersOf[value]![0]! : NONE);
+  const lower = (i: number, t: number, by: number): void => {
+    if (t < time[i]!) {
+      time[i] = t;
+      proof[i] = by;
+    }
+  };
+  for (let i = 0; i < n; i++) if (h.kind[i] === WRITE || h.kind[i] === CAS) lower(i, (h.ops[i] as Operation).completeTime, i);
+  for (let i = 0; i < n; i++) {
+    if (h.kind[i] !== READ) continue;
+    const writer = onlyWriter(h.need[i]!);
+    if (writer !== NONE) lower(writer, (h.ops[i] as Operation).completeTime, i);
+  }
+  const known: number[] = [];
+  for (let i = 0; i < n; i++) if (time[i]! < Infinity) known.push(i);
+  known.sort((x, y) => time[x]! - time[y]!);
+  for (const start of known) {
+    // Down the chain of cas ops each requiring the previous one's write, while that lowers it.
+    for (let i = start; h.kind[i] === CAS || h.kind[i] === ICAS; ) {
+      const writer = onlyWriter(h.need[i]!);
+      if (writer === NONE || time[writer]! <= time[i]!) break;
+      lower(writer, time[i]!, proof[i]!);
+      i = writer;
+    }
+  }
+  return { time, proof };
+}
+
+/**
  * Records in `seen` the write each ok read of the key proves its member had applied (see
  * session-views.ts): the earliest-invoked writer of the value read, if invoked before the read
  * completed (writersOf lists them in invoke order). A read of absent proves nothing. Likewise an

@@ -11,12 +11,12 @@
 
 import type { Operation } from '../history/types.ts';
 import { ids, keyName, opName, q } from './describe.ts';
-import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, READ, WRITE } from './register-model.ts';
-import { describeRegisterOp, prepareRegister, recordSeenWrites, type RegisterHistory } from './register-history.ts';
+import { CAS, FCAS, ICAS, IWRITE, type Kind, NONE, NULL_VALUE, READ, WRITE } from './register-model.ts';
+import { appliedBy, describeRegisterOp, prepareRegister, recordSeenWrites, type RegisterHistory } from './register-history.ts';
 import { searchRegister, type DeadEnd } from './register-search.ts';
 import { verifyOrder, zxidWitness } from './register-witness.ts';
 import type { Anomaly } from './types.ts';
-import type { ReadMisses, SessionRecords } from './session-views.ts';
+import type { SessionRecords } from './session-views.ts';
 import { countAtOrBelow, countBelow } from './sorted.ts';
 
 export interface RegisterKeyResult {
@@ -33,15 +33,15 @@ const MAX_LISTED = 8;
 
 /**
  * Checks a register key. With `records`, also records for the session rule across keys (see
- * session-views.ts) the write each ok read saw (`seen`) and the earliest-acknowledged write each
- * ordinary one cannot follow (`misses`).
+ * session-views.ts) the write each ok read saw (`seen`) and the write known applied earliest that
+ * each read not found lacking cannot follow (`misses`, with `proofs`).
  */
 export function checkRegisterKey(key: string, all: readonly Operation[], budget: number, records?: SessionRecords): RegisterKeyResult {
   const h = prepareRegister(key, all);
   if (records !== undefined) recordSeenWrites(h, records.seen);
   const cheap = explainCheaply(h, all);
   if (cheap.length > 0) return { anomalies: cheap, method: 'explanation', states: 0 };
-  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h, records?.misses)];
+  const ordered = [...sessionsGoingBack(h), ...staleCas(h), ...divergentFinals(h), ...lostWrites(h, records)];
   if (ordered.length > 0) return { anomalies: ordered, method: 'explanation', states: 0 };
 
   if (h.definiteCount === 0) {
@@ -396,72 +396,117 @@ function writersByInvocation(h: RegisterHistory): (value: number) => { invokes: 
  * invoked no later, and if the last one wrote the value read, it completed after every other one's
  * invoke. O(n log n).
  *
- * The same test tells, for each ordinary read, the earliest-acknowledged write it cannot follow:
- * recorded in `misses` for the session rule across keys (see session-views.ts), which asks it of
- * a read whose session's anchor was invoked after that write was acknowledged. The test is
- * monotone in the bound (once the write invoked last is invoked after every writer of the value
- * completed, so is every one invoked later), so a binary search finds it.
+ * The test is monotone in the bound (once the write invoked last is invoked after every writer of
+ * the value completed, so is every one invoked later), so a binary search finds it. With
+ * `records`, the same test by the time each write is known applied tells every other read's miss
+ * (recordReadMisses).
  */
-function lostWrites(h: RegisterHistory, misses: ReadMisses | undefined): Anomaly[] {
+function lostWrites(h: RegisterHistory, records: SessionRecords | undefined): Anomaly[] {
   const at = (i: number): Operation => h.ops[i] as Operation;
-  // The final reads, and without `misses` nothing else (with it, the final reads' misses too).
   const reads: number[] = [];
-  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && (misses !== undefined || h.realTime[i] === 1)) reads.push(i);
-  if (reads.length === 0) return [];
-  // The definite writes in completion order (taken from all definite ops', already sorted);
-  // latestInvoked[j]: of the first j + 1 of them, the one invoked last, and its invoke time.
-  const writes = h.completionOrder.filter((i) => isDefiniteWrite(h, i));
-  const completions = new Float64Array(writes.length);
-  const latestInvoked = new Int32Array(writes.length);
-  const latestInvokeTime = new Float64Array(writes.length);
+  for (let i = 0; i < h.ops.length; i++) if (h.kind[i] === READ && h.realTime[i] === 1) reads.push(i);
+  // The final reads found lacking a write: their loss is the anomaly, not a fall back of their session.
+  const lost = new Set<number>();
+  const anomalies: Anomaly[] = [];
+  if (reads.length > 0) {
+    // The definite writes in completion order (taken from all definite ops', already sorted);
+    // latest.ops[j]: of the first j + 1 of them, the one invoked last (latest.invokeTimes[j]: its invoke).
+    const writes = h.completionOrder.filter((i) => isDefiniteWrite(h, i));
+    const completions = new Float64Array(writes.length);
+    const latest = latestInvokedPrefix(h, writes);
+    for (let j = 0; j < writes.length; j++) completions[j] = at(writes[j]!).completeTime;
+    const lastWriterCompletion = new Float64Array(h.values.length).fill(-Infinity);
+    h.writersOf.forEach((writers, v) => {
+      for (const u of writers) lastWriterCompletion[v] = Math.max(lastWriterCompletion[v]!, at(u).completeTime);
+    });
+    for (const r of reads) {
+      const value = h.need[r] as number;
+      // A read of the value cannot follow the first k writes to complete once k passes this count
+      // (the one invoked last among them was invoked after every writer of the value completed; it
+      // is no writer of the value itself, which would have completed after that invoke).
+      const follows = countAtOrBelow(latest.invokeTimes, lastWriterCompletion[value]!);
+      // Nothing lost when the write it cannot follow completed after the final read was invoked:
+      // the read then orders the two as an ordinary one does (a fork across keys: session-views.ts).
+      const prefix = countBelow(completions, at(r).invokeTime);
+      if (follows === writes.length || prefix <= follows) continue;
+      lost.add(r);
+      const missed = latest.ops[prefix - 1] as number;
+      const writers = h.writersOf[value] ?? [];
+      const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
+      const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
+      const after = value === 0 ? '' : `, invoked after ${shown.join('; ')}${more} had completed`;
+      const server = at(r).server === undefined ? '' : ` through ${at(r).server}`;
+      anomalies.push({
+        type: 'lost',
+        key: h.key,
+        element: h.values[h.put[missed] as number] as string,
+        ops: ids([at(missed).id, ...writers.map((u) => at(u).id), at(r).id]),
+        explanation:
+          `key ${keyName(h.key)}: the final ${describeRegisterOp(h, r)}${server} misses ${describeRegisterOp(h, missed)}${after}, ` +
+          `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
+          `session, so its member had every acknowledged write, and this one is lost.`,
+      });
+    }
+  }
+  if (records !== undefined) recordReadMisses(h, records, lost);
+  return anomalies;
+}
+
+/** Of writes[0..j] (local indices), the one invoked last and its invoke time, for each j. */
+function latestInvokedPrefix(h: RegisterHistory, writes: ArrayLike<number>): { ops: Int32Array; invokeTimes: Float64Array } {
+  const ops = new Int32Array(writes.length);
+  const invokeTimes = new Float64Array(writes.length);
   for (let j = 0; j < writes.length; j++) {
     const w = writes[j]!;
-    completions[j] = at(w).completeTime;
-    const keep = j > 0 && latestInvokeTime[j - 1]! >= at(w).invokeTime;
-    latestInvoked[j] = keep ? latestInvoked[j - 1]! : w;
-    latestInvokeTime[j] = keep ? latestInvokeTime[j - 1]! : at(w).invokeTime;
+    const invoked = (h.ops[w] as Operation).invokeTime;
+    const keep = j > 0 && invokeTimes[j - 1]! >= invoked;
+    ops[j] = keep ? ops[j - 1]! : w;
+    invokeTimes[j] = keep ? invokeTimes[j - 1]! : invoked;
   }
-  const lastWriterCompletion = new Float64Array(h.values.length).fill(-Infinity);
-  h.writersOf.forEach((writers, v) => {
-    for (const u of writers) lastWriterCompletion[v] = Math.max(lastWriterCompletion[v]!, at(u).completeTime);
-  });
+  return { ops, invokeTimes };
+}
 
-  const anomalies: Anomaly[] = [];
-  for (const r of reads) {
-    const value = h.need[r] as number;
-    // A read of the value cannot follow the first k writes to complete once k passes this count
-    // (the one invoked last among them was invoked after every writer of the value completed; it
-    // is no writer of the value itself, which would have completed after that invoke).
-    const follows = countAtOrBelow(latestInvokeTime, lastWriterCompletion[value]!);
-    if (follows === writes.length) continue;
-    if (h.realTime[r] !== 1) {
-      // The write that completed next is the one invoked last among the first follows + 1.
-      misses!.set(at(r), at(writes[follows] as number));
-      continue;
-    }
-    const prefix = countBelow(completions, at(r).invokeTime);
-    if (prefix <= follows) {
-      // Nothing lost: the write it cannot follow completed after the final read was invoked, so the
-      // read orders the two as an ordinary one does (a fork across keys: session-views.ts).
-      misses?.set(at(r), at(writes[follows] as number));
-      continue;
-    }
-    const missed = latestInvoked[prefix - 1] as number;
-    const writers = h.writersOf[value] ?? [];
-    const shown = writers.slice(0, MAX_LISTED).map((u) => describeRegisterOp(h, u));
-    const more = writers.length > shown.length ? `; and ${writers.length - shown.length} more` : '';
-    const after = value === 0 ? '' : `, invoked after ${shown.join('; ')}${more} had completed`;
-    const server = at(r).server === undefined ? '' : ` through ${at(r).server}`;
-    anomalies.push({
-      type: 'lost',
-      key: h.key,
-      element: h.values[h.put[missed] as number] as string,
-      ops: ids([at(missed).id, ...writers.map((u) => at(u).id), at(r).id]),
-      explanation:
-        `key ${keyName(h.key)}: the final ${describeRegisterOp(h, r)}${server} misses ${describeRegisterOp(h, missed)}${after}, ` +
-        `which was acknowledged before the final read was invoked: a final read follows a marker write through its own ` +
-        `session, so its member had every acknowledged write, and this one is lost.`,
-    });
+/**
+ * For the session rule across keys (session-views.ts): each read (but a final one found lacking a
+ * write, a loss reported above) → the write it cannot follow that is known to have been applied
+ * first (`misses`), and what shows that write applied before its acknowledgment, or at all when
+ * it had none (`proofs`; see appliedBy in register-history.ts). A read of a value cannot follow a
+ * write invoked once every writer of the value had been applied; of those writes, the one applied
+ * earliest is the first, in order of application, to be invoked after that bound. Nor can it
+ * follow a cas that required the value (of its one writer) and wrote another. O(n log n).
+ */
+function recordReadMisses(h: RegisterHistory, records: SessionRecords, lost: ReadonlySet<number>): void {
+  const applied = appliedBy(h);
+  const at = (i: number): Operation => h.ops[i] as Operation;
+  const writes: number[] = [];
+  for (let i = 0; i < h.ops.length; i++) if (applied.time[i]! < Infinity && (h.kind[i] === WRITE || h.kind[i] === CAS || h.kind[i] === IWRITE || h.kind[i] === ICAS)) writes.push(i);
+  writes.sort((x, y) => applied.time[x]! - applied.time[y]! || x - y);
+  const latest = latestInvokedPrefix(h, writes);
+  // When every writer of each value had surely been applied (Infinity: one may never have been).
+  const lastWriterApplied = new Float64Array(h.values.length).fill(-Infinity);
+  h.writersOf.forEach((writers, v) => {
+    for (const u of writers) lastWriterApplied[v] = Math.max(lastWriterApplied[v]!, applied.time[u]!);
+  });
+  // Of the cas ops known applied that required each value (its one writer's) and wrote another,
+  // the one applied first: a read of the value cannot follow it, whenever it was invoked.
+  const overwrite = new Int32Array(h.values.length).fill(NONE);
+  for (let i = 0; i < h.ops.length; i++) {
+    const v = h.need[i]!;
+    if ((h.kind[i] !== CAS && h.kind[i] !== ICAS) || v === NULL_VALUE || h.put[i] === v || h.writersOf[v]?.length !== 1) continue;
+    if (applied.time[i]! < (overwrite[v] === NONE ? Infinity : applied.time[overwrite[v]!]!)) overwrite[v] = i;
   }
-  return anomalies;
+  for (let r = 0; r < h.ops.length; r++) {
+    if (h.kind[r] !== READ || lost.has(r)) continue;
+    const value = h.need[r] as number;
+    const follows = countAtOrBelow(latest.invokeTimes, lastWriterApplied[value]!);
+    // The write applied next is the one invoked last among the first follows + 1; or the cas that
+    // overwrote the value, when applied earlier.
+    let missed = follows === writes.length ? NONE : (writes[follows] as number);
+    const over = value === NULL_VALUE ? NONE : overwrite[value]!;
+    if (over !== NONE && (missed === NONE || applied.time[over]! < applied.time[missed]!)) missed = over;
+    if (missed === NONE) continue;
+    records.misses.set(at(r), at(missed));
+    const proof = applied.proof[missed]!;
+    if (proof !== missed) records.proofs.set(at(missed), at(proof));
+  }
 }

@@ -24,9 +24,10 @@
  * earlier: the read needs no anchor.
  *
  * Each key's check also records, for each read its own rules find nothing wrong with (a final one:
- * when it lost nothing), the earliest-acknowledged write the read cannot follow (`ReadMisses`:
- * set.ts, register.ts). The read
- * went back in time if its anchor was invoked after that write was acknowledged. When the two were
+ * when it lost nothing), of the writes the read cannot follow, the one known applied earliest
+ * (`ReadMisses`: set.ts, register.ts): by its acknowledgment, or earlier (or at all, when it had
+ * none) by an ok read that returned what it wrote, or by a cas that required it (`AppliedProofs`).
+ * The read went back in time if its anchor was invoked after that write was applied. When the two were
  * concurrent, the read orders them: its anchor in its view, the missed write not. Orders that
  * close a cycle (two sessions ordering two writes both ways, or three or more in a ring) are a
  * fork: the members apply writes in one order. A seen write stands for whichever writer of its
@@ -49,16 +50,24 @@ export type SeenWrites = OperationLinks;
 /** Each read its key's rules passed (a final one: when it lost nothing) → the earliest-acknowledged write it cannot follow. */
 export type ReadMisses = OperationLinks;
 
+/**
+ * A write a read misses → the operation whose completion shows the write applied before its own
+ * acknowledgment, or at all when it had none: a read that returned its value, or what a cas that
+ * required it showed (register-history.ts appliedBy, set.ts).
+ */
+export type AppliedProofs = OperationLinks;
+
 /** What each key's check records for the rule across keys. */
 export interface SessionRecords {
   seen: SeenWrites;
   misses: ReadMisses;
+  proofs: AppliedProofs;
 }
 
 /** Empty records for the operations of a history. */
 export function sessionRecords(ops: readonly Operation[]): SessionRecords {
   const seen = new OperationLinks(ops);
-  return { seen, misses: new OperationLinks(ops, seen) };
+  return { seen, misses: new OperationLinks(ops, seen), proofs: new OperationLinks(ops, seen) };
 }
 
 /** Why a read must reflect the writes acknowledged before `write` was invoked. */
@@ -86,16 +95,17 @@ const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set
  * history is walked as given (a parsed one is in that order) and sorted only when a session turns
  * out out of order.
  */
-export function sessionsAcrossKeys(ops: readonly Operation[], { seen, misses }: SessionRecords): Anomaly[] {
-  const found = walk(ops, seen, misses) ?? walk([...ops].sort(byInvoke), seen, misses)!;
-  const stale = found.stale.sort((a, b) => a.read.id - b.read.id).map(({ read, missed, anchor }) => staleAnomaly(read, missed, anchor));
+export function sessionsAcrossKeys(ops: readonly Operation[], records: SessionRecords): Anomaly[] {
+  const found = walk(ops, records) ?? walk([...ops].sort(byInvoke), records)!;
+  const stale = found.stale.sort((a, b) => a.read.id - b.read.id).map(({ read, missed, proof, anchor }) => staleAnomaly(read, missed, proof, anchor));
   return [...stale, ...forks(found.before)];
 }
 
-/** A read gone back in time: the write it misses, and the anchor acknowledged after it. */
+/** A read gone back in time: the write it misses, what showed it applied (if not its acknowledgment), and the anchor invoked after. */
 interface StaleRead {
   read: Operation;
   missed: Operation;
+  proof: Operation | undefined;
   anchor: SessionAnchor;
 }
 
@@ -109,7 +119,7 @@ interface StaleRead {
 type ViewOrders = Operation[];
 
 /** The stale reads and the view orders, walking `ops` as session order; undefined if it is not. */
-function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): { stale: StaleRead[]; before: ViewOrders } | undefined {
+function walk(ops: readonly Operation[], { seen, misses, proofs }: SessionRecords): { stale: StaleRead[]; before: ViewOrders } | undefined {
   const found: StaleRead[] = [];
   const before: ViewOrders = [];
   const reported = new Set<string>();
@@ -132,11 +142,14 @@ function walk(ops: readonly Operation[], seen: SeenWrites, misses: ReadMisses): 
     // one whose expected value was written more than once): its bound is checked here on every key.
     if (anchor !== undefined && (s.key !== op.key || isRefusedCas(anchor.via))) {
       const missed = misses.get(op);
-      if (missed !== undefined && missed.completeTime < anchor.write.invokeTime) {
+      const proof = missed === undefined ? undefined : proofs.get(missed);
+      // Applied by then: acknowledged, or shown applied earlier (proof).
+      const applied = missed === undefined ? Infinity : Math.min(missed.completeTime, proof?.completeTime ?? Infinity);
+      if (missed !== undefined && applied < anchor.write.invokeTime) {
         const session = `${op.process} ${op.key}`;
         if (!reported.has(session)) {
           reported.add(session);
-          found.push({ read: op, missed, anchor });
+          found.push({ read: op, missed, proof: proof !== undefined && proof.completeTime < missed.completeTime ? proof : undefined, anchor });
         }
       } else if (missed !== undefined && missed.invokeTime <= anchor.write.completeTime && !isRefusedCas(anchor.write)) {
         // Only concurrent writes can be ordered both ways: had the anchor completed before the
@@ -247,18 +260,23 @@ function anchorInvoked(anchor: SessionAnchor): string {
   return `${opName(write)} on key ${keyName(write.key)} was invoked, a write the same session had seen in its ${opName(via)}`;
 }
 
-function staleAnomaly(read: Operation, missed: Operation, anchor: SessionAnchor): Anomaly {
+function staleAnomaly(read: Operation, missed: Operation, proof: Operation | undefined, anchor: SessionAnchor): Anomaly {
   const element = valuePut(missed);
+  // When the missed write was applied: acknowledged, or shown applied by an operation that completed earlier.
+  const applied =
+    proof === undefined
+      ? 'acknowledged'
+      : `shown applied when ${opName(proof)} completed (${proof.f === 'read-set' ? 'it showed the element' : proof.f === 'read' ? `it returned ${q(proof.output as string | null)}, written by that write or by a cas that required it` : 'it required that write'})`;
   const head =
     read.f === 'read-set'
-      ? `read-set ${read.id} (process ${read.process}) on key ${keyName(read.key)} lacks ${q(element)}, added by ${opName(missed)}, which completed`
+      ? `read-set ${read.id} (process ${read.process}) on key ${keyName(read.key)} lacks ${q(element)}, added by ${opName(missed)}, which was ${applied}`
       : `read ${read.id} (process ${read.process}) on key ${keyName(read.key)} returned ${q(read.output as string | null)}, which misses ` +
-        `${opName(missed)} of ${q(element)}${read.output === null ? '' : `, invoked after every write of ${q(read.output as string)} had completed and`} acknowledged`;
+        `${opName(missed)} of ${q(element)}${read.output === null ? '' : `, invoked after every write of ${q(read.output as string)} had been applied`}, ${applied}`;
   return {
     type: 'stale-read-in-session',
     key: read.key,
     element,
-    ops: ids([missed.id, anchor.write.id, anchor.via.id, read.id]),
+    ops: ids([missed.id, proof?.id, anchor.write.id, anchor.via.id, read.id]),
     explanation:
       `${head} before ${anchorInvoked(anchor)}: ZooKeeper orders writes linearizably and a session never sees an older view ` +
       `than it saw, so the session went back in time.`,

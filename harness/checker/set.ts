@@ -30,8 +30,8 @@ export interface SetKeyResult {
 /**
  * Checks a set key. With `records`, also records for the session rule across keys (see
  * session-views.ts) what each ok read-set saw (`seen`: the add invoked last among its elements'
- * earliest possible adds) and the earliest-acknowledged add each ordinary one lacks (`misses`),
- * from the same look at each element.
+ * earliest possible adds) and the add known applied earliest each read not found lacking lacks
+ * (`misses`, with `proofs`; see recordMisses).
  */
 export function checkSetKey(key: string, ops: readonly Operation[], records?: SessionRecords): SetKeyResult {
   const anomalies: Anomaly[] = [];
@@ -112,19 +112,45 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
   const lacking = new Set<Operation>();
   for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
-  // For the session rule across keys: each read the rules here found lacking nothing, and the
-  // earliest-acknowledged add it lacks. A final read's, only when that add completed after it was
-  // invoked: one acknowledged before is a loss, which checkFinals reports.
-  const finalSet = new Set(finals.reads);
-  for (const read of records === undefined ? [] : reads) {
-    if (lacking.has(read)) continue;
-    const rank = firstMissing(read);
-    if (rank >= okAdds.length) continue;
-    const add = okAdds[rank] as Operation;
-    if (!finalSet.has(read) || add.completeTime >= read.invokeTime) records!.misses.set(read, add);
-  }
+  if (records !== undefined) recordMisses(reads, lacking, new Set(finals.reads), okAdds, firstSeen, (e) => earliestAdd[numberOf.get(e)!]!, records);
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
+}
+
+/**
+ * For the session rule across keys: each read the rules here found lacking nothing → of the
+ * elements it lacks, the one known added earliest (`misses`): by its earliest-acknowledged add,
+ * or earlier (or at all, when no add of it was acknowledged) by the earliest-completing read that
+ * showed it (`proofs`: the members apply only committed adds, and a read lacking an element lacks
+ * every add of it). A final read's, only when that was known after it was invoked: an element
+ * known added before is a loss, which checkFinals reports.
+ */
+function recordMisses(
+  reads: readonly Operation[],
+  lacking: ReadonlySet<Operation>,
+  finals: ReadonlySet<Operation>,
+  okAdds: readonly Operation[],
+  firstSeen: ReadonlyMap<string, Operation>,
+  earliestAddOf: (element: string) => Operation,
+  records: SessionRecords,
+): void {
+  const known = new Map<string, { add: Operation; by: Operation }>();
+  for (const add of okAdds) if (!known.has(add.input as string)) known.set(add.input as string, { add, by: add });
+  for (const [element, read] of firstSeen) {
+    const was = known.get(element);
+    if (was === undefined || read.completeTime < was.by.completeTime) known.set(element, { add: was?.add ?? earliestAddOf(element), by: read });
+  }
+  const order = [...known].sort(([, a], [, b]) => a.by.completeTime - b.by.completeTime || a.by.id - b.by.id);
+  const rankOf = new Map(order.map(([element], rank) => [element, [rank]]));
+  for (const read of reads) {
+    if (lacking.has(read)) continue;
+    const rank = firstMissingRank(elementsOf(read), rankOf);
+    if (rank >= order.length) continue;
+    const { add, by } = order[rank]![1];
+    if (finals.has(read) && by.completeTime < read.invokeTime) continue;
+    records.misses.set(read, add);
+    if (by !== add) records.proofs.set(add, by);
+  }
 }
 
 /** Two read-sets, each showing an element the other lacks (as numbers: see checkSetKey). */

@@ -425,6 +425,75 @@ describe('a session\'s reads follow its own updates on other keys', () => {
     });
   });
 
+  describe('a write known applied before it was acknowledged, or without being acknowledged', () => {
+    type Extra = Partial<Operation>;
+    // A cas's value is [expected, new], and expected may be null (absent).
+    type Value = string | null | (string | null)[];
+    const op = (id: number, process: number, key: string, f: Operation['f'], value: Value, invokeTime: number, completeTime: number, extra: Extra = {}): Operation => {
+      const v = value as Operation['input'];
+      return { id, process, key, f, input: f === 'read' || f === 'read-set' ? null : v, output: v, outcome: 'ok', invokeTime, completeTime, ...extra };
+    };
+    const info: Extra = { outcome: 'info', completeTime: Infinity, output: null };
+
+    it('flags a read missing an unacknowledged cas that an earlier read of another session returned', () => {
+      const ops = [
+        op(0, 4, 'r', 'cas', [null, 'b'], 150, 0, info), // never acknowledged
+        op(1, 6, 'r', 'read', 'b', 260, 290), // but applied by 290: the members apply committed writes only
+        op(2, 6, 's', 'add', 'x', 350, 420),
+        op(3, 3, 's', 'read-set', ['x'], 360, 470), // saw x, invoked after 290
+        op(4, 3, 'r', 'read', null, 490, 500), // so its view holds the cas
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'b', ops: [0, 1, 2, 3, 4] })]);
+      expect(verdict.anomalies[0]!.explanation).toContain(`misses cas 0 (process 4, info) of 'b', shown applied when read 1 (process 6, ok) completed (it returned 'b'`);
+      // Had the read of b come after the add was invoked, the cas may have followed the add.
+      expect(check(ops.map((o) => (o.id === 1 ? { ...o, invokeTime: 360, completeTime: 380 } : o))).validity).not.toBe('invalid');
+      // Had another op written b too, the read of b may have seen that one.
+      expect(check([...ops, op(5, 7, 'r', 'write', 'b', 600, 610)]).validity).not.toBe('invalid');
+    });
+
+    it('flags a read missing a write that an acknowledged cas required, itself seen before its acknowledgment', () => {
+      const ops = [
+        op(0, 4, 'q', 'read', 'c', 130, 270), // c: the cas applied by 270, so the write of a before it
+        op(1, 6, 'q', 'write', 'a', 190, 300),
+        op(2, 2, 'q', 'cas', ['a', 'c'], 210, 290),
+        op(3, 5, 'r', 'write', 'a', 280, 350), // the session's own write, invoked after 270
+        op(4, 5, 'q', 'read', null, 420, 430),
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'q', element: 'a', ops: [0, 1, 3, 4] })]);
+      expect(verdict.anomalies[0]!.explanation).toContain('misses write 1 (process 6, ok) of \'a\', shown applied when read 0 (process 4, ok) completed');
+      // With its own write invoked before 270, the session's view may precede them all.
+      expect(check(ops.map((o) => (o.id === 3 ? { ...o, invokeTime: 260 } : o))).validity).toBe('valid');
+    });
+
+    it('flags a read-set missing an element an earlier read-set showed, though its add was never acknowledged', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'x', 10, 0, info),
+        op(1, 2, 's', 'read-set', ['x'], 20, 30, { final: false }), // x applied by 30
+        op(2, 3, 'r', 'write', 'v', 40, 50), // invoked after: ordered after x
+        op(3, 3, 's', 'read-set', [], 60, 70, { final: false }),
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'x', ops: [0, 1, 2, 3] })]);
+      expect(verdict.anomalies[0]!.explanation).toContain(`lacks 'x', added by add 0 (process 1, info), which was shown applied when read-set 1 (process 2, ok) completed (it showed the element)`);
+      expect(check(ops.map((o) => (o.id === 2 ? { ...o, invokeTime: 25 } : o))).anomalies).toEqual([]);
+    });
+
+    it('orders a cas after the write whose value it required, though they overlap: two sessions seeing them both ways fork', () => {
+      const ops = [
+        op(0, 3, 'r', 'cas', [null, 'v0'], 50, 130),
+        op(1, 4, 'q', 'write', 'v2', 80, 190),
+        op(2, 5, 'r', 'cas', ['v0', 'v4'], 110, 180), // required v0: after cas 0, whatever real time says
+        op(3, 5, 'q', 'read', null, 220, 290), // its session's own cas 2, without v2: cas 2 before v2
+        op(4, 4, 'r', 'read', 'v0', 230, 240), // its session's own v2, without cas 2: v2 before cas 2
+      ];
+      expect(check(ops).anomalies).toEqual([expect.objectContaining({ type: 'skipped-write' })]);
+      // One view holding both: no fork.
+      expect(check(ops.map((o) => (o.id === 4 ? { ...o, output: 'v4' } : o))).validity).toBe('valid');
+    });
+  });
+
   it('asks nothing of a read without an anchor, at negative times too', () => {
     const op = (id: number, process: number, f: 'write' | 'read', value: string, invokeTime: number): Operation =>
       ({ id, process, key: 'r', f, input: f === 'read' ? null : value, output: value, outcome: 'ok', invokeTime, completeTime: invokeTime + 5 });
