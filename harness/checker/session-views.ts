@@ -38,7 +38,7 @@
  * is. Pure: no I/O.
  */
 
-import { casComparisonFailed, type Operation } from '../history/types.ts';
+import { isRefusedCas, type Operation } from '../history/types.ts';
 import { byInvoke, ids, keyName, opName, q } from './describe.ts';
 import { OperationLinks } from './operation-links.ts';
 import { componentCycles } from './order-cycles.ts';
@@ -79,13 +79,6 @@ interface SessionAnchor {
 }
 
 const isUpdate = (op: Operation): boolean => op.outcome === 'ok' && (op.f === 'add' || op.f === 'write' || op.f === 'cas');
-/**
- * A cas its version refused: ZooKeeper commits the refusal as an error transaction, in order with
- * the writes, and answers once the session's member has applied it, so it binds the session's
- * later reads as an acknowledged update does. (A cas that failed before it was compared, never
- * sent or cut off, was never a transaction.)
- */
-const isRefusedCas = (op: Operation): boolean => op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error);
 const isRead = (op: Operation): boolean => op.f === 'read' || op.f === 'read-set';
 
 /**
@@ -131,6 +124,9 @@ function walk(ops: readonly Operation[], { seen, misses, proofs }: SessionRecord
     else if (byInvoke(s.last, op) > 0) return undefined;
     s.last = op;
     if (!isRead(op)) {
+      // A refused cas is answered once the session's member has applied the refusal (an error
+      // transaction): it binds later reads as an acknowledged update does. One that failed before
+      // it was compared was never a transaction.
       if (isUpdate(op) || isRefusedCas(op)) raise(s, op, op);
       // An ok cas also saw the write of the value it expected (register-history.ts).
       const saw = seen.get(op);

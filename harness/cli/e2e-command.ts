@@ -54,6 +54,13 @@ export function selectSuites(list: string | undefined, dir = SUITES_DIR): string
 /** The most seconds whose milliseconds are still exact (2^53 - 1 ms). */
 const MAX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
+/** --duration's seconds (to the millisecond at most) in milliseconds, 1 to 2^53 - 1; undefined for any other text. */
+function durationMs(seconds: string): number | undefined {
+  if (!/^\d+(\.\d{1,3})?$/.test(seconds)) return undefined;
+  const ms = Math.round(Number(seconds) * 1000);
+  return Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined;
+}
+
 /**
  * What is wrong with e2e's options, or undefined: found before anything starts, so that a bad
  * value is a usage error (exit 2) and never surfaces in every suite after the cluster is built.
@@ -63,7 +70,7 @@ export function e2eOptionProblem(options: E2eOptions): string | undefined {
   if (options.seed !== undefined && wholeNumber(options.seed, 0) === undefined) return `--seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got "${options.seed}")`;
   // Seconds to the millisecond: the suites take ZK_CHAOS_QUIET_MS and ZK_CHAOS_RANDOM_MS, whole
   // numbers of milliseconds up to 2^53 - 1, and refuse any other after the cluster is built.
-  if (options.duration !== undefined && (!/^\d+(\.\d{1,3})?$/.test(options.duration) || !Number.isSafeInteger(Math.round(Number(options.duration) * 1000)) || Number(options.duration) < 0.001)) {
+  if (options.duration !== undefined && durationMs(options.duration) === undefined) {
     return `--duration must be a number of seconds from 0.001 to ${MAX_SECONDS}, to the millisecond at most (got "${options.duration}")`;
   }
   if (options.randomTime !== undefined && wholeNumber(options.randomTime, 1, MAX_SECONDS) === undefined) {
@@ -259,7 +266,7 @@ export async function e2eCommand(options: E2eOptions): Promise<number> {
       ZK_CHAOS_SEED: seed,
       ZK_CHAOS_CONTEXT: context,
       ...(options.kubeconfig ? { ZK_CHAOS_KUBECONFIG: options.kubeconfig } : {}),
-      ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(Math.round(Number(options.duration) * 1000)) } : {}),
+      ...(options.duration ? { ZK_CHAOS_QUIET_MS: String(durationMs(options.duration)) } : {}),
       ...(options.randomTime ? { ZK_CHAOS_RANDOM_MS: String(Number(options.randomTime) * 1000) } : {}),
       ...(options.storage ? { ZK_CHAOS_STORAGE: options.storage } : {}),
       ...(image ? { ZK_CHAOS_ZK_IMAGE: image } : {}),

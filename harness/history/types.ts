@@ -53,6 +53,14 @@ export function casComparisonFailed(error: string | undefined): boolean {
 }
 
 /**
+ * A cas its version refused (casComparisonFailed): a routine answer, not a failure of the system,
+ * and ZooKeeper commits the refusal as an error transaction, in order with the writes.
+ */
+export function isRefusedCas(op: Pick<Operation, 'f' | 'outcome' | 'error'>): boolean {
+  return op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error);
+}
+
+/**
  * What identifies a history file's content: its size and SHA-256, of the bytes a check read. A
  * run's verdict.json carries it, so a report never shows that verdict beside a history edited (or
  * grown) after the check.

@@ -4,7 +4,7 @@
  */
 
 import type { Verdict } from '../checker/index.ts';
-import { casComparisonFailed, type HistoryEvent, type Operation } from '../history/types.ts';
+import { isRefusedCas, type HistoryEvent, type Operation } from '../history/types.ts';
 import type { FaultWindow } from '../nemesis/fault.ts';
 import { bucketize, type TimedOp } from './buckets.ts';
 import { encodeDeltas, StringTable } from './compact.ts';
@@ -49,7 +49,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
   for (const op of ops) {
     const invokeUs = us(op.invokeTime);
     const completeUs = completionUs(op);
-    timed.push({ invokeUs, completeUs, outcome: op.outcome, rejected: op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error) });
+    timed.push({ invokeUs, completeUs, outcome: op.outcome, rejected: isRefusedCas(op) });
     const end = completeUs ?? durationUs;
     const span = spans.get(op.process);
     if (span) {
@@ -90,7 +90,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
   for (const op of ops) {
     byFunction[op.f] = (byFunction[op.f] ?? 0) + 1;
     byOutcome[op.outcome]++;
-    if (op.f === 'cas' && op.outcome === 'fail' && casComparisonFailed(op.error)) casRejected++;
+    if (isRefusedCas(op)) casRejected++;
   }
 
   const keys = new StringTable();
