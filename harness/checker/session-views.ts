@@ -47,7 +47,7 @@ import type { Anomaly } from './types.ts';
 /** Each ok read (and ok cas) → the write it proves its member had applied (see above); none for absent. */
 export type SeenWrites = OperationLinks;
 
-/** Each read its key's rules passed (a final one: when it lost nothing) → the earliest-acknowledged write it cannot follow. */
+/** Each read its key's rules passed (a final one: when it lost nothing) → of the writes it cannot follow, the one known applied earliest. */
 export type ReadMisses = OperationLinks;
 
 /**
@@ -140,7 +140,8 @@ function walk(ops: readonly Operation[], { seen, misses, proofs }: SessionRecord
       const missed = misses.get(op);
       const proof = missed === undefined ? undefined : proofs.get(missed);
       // Applied by then: acknowledged, or shown applied earlier (proof).
-      const applied = missed === undefined ? Infinity : Math.min(missed.completeTime, proof?.completeTime ?? Infinity);
+      // (Only an ok completion is an acknowledgment: an indeterminate op's time says nothing.)
+      const applied = missed === undefined ? Infinity : Math.min(missed.outcome === 'ok' ? missed.completeTime : Infinity, proof?.completeTime ?? Infinity);
       if (missed !== undefined && applied < anchor.write.invokeTime) {
         const session = `${op.process} ${op.key}`;
         if (!reported.has(session)) {
@@ -262,12 +263,12 @@ function staleAnomaly(read: Operation, missed: Operation, proof: Operation | und
   const applied =
     proof === undefined
       ? 'acknowledged'
-      : `shown applied when ${opName(proof)} completed (${proof.f === 'read-set' ? 'it showed the element' : proof.f === 'read' ? `it returned ${q(proof.output as string | null)}, written by that write or by a cas that required it` : 'it required that write'})`;
+      : `shown applied when ${opName(proof)} completed (${proofReason(proof)})`;
   const head =
     read.f === 'read-set'
       ? `read-set ${read.id} (process ${read.process}) on key ${keyName(read.key)} lacks ${q(element)}, added by ${opName(missed)}, which was ${applied}`
       : `read ${read.id} (process ${read.process}) on key ${keyName(read.key)} returned ${q(read.output as string | null)}, which misses ` +
-        `${opName(missed)} of ${q(element)}${read.output === null ? '' : `, invoked after every write of ${q(read.output as string)} had been applied`}, ${applied}`;
+        `${opName(missed)} of ${q(element)}${read.output === null ? '' : overwrote(missed, read.output as string) ? `, which required ${q(read.output as string)} and wrote over it` : `, invoked after every write of ${q(read.output as string)} had been applied`}, ${applied}`;
   return {
     type: 'stale-read-in-session',
     key: read.key,
@@ -277,6 +278,19 @@ function staleAnomaly(read: Operation, missed: Operation, proof: Operation | und
       `${head} before ${anchorInvoked(anchor)}: ZooKeeper orders writes linearizably and a session never sees an older view ` +
       `than it saw, so the session went back in time.`,
   };
+}
+
+/** Why `proof`, an ok op, shows a write applied by its completion (see AppliedProofs). */
+function proofReason(proof: Operation): string {
+  if (proof.f === 'read-set') return 'it showed the element';
+  const through = 'directly or through cas ops each requiring the value of the one before';
+  if (proof.f === 'read') return `it returned ${q(proof.output as string | null)}, written by that write or by a cas after it, ${through}`;
+  return `it required the value of that write, ${through}`;
+}
+
+/** Whether `op` is a cas that required `value` and wrote another (a read of `value` cannot follow it). */
+function overwrote(op: Operation, value: string): boolean {
+  return op.f === 'cas' && Array.isArray(op.input) && op.input[0] === value && op.input[1] !== value;
 }
 
 /** The value an update puts: an add's element, a write's value, a cas's new value. */

@@ -480,6 +480,64 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(check(ops.map((o) => (o.id === 2 ? { ...o, invokeTime: 25 } : o))).anomalies).toEqual([]);
     });
 
+    it('flags a read of a value that a cas applied before the anchor wrote over, though the cas was invoked before the value was applied', () => {
+      const ops = [
+        op(0, 1, 'r', 'write', 'a', 0, 10),
+        op(1, 3, 'r', 'cas', ['a', 'b'], 5, 20), // invoked before a was applied, but required it: after it
+        op(2, 2, 'q', 'write', 'x', 30, 40),
+        op(3, 2, 'r', 'read', 'a', 50, 60),
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'b', ops: [1, 2, 3] })]);
+      expect(verdict.anomalies[0]!.explanation).toContain(`misses cas 1 (process 3, ok) of 'b', which required 'a' and wrote over it, acknowledged before`);
+      // A second writer of a: the read may show that one, after the cas.
+      expect(check([...ops, op(4, 4, 'r', 'write', 'a', 25, 26)]).validity).not.toBe('invalid');
+      // The anchor invoked before the cas was acknowledged: the view may precede it.
+      expect(check(ops.map((o) => (o.id === 2 ? { ...o, invokeTime: 15 } : o))).validity).not.toBe('invalid');
+    });
+
+    it('passes a time known for a cas down a chain of cas ops, each requiring the value of the one before', () => {
+      const ops = [
+        op(0, 1, 'r', 'write', 'a', 0, 100),
+        op(1, 3, 'r', 'cas', ['a', 'b'], 1, 100),
+        op(2, 4, 'r', 'cas', ['b', 'c'], 2, 10), // acknowledged at 10: b before it, and a before b
+        op(3, 2, 'q', 'write', 'x', 30, 40),
+        op(4, 2, 'r', 'read', null, 50, 60),
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 'r', element: 'a', ops: [0, 2, 3, 4] })]);
+      expect(verdict.anomalies[0]!.explanation).toContain(
+        `misses write 0 (process 1, ok) of 'a', shown applied when cas 2 (process 4, ok) completed (it required the value of that write, directly or through cas ops each requiring the value of the one before)`,
+      );
+      expect(check(ops.map((o) => (o.id === 2 ? { ...o, input: ['z', 'c'], output: ['z', 'c'] } : o))).anomalies.map((a) => a.type)).not.toContain('stale-read-in-session');
+    });
+
+    it('counts an element shown by a read-set before any add of it was acknowledged, when it was added twice', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'x', 0, 50),
+        op(1, 4, 's', 'add', 'x', 5, 0, info),
+        op(2, 2, 's', 'read-set', ['x'], 6, 12, { final: false }), // x applied by 12, by one of its adds
+        op(3, 3, 'r', 'write', 'v', 20, 25),
+        op(4, 3, 's', 'read-set', [], 30, 35, { final: false }), // lacks every add of x
+      ];
+      const verdict = check(ops);
+      expect(verdict.anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', key: 's', element: 'x' })]);
+      expect(verdict.anomalies[0]!.explanation).toContain(`added by add 0 (process 1, ok), which was shown applied when read-set 2 (process 2, ok) completed (it showed the element)`);
+      // Shown only after the anchor was invoked: nothing known before it.
+      expect(check(ops.map((o) => (o.id === 2 ? { ...o, completeTime: 22 } : o))).anomalies).toEqual([]);
+    });
+
+    it('takes no acknowledgment from the completion time of an indeterminate op given with one', () => {
+      const ops = [
+        op(0, 1, 'r', 'write', 'a', 0, 5),
+        op(1, 3, 'r', 'cas', ['a', 'b'], 1, 12, { outcome: 'info', output: null }), // a time, but no acknowledgment
+        op(2, 4, 'r', 'read', 'b', 3, 50), // b applied by 50 only
+        op(3, 2, 'q', 'write', 'x', 20, 25),
+        op(4, 2, 'r', 'read', 'a', 30, 35), // the cas may have been applied at 45
+      ];
+      expect(check(ops).anomalies).toEqual([]);
+    });
+
     it('orders a cas after the write whose value it required, though they overlap: two sessions seeing them both ways fork', () => {
       const ops = [
         op(0, 3, 'r', 'cas', [null, 'v0'], 50, 130),
