@@ -383,8 +383,9 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
   const anomalies: Anomaly[] = [];
   for (const read of reads) {
     const elements = elementsOf(read);
-    // The latest "earliest possible invoke" of an element the read shows, and that add.
-    let latest: Operation | undefined;
+    // The latest "earliest possible invoke" of an element the read shows, and that add (every such
+    // add invoked at that time: a tie is judged by session order, below).
+    let latest: Operation[] = [];
     let latestInvoke = -Infinity;
     for (const element of elements) {
       let earliest: Operation | undefined;
@@ -393,28 +394,35 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
       }
       if (earliest && earliest.invokeTime > latestInvoke) {
         latestInvoke = earliest.invokeTime;
-        latest = earliest;
-      }
+        latest = [earliest];
+      } else if (earliest && earliest.invokeTime === latestInvoke && !latest.includes(earliest)) latest.push(earliest);
     }
-    if (!latest) continue;
+    if (latest.length === 0) continue;
     const prefix = countBelow(completeTimes, latestInvoke);
     const first = firstMissing(read);
-    if (first >= prefix) continue;
+    // Session order at a tie: an add of a latest add's own session that completed at the very time
+    // that add was invoked came before it too (a session's next invoke follows its previous completion).
+    let tied = prefix;
+    while (tied < okAdds.length && completeTimes[tied] === latestInvoke) tied++;
+    if (first >= tied) continue;
     const present = new Set(elements);
-    for (let rank = first; rank < prefix; rank++) {
+    for (let rank = first; rank < tied; rank++) {
       const add = okAdds[rank] as Operation;
       const element = add.input as string;
+      const later = rank < prefix ? latest[0]! : latest.find((l) => l.process === add.process && add.id < l.id);
+      if (later === undefined) continue;
       if (present.has(element) || reported.has(`${read.id}:${element}`) || reported.has(`skip:${element}`)) continue;
       reported.add(`skip:${element}`);
       anomalies.push({
         type: 'skipped-write',
         key,
         element,
-        ops: ids([add.id, latest.id, read.id]),
+        ops: ids([add.id, later.id, read.id]),
         explanation:
-          `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(latest.input as string)}, ` +
-          `added by ${opName(latest)}, but lacks ${q(element)}, whose ${opName(add)} completed before that add was ` +
-          `invoked: every server applies writes in one order, so a state that holds the later add holds the earlier one.`,
+          `read-set ${read.id} (process ${read.process}) on key ${keyName(key)} returned ${q(later.input as string)}, ` +
+          `added by ${opName(later)}, but lacks ${q(element)}, whose ${opName(add)} completed ` +
+          `${rank < prefix ? 'before that add was invoked' : 'before its own session invoked that add (at the same time)'}: ` +
+          `every server applies writes in one order, so a state that holds the later add holds the earlier one.`,
       });
     }
   }

@@ -66,14 +66,17 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
     for (const e of required) if (!present.has(e)) invalid = true;
   }
 
-  // Any session: a read showing e holds every add acknowledged before e's add was invoked.
+  // Any session: a read showing e holds every add acknowledged before e's add was invoked, or made
+  // earlier by that add's own session.
   for (const r of reads) {
     const present = new Set(elementsOf(r));
     for (const e of present) {
       const adders = possibleAdders(e);
       if (adders.length === 0) continue;
       const earliest = Math.min(...adders.map((a) => a.invokeTime));
-      for (const a of okAdds) if (a.completeTime < earliest && !present.has(a.input as string)) invalid = true;
+      // Its first such add, and its session's earlier adds (also one that completed at that very time).
+      const first = adders.find((a) => a.invokeTime === earliest)!;
+      for (const a of okAdds) if ((a.completeTime < earliest || (a.process === first.process && a.id < first.id)) && !present.has(a.input as string)) invalid = true;
     }
   }
 

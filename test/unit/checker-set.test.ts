@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../harness/checker/index.ts';
+import type { Operation } from '../../harness/history/types.ts';
 import { HistoryBuilder } from './history-builder.ts';
 
 const types = (h: HistoryBuilder): string[] => check(h.ops()).anomalies.map((a) => a.type);
@@ -244,6 +245,23 @@ describe('set keys', () => {
       h.readSet(4, 's', ['a']);
       h.readSet(5, 's', ['a', 'b']);
       expect(check(h.ops()).validity).toBe('valid');
+    });
+
+    it('flags a read holding a session\'s later add without its earlier one, also when the later was invoked at the very time the earlier completed', () => {
+      const op = (id: number, process: number, f: 'add' | 'read-set', value: string | string[], invokeTime: number, completeTime: number): Operation =>
+        ({ id, process, key: 's', f, input: f === 'add' ? value : null, output: value, outcome: 'ok', invokeTime, completeTime, ...(f === 'read-set' ? { final: false } : {}) });
+      const ops = (xInvoked: number, xProcess = 2): Operation[] => [
+        op(0, 2, 'add', 'y', 10, 50),
+        op(1, xProcess, 'add', 'x', xInvoked, 100),
+        op(2, 3, 'read-set', ['x'], 90, 110),
+      ];
+      for (const xInvoked of [60, 50]) {
+        const verdict = check(ops(xInvoked));
+        expect(verdict.anomalies, String(xInvoked)).toEqual([expect.objectContaining({ type: 'skipped-write', element: 'y', ops: [0, 1, 2] })]);
+      }
+      expect(check(ops(50)).anomalies[0]!.explanation).toContain(`whose add 0 (process 2, ok) completed before its own session invoked that add (at the same time)`);
+      // Another session's add invoked at that time: the two may have been applied either way.
+      expect(check(ops(50, 4)).anomalies).toEqual([]);
     });
 
     it('counts an element a read repeats once', () => {
