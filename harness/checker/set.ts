@@ -112,9 +112,19 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
   const lacking = new Set<Operation>();
   for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
-  if (records !== undefined) recordMisses(reads, lacking, new Set(finals.reads), okAdds, firstSeen, (e) => earliestAdd[numberOf.get(e)!]!, records);
+  if (records !== undefined) recordMisses(index, { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen }, lacking, new Set(finals.reads), records);
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
+}
+
+/** What recordMisses reads of checkSetKey's look at the reads (see there). */
+interface ShownElements {
+  reads: readonly Operation[];
+  shown: Int32Array;
+  shownFrom: Int32Array;
+  numberOf: ReadonlyMap<string, number>;
+  earliestAdd: readonly (Operation | null)[];
+  firstSeen: ReadonlyMap<string, Operation>;
 }
 
 /**
@@ -124,33 +134,57 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
  * showed it (`proofs`: the members apply only committed adds, and a read lacking an element lacks
  * every add of it). A final read's, only when that was known after it was invoked: an element
  * known added before is a loss, which checkFinals reports.
+ *
+ * Two candidates per read: the lacking element acknowledged first (firstMissing, which the rules
+ * here ask anyway), and of the elements a read showed before any add of them was acknowledged,
+ * the first lacking one, found through the reads' element numbers (no text looked up per element).
  */
-function recordMisses(
-  reads: readonly Operation[],
-  lacking: ReadonlySet<Operation>,
-  finals: ReadonlySet<Operation>,
-  okAdds: readonly Operation[],
-  firstSeen: ReadonlyMap<string, Operation>,
-  earliestAddOf: (element: string) => Operation,
-  records: SessionRecords,
-): void {
-  const known = new Map<string, { add: Operation; by: Operation }>();
-  for (const add of okAdds) if (!known.has(add.input as string)) known.set(add.input as string, { add, by: add });
+function recordMisses(index: AddIndex, seen: ShownElements, lacking: ReadonlySet<Operation>, finals: ReadonlySet<Operation>, records: SessionRecords): void {
+  const { okAdds, ranksOf, firstMissing } = index;
+  const { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen } = seen;
+  // The elements known added before any acknowledgment, in the order known (then by the showing read's id).
+  const early: { add: Operation; by: Operation }[] = [];
+  const earlyNumbers: number[] = [];
   for (const [element, read] of firstSeen) {
-    const was = known.get(element);
-    if (was === undefined || read.completeTime < was.by.completeTime) known.set(element, { add: was?.add ?? earliestAddOf(element), by: read });
+    const rank = ranksOf.get(element)?.[0];
+    const acknowledged = rank === undefined ? undefined : okAdds[rank];
+    if (acknowledged !== undefined && acknowledged.completeTime <= read.completeTime) continue;
+    const n = numberOf.get(element)!;
+    early.push({ add: acknowledged ?? earliestAdd[n]!, by: read });
+    earlyNumbers.push(n);
   }
-  const order = [...known].sort(([, a], [, b]) => a.by.completeTime - b.by.completeTime || a.by.id - b.by.id);
-  const rankOf = new Map(order.map(([element], rank) => [element, [rank]]));
-  for (const read of reads) {
+  const order = Array.from(early.keys()).sort((a, b) => early[a]!.by.completeTime - early[b]!.by.completeTime || early[a]!.by.id - early[b]!.by.id);
+  const earlyRank = new Int32Array(earliestAdd.length).fill(-1);
+  order.forEach((e, rank) => (earlyRank[earlyNumbers[e]!] = rank));
+  const earlyOf = (element: string): { add: Operation; by: Operation } | undefined => {
+    const n = numberOf.get(element);
+    const rank = n === undefined ? -1 : earlyRank[n]!;
+    return rank === -1 ? undefined : early[order[rank]!];
+  };
+  for (let r = 0; r < reads.length; r++) {
+    const read = reads[r]!;
     if (lacking.has(read)) continue;
-    const rank = firstMissingRank(elementsOf(read), rankOf);
-    if (rank >= order.length) continue;
-    const { add, by } = order[rank]![1];
-    if (finals.has(read) && by.completeTime < read.invokeTime) continue;
-    records.misses.set(read, add);
-    if (by !== add) records.proofs.set(add, by);
+    const acknowledgedFirst = okAdds[firstMissing(read)];
+    let miss = acknowledgedFirst === undefined ? undefined : (earlyOf(acknowledgedFirst.input as string) ?? { add: acknowledgedFirst, by: acknowledgedFirst });
+    const e = firstMissingEarly(shown, shownFrom[r]!, shownFrom[r + 1]!, earlyRank, order.length);
+    const other = e < order.length ? early[order[e]!]! : undefined;
+    if (other !== undefined && (miss === undefined || other.by.completeTime < miss.by.completeTime || (other.by.completeTime === miss.by.completeTime && other.by.id < miss.by.id))) miss = other;
+    if (miss === undefined || (finals.has(read) && miss.by.completeTime < read.invokeTime)) continue;
+    records.misses.set(read, miss.add);
+    if (miss.by !== miss.add) records.proofs.set(miss.add, miss.by);
   }
+}
+
+/** The smallest rank (earlyRank by element number; -1: none) that the numbers shown[from, to) lack. */
+function firstMissingEarly(shown: Int32Array, from: number, to: number, earlyRank: Int32Array, count: number): number {
+  const mark = new Uint8Array(Math.min(to - from, count) + 1);
+  for (let i = from; i < to; i++) {
+    const rank = earlyRank[shown[i]!]!;
+    if (rank !== -1 && rank < mark.length) mark[rank] = 1;
+  }
+  let first = 0;
+  while (first < mark.length && mark[first] === 1) first++;
+  return first;
 }
 
 /** Two read-sets, each showing an element the other lacks (as numbers: see checkSetKey). */
