@@ -143,17 +143,22 @@ function recordMisses(index: AddIndex, seen: ShownElements, lacking: ReadonlySet
   const { okAdds, ranksOf, firstMissing } = index;
   const { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen } = seen;
   // The elements known added before any acknowledgment, in the order known (then by the showing read's id).
-  const early: { add: Operation; by: Operation }[] = [];
+  const early: { add: Operation; by: Operation; ackRank: number }[] = [];
   const earlyNumbers: number[] = [];
   for (const [element, read] of firstSeen) {
     const rank = ranksOf.get(element)?.[0];
     const acknowledged = rank === undefined ? undefined : okAdds[rank];
     if (acknowledged !== undefined && acknowledged.completeTime <= read.completeTime) continue;
     const n = numberOf.get(element)!;
-    early.push({ add: acknowledged ?? earliestAdd[n]!, by: read });
+    early.push({ add: acknowledged ?? earliestAdd[n]!, by: read, ackRank: rank ?? Infinity });
     earlyNumbers.push(n);
   }
-  const order = Array.from(early.keys()).sort((a, b) => early[a]!.by.completeTime - early[b]!.by.completeTime || early[a]!.by.id - early[b]!.by.id);
+  // Elements one read showed first are known at the same time: those acknowledged later by the
+  // order of their acknowledgment, then those never acknowledged as first seen.
+  const order = Array.from(early.keys()).sort((a, b) => {
+    const [x, y] = [early[a]!, early[b]!];
+    return x.by.completeTime - y.by.completeTime || x.by.id - y.by.id || (x.ackRank === y.ackRank ? a - b : x.ackRank < y.ackRank ? -1 : 1);
+  });
   const earlyRank = new Int32Array(earliestAdd.length).fill(-1);
   order.forEach((e, rank) => (earlyRank[earlyNumbers[e]!] = rank));
   const earlyOf = (element: string): { add: Operation; by: Operation } | undefined => {
@@ -417,21 +422,31 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
   const anomalies: Anomaly[] = [];
   for (const read of reads) {
     const elements = elementsOf(read);
-    // The latest "earliest possible invoke" of an element the read shows, and that add (every such
-    // add invoked at that time: a tie is judged by session order, below).
-    let latest: Operation[] = [];
+    // The latest "earliest possible invoke" of an element the read shows, and that add; and for a
+    // tie judged by session order (below), the elements' earliest adds invoked at that time whose
+    // element no other session's add was invoked at that time too (one that was is concurrent
+    // with what completed then, and may be the add the read saw).
+    let latest: Operation | undefined;
     let latestInvoke = -Infinity;
+    let oneSession: Operation[] = [];
     for (const element of elements) {
       let earliest: Operation | undefined;
+      let alone = true;
       for (const add of addsOf.get(element) ?? []) {
-        if (add.outcome !== 'fail' && (!earliest || add.invokeTime < earliest.invokeTime)) earliest = add;
+        if (add.outcome === 'fail') continue;
+        if (!earliest || add.invokeTime < earliest.invokeTime) {
+          earliest = add;
+          alone = true;
+        } else if (add.invokeTime === earliest.invokeTime && add.process !== earliest.process) alone = false;
       }
-      if (earliest && earliest.invokeTime > latestInvoke) {
+      if (!earliest) continue;
+      if (earliest.invokeTime > latestInvoke) {
         latestInvoke = earliest.invokeTime;
-        latest = [earliest];
-      } else if (earliest && earliest.invokeTime === latestInvoke && !latest.includes(earliest)) latest.push(earliest);
+        latest = earliest;
+        oneSession = alone ? [earliest] : [];
+      } else if (earliest.invokeTime === latestInvoke && alone && !oneSession.includes(earliest)) oneSession.push(earliest);
     }
-    if (latest.length === 0) continue;
+    if (!latest) continue;
     const prefix = countBelow(completeTimes, latestInvoke);
     const first = firstMissing(read);
     // Session order at a tie: an add of a latest add's own session that completed at the very time
@@ -443,7 +458,7 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
     for (let rank = first; rank < tied; rank++) {
       const add = okAdds[rank] as Operation;
       const element = add.input as string;
-      const later = rank < prefix ? latest[0]! : latest.find((l) => l.process === add.process && add.id < l.id);
+      const later = rank < prefix ? latest : oneSession.find((l) => l.process === add.process && add.id < l.id);
       if (later === undefined) continue;
       if (present.has(element) || reported.has(`${read.id}:${element}`) || reported.has(`skip:${element}`)) continue;
       reported.add(`skip:${element}`);

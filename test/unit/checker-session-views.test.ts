@@ -527,6 +527,19 @@ describe('a session\'s reads follow its own updates on other keys', () => {
       expect(check(ops.map((o) => (o.id === 2 ? { ...o, completeTime: 22 } : o))).anomalies).toEqual([]);
     });
 
+    it('of elements one read showed first, names the one acknowledged first, as it names elements by acknowledgment', () => {
+      const ops = [
+        op(0, 1, 's', 'add', 'a', 0, 0, info),
+        op(1, 2, 's', 'add', 'b', 1, 70),
+        op(2, 3, 's', 'add', 'c', 2, 60),
+        op(3, 4, 's', 'read-set', ['a', 'b'], 10, 20, { final: false }), // a and b known added by 20
+        op(4, 5, 'r', 'write', 'w', 30, 40),
+        op(5, 5, 's', 'read-set', [], 45, 50, { final: false }),
+        op(6, 6, 's', 'read-set', ['a', 'b', 'c'], 100, 110, { final: true }),
+      ];
+      expect(check(ops).anomalies).toEqual([expect.objectContaining({ type: 'stale-read-in-session', element: 'b', ops: [1, 3, 4, 5] })]);
+    });
+
     it('takes no acknowledgment from the completion time of an indeterminate op given with one', () => {
       const ops = [
         op(0, 1, 'r', 'write', 'a', 0, 5),

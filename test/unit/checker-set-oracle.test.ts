@@ -67,16 +67,18 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
   }
 
   // Any session: a read showing e holds every add acknowledged before e's add was invoked, or made
-  // earlier by that add's own session.
+  // earlier by that add's own session (when no other session's add of e began at that time).
   for (const r of reads) {
     const present = new Set(elementsOf(r));
     for (const e of present) {
       const adders = possibleAdders(e);
       if (adders.length === 0) continue;
       const earliest = Math.min(...adders.map((a) => a.invokeTime));
-      // Its first such add, and its session's earlier adds (also one that completed at that very time).
-      const first = adders.find((a) => a.invokeTime === earliest)!;
-      for (const a of okAdds) if ((a.completeTime < earliest || (a.process === first.process && a.id < first.id)) && !present.has(a.input as string)) invalid = true;
+      // And, when every add of e invoked at that time is of one session, that session's earlier adds
+      // (also one that completed at that very time).
+      const atEarliest = adders.filter((a) => a.invokeTime === earliest);
+      const session = atEarliest.every((a) => a.process === atEarliest[0]!.process) ? atEarliest[0]! : undefined;
+      for (const a of okAdds) if ((a.completeTime < earliest || (a.process === session?.process && a.id < session.id)) && !present.has(a.input as string)) invalid = true;
     }
   }
 
