@@ -28,6 +28,11 @@ export interface ReportInput {
 }
 
 const FUNCTIONS = ['add', 'read-set', 'write', 'read', 'cas'];
+/**
+ * The narrowest time axis: a history whose events all fall at one instant (a lone operation that
+ * never completed) would get an axis of no width, on which no bar has a length.
+ */
+export const MIN_AXIS_SPAN_US = 1_000;
 
 export function prepareReportData(input: ReportInput): ReportModel {
   const { events, ops, verdict } = input;
@@ -83,6 +88,7 @@ export function prepareReportData(input: ReportInput): ReportModel {
     extend(f.endUs ?? durationUs);
   }
   for (const e of kube) extend(e.timeUs);
+  if (maxUs - minUs < MIN_AXIS_SPAN_US) maxUs = minUs + MIN_AXIS_SPAN_US;
 
   const byFunction: Record<string, number> = {};
   const byOutcome = { ok: 0, fail: 0, info: 0 };

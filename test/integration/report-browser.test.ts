@@ -18,6 +18,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const MS = 1_000_000;
 const ORIGIN = 7_000 * MS; // the history's clock does not start at 0
 const LOST = 'e20';
+/** The whole history of the second report: an operation invoked, never completed. */
+const LONE: HistoryEvent = { index: 0, type: 'invoke', process: 3, time: ORIGIN, f: 'write', key: 'reg-0', value: 'v0' };
 
 interface Draft {
   process: number;
@@ -124,6 +126,7 @@ describe('the HTML report in Chromium', () => {
   let page: Page;
   let verdict: Verdict;
   let reportUrl: string;
+  let loneUrl: string;
   const consoleErrors: string[] = [];
   const requests: string[] = [];
 
@@ -161,7 +164,7 @@ describe('the HTML report in Chromium', () => {
     // Every request is recorded; anything but the report itself is refused.
     await context.route('**/*', (route) => {
       requests.push(route.request().url());
-      return route.request().url() === reportUrl ? route.continue() : route.abort();
+      return [reportUrl, loneUrl].includes(route.request().url()) ? route.continue() : route.abort();
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
@@ -171,6 +174,13 @@ describe('the HTML report in Chromium', () => {
     await page.goto(reportUrl);
     // The page sets data-charts-ready on <html> once ECharts has finished its first rendering.
     await page.locator('html[data-charts-ready="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+
+    // A second run: one operation invoked and never completed, the whole history at one instant.
+    const loneDir = join(work, 'report-lone-2025-01-02T03-04-05-678Z');
+    mkdirSync(loneDir, { recursive: true });
+    writeFileSync(join(loneDir, 'history.jsonl'), JSON.stringify(LONE) + '\n');
+    writeFileSync(join(loneDir, 'verdict.json'), JSON.stringify(check(toOperations([LONE]))));
+    loneUrl = pathToFileURL(await writeReport(loneDir)).href;
   }
 
   afterAll(async () => {
@@ -234,9 +244,36 @@ describe('the HTML report in Chromium', () => {
     await page.screenshot({ path: join(shots, 'lost-write.png'), fullPage: true });
   });
 
-  it('requests nothing but the file itself', () => {
+  it('draws a lone operation that never completed as a bar in its colour', async () => {
     ready();
-    expect(requests).toEqual([reportUrl]);
+    const lonePage = await context.newPage();
+    lonePage.on('pageerror', (error) => consoleErrors.push(String(error)));
+    await lonePage.goto(loneUrl);
+    await lonePage.locator('html[data-charts-ready="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+    expect((await lonePage.locator('#verdict').innerText()).trim()).toBe('UNKNOWN');
+    // Half-way along the time axis, at the lane's centre: the bar runs there, in the colour of an
+    // operation that never completed (#f2c46d, drawn at 70 % opacity).
+    const [r, g, b] = await lonePage.evaluate(`(() => {
+      const model = JSON.parse(document.getElementById('report-data').textContent);
+      const chart = echarts.getInstanceByDom(document.getElementById('chart'));
+      const [x, y] = chart.convertToPixel({ seriesId: 'ops-open' }, [(model.axis.minUs + model.axis.maxUs) / 2000, model.lanes.lanes[0]]);
+      let colour = [];
+      for (const canvas of document.querySelectorAll('#chart canvas')) {
+        const scale = canvas.width / canvas.clientWidth;
+        const [r, g, b, a] = canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+        if (a > 0) colour = [r, g, b];
+      }
+      return colour;
+    })()`) as number[];
+    await lonePage.screenshot({ path: join(resolve('test-results/report-browser'), 'lone-never-completed.png'), fullPage: true });
+    await lonePage.close();
+    const off = [0xf2, 0xc4, 0x6d].map((want, i) => Math.abs(([r, g, b][i] ?? NaN) - want));
+    expect(off.every((d) => d <= 3), `the pixel there is [${[r, g, b].join(', ')}]`).toBe(true);
+  });
+
+  it('requests nothing but the files themselves', () => {
+    ready();
+    expect(requests).toEqual([reportUrl, loneUrl]);
   });
 
   it('logs no error', () => {

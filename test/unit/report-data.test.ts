@@ -6,7 +6,7 @@ import { bucketize, niceBucketWidth, percentile, type TimedOp } from '../../harn
 import { clip, decodeDeltas, encodeDeltas, StringTable } from '../../harness/report/compact.ts';
 import { holdsElement, rowValue, shortValue } from '../../harness/report/describe-op.ts';
 import { laneLabel, packLanes } from '../../harness/report/lanes.ts';
-import { missingOps, prepareReportData, suiteOf } from '../../harness/report/prepare-report-data.ts';
+import { MIN_AXIS_SPAN_US, missingOps, prepareReportData, suiteOf } from '../../harness/report/prepare-report-data.ts';
 
 const MS = 1_000_000; // ns
 
@@ -268,6 +268,16 @@ describe('prepareReportData', () => {
     expect(empty.lanes.count).toBe(0);
     expect(empty.buckets.count).toBe(1);
     expect(empty.run.rerun).toEqual(['npx zk-chaos check h']);
+    expect(empty.axis).toEqual({ minUs: 0, maxUs: MIN_AXIS_SPAN_US });
+  });
+
+  it('gives a lone operation that never completed an axis with room for its bar', () => {
+    const lone = history([{ type: 'invoke', process: 7, f: 'write', key: 'r', value: 'v0' }], [5]);
+    const data = prepareReportData({ ...base, events: lone, ops: toOperations(lone), verdict: { validity: 'unknown', anomalies: [], unknownKeys: [] } });
+    expect(data.durationUs).toBe(0);
+    expect(data.ops.d).toEqual([-1]); // drawn to the axis's end
+    expect(data.axis).toEqual({ minUs: 0, maxUs: MIN_AXIS_SPAN_US });
+    expect(data.axis.maxUs).toBeGreaterThan(data.axis.minUs);
   });
 });
 

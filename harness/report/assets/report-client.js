@@ -24,12 +24,14 @@
   var n = cols.t.length;
   var ids = decodeDeltas(cols.id);
   var invokeUs = decodeDeltas(cols.t);
-  var endUs = new Float64Array(n); // never-completed operations run to the end of the history
+  // Never-completed operations run to the end of the axis: open-ended (and a lone one, invoked
+  // at the history's last instant, still gets a bar).
+  var endUs = new Float64Array(n);
   var laneOfProcess = new Map();
   model.lanes.processes.forEach(function (p, i) { laneOfProcess.set(p, model.lanes.lanes[i]); });
   var lane = new Int32Array(n);
   for (var i = 0; i < n; i++) {
-    endUs[i] = cols.d[i] < 0 ? model.durationUs : invokeUs[i] + cols.d[i];
+    endUs[i] = cols.d[i] < 0 ? model.axis.maxUs : invokeUs[i] + cols.d[i];
     lane[i] = laneOfProcess.get(cols.p[i]);
   }
   // Operations are in invoke order, so ids ascend: binary search, no 200,000-entry Map.
