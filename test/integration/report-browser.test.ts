@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, type Verdict } from '../../harness/checker/index.ts';
 import { toOperations } from '../../harness/history/parse.ts';
 import type { HistoryEvent, OpFunction } from '../../harness/history/types.ts';
+import { MIN_AXIS_SPAN_US } from '../../harness/report/prepare-report-data.ts';
 import { writeReport } from '../../harness/report/write-report.ts';
 
 /**
@@ -251,20 +252,9 @@ describe('the HTML report in Chromium', () => {
     await lonePage.goto(loneUrl);
     await lonePage.locator('html[data-charts-ready="true"]').waitFor({ state: 'attached', timeout: 30_000 });
     expect((await lonePage.locator('#verdict').innerText()).trim()).toBe('UNKNOWN');
-    // Half-way along the time axis, at the lane's centre: the bar runs there, in the colour of an
-    // operation that never completed (#f2c46d, drawn at 70 % opacity).
-    const [r, g, b] = await lonePage.evaluate(`(() => {
-      const model = JSON.parse(document.getElementById('report-data').textContent);
-      const chart = echarts.getInstanceByDom(document.getElementById('chart'));
-      const [x, y] = chart.convertToPixel({ seriesId: 'ops-open' }, [(model.axis.minUs + model.axis.maxUs) / 2000, model.lanes.lanes[0]]);
-      let colour = [];
-      for (const canvas of document.querySelectorAll('#chart canvas')) {
-        const scale = canvas.width / canvas.clientWidth;
-        const [r, g, b, a] = canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
-        if (a > 0) colour = [r, g, b];
-      }
-      return colour;
-    })()`) as number[];
+    // Half-way along the time axis (1 ms wide), at the lane's centre: the bar runs there, in the
+    // colour of an operation that never completed (#f2c46d, drawn at 70 % opacity).
+    const [r, g, b] = await pixelAt(lonePage, LONE.process, MIN_AXIS_SPAN_US / 2 / 1000, { translucent: true });
     await lonePage.screenshot({ path: join(resolve('test-results/report-browser'), 'lone-never-completed.png'), fullPage: true });
     await lonePage.close();
     const off = [0xf2, 0xc4, 0x6d].map((want, i) => Math.abs(([r, g, b][i] ?? NaN) - want));
@@ -284,9 +274,11 @@ describe('the HTML report in Chromium', () => {
 
 /**
  * The colour on screen at (time, lane of the process) on the timeline: the top-most painted pixel
- * of ECharts' canvas layers. A string, because the callback runs in the page (no DOM types here).
+ * of ECharts' canvas layers (opaque ones only, unless `translucent`: what is drawn with an opacity
+ * keeps its colour, not blended, in a layer's pixels). A string, because the callback runs in the
+ * page (no DOM types here).
  */
-async function pixelAt(page: Page, process: number, timeMs: number): Promise<number[]> {
+async function pixelAt(page: Page, process: number, timeMs: number, { translucent = false } = {}): Promise<number[]> {
   return page.evaluate(`(() => {
     const model = JSON.parse(document.getElementById('report-data').textContent);
     const chart = echarts.getInstanceByDom(document.getElementById('chart'));
@@ -296,7 +288,7 @@ async function pixelAt(page: Page, process: number, timeMs: number): Promise<num
     for (const canvas of document.querySelectorAll('#chart canvas')) {
       const scale = canvas.width / canvas.clientWidth;
       const [r, g, b, a] = canvas.getContext('2d').getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
-      if (a === 255) colour = [r, g, b];
+      if (a === 255 || (${translucent} && a > 0)) colour = [r, g, b];
     }
     return colour;
   })()`);
