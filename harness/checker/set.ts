@@ -13,11 +13,12 @@ import { countBelow } from './sorted.ts';
 /** Why a session's read must contain an element. */
 interface Requirement {
   /** 'seen': an earlier read of the session returned it; 'own': the session added it; 'before-own':
-   * it was added before the session's own latest add of the key was invoked. */
-  why: 'seen' | 'own' | 'before-own';
-  /** The read that saw it / the add that added it. */
+   * an add of it was acknowledged before the session's own latest add of the key was invoked;
+   * 'shown-before-own': a read (of any session) that showed it completed before then. */
+  why: 'seen' | 'own' | 'before-own' | 'shown-before-own';
+  /** The read that saw it / the add that added it / the read that showed it first. */
   source: Operation;
-  /** For before-own: the session's own latest add. */
+  /** For before-own and shown-before-own: the session's own latest add. */
   own?: Operation;
 }
 
@@ -56,6 +57,9 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
   const firstSeen = new Map<string, Operation>();
   const numberOf = new Map<string, number>();
   const earliestAdd: (Operation | null)[] = [];
+  // By number: when the first read that showed the element completed. Numbers go in that order
+  // (reads go by completion), so these times ascend.
+  const firstShownAt: number[] = [];
   let total = 0;
   for (const read of reads) total += elementsOf(read).length;
   const shown = new Int32Array(total);
@@ -71,6 +75,7 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
         numberOf.set(element, n);
         const earliest = judge(key, read, element, addsOf.get(element), anomalies);
         earliestAdd.push(earliest);
+        firstShownAt.push(read.completeTime);
         if (earliest !== null) firstSeen.set(element, read);
       }
       const earliest = earliestAdd[n]!;
@@ -109,7 +114,7 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
     if (first === undefined) firstMissingOf.set(read, (first = firstMissingRank(elementsOf(read), ranksOf)));
     return first;
   };
-  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing };
+  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing, shown: { earliestAdd, numberOf, firstSeen, firstShownAt } };
   const lacking = new Set<Operation>();
   for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
   if (records !== undefined) recordMisses(index, { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen }, lacking, new Set(finals.reads), records);
@@ -316,6 +321,19 @@ interface AddIndex {
   reported: Set<string>;
   /** The smallest completion rank whose element a read lacks (see firstMissingRank), once per read. */
   firstMissing: (read: Operation) => number;
+  /** The elements the reads showed, numbered in the order they were first shown. */
+  shown: FirstShown;
+}
+
+/** checkSetKey's numbering of the elements reads showed (see there). */
+interface FirstShown {
+  /** By number: the element's earliest-invoked add that did not fail; null: no add may have added it. */
+  earliestAdd: readonly (Operation | null)[];
+  /** By number: when the first read that showed it completed (ascending). */
+  firstShownAt: readonly number[];
+  numberOf: ReadonlyMap<string, number>;
+  /** Element → the first read that showed it. */
+  firstSeen: ReadonlyMap<string, Operation>;
 }
 
 /**
@@ -483,13 +501,17 @@ function checkPrefixes(index: AddIndex, reads: readonly Operation[], addsOf: Rea
  * (a) every element the process saw in its earlier ok read-sets of the key;
  * (b) every element of its own ok adds (all completed before R was invoked);
  * (c) every element of any ok add that completed before the invoke of the process's own latest ok
- *     add of the key (an anchor on another key is the rule across keys: see session-views.ts).
+ *     add of the key (an anchor on another key is the rule across keys: see session-views.ts);
+ * (d) likewise every element a read (of any session) showed that completed before then: what a read
+ *     saw was committed, and the session's add was ordered after it (an add that was never
+ *     acknowledged is applied all the same).
  * Cost: O(|R| + |previous R| + missing) per read, using the rank of each ok add in completion order
- * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone).
+ * (requirement (c) is a prefix of that order; the first rank R lacks is found from R alone), and
+ * likewise the elements' numbers for (d).
  * `lacking` gets the reads that lack something here.
  */
 function checkSessions(index: AddIndex, ops: readonly Operation[], lacking: Set<Operation>): Anomaly[] {
-  const { key, okAdds, completeTimes, reported, firstMissing } = index;
+  const { key, okAdds, completeTimes, reported, firstMissing, shown } = index;
   const anomalies: Anomaly[] = [];
 
   const byProcess = new Map<number, Operation[]>();
@@ -530,6 +552,14 @@ function checkSessions(index: AddIndex, ops: readonly Operation[], lacking: Set<
       for (let rank = prefix > 0 ? firstMissing(read) : 0; rank < prefix; rank++) {
         const add = okAdds[rank] as Operation;
         require(add.input as string, { why: 'before-own', source: add, own: lastOwnAdd });
+      }
+      const shownPrefix = lastOwnAdd === undefined ? 0 : countBelow(shown.firstShownAt, lastOwnAdd.invokeTime);
+      for (let n = shownPrefix > 0 ? firstUnshown(elements, shown.numberOf) : 0; n < shownPrefix; n++) {
+        const earliest = shown.earliestAdd[n];
+        // An element no add may have added is reported where it shows (unexpected, failed add).
+        if (earliest === null || earliest === undefined) continue;
+        const element = earliest.input as string;
+        require(element, { why: 'shown-before-own', source: shown.firstSeen.get(element) as Operation, own: lastOwnAdd });
       }
       if (missing.size > 0) lacking.add(read);
 
@@ -586,9 +616,33 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
           `ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
       };
     }
+    case 'shown-before-own': {
+      const own = req.own as Operation;
+      return {
+        type: 'stale-read-in-session',
+        key,
+        element,
+        ops: ids([req.source.id, own.id, read.id]),
+        explanation:
+          `${head}, which ${opName(req.source)} showed when it completed, before this session's own ${own.f} ${own.id} was invoked; ` +
+          `what a read saw was committed and ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
+      };
+    }
   }
 }
 
+
+/** The smallest element number (see checkSetKey) the read lacks: O(|elements|). */
+function firstUnshown(elements: readonly string[], numberOf: ReadonlyMap<string, number>): number {
+  const mark = new Uint8Array(elements.length + 1);
+  for (const element of elements) {
+    const n = numberOf.get(element);
+    if (n !== undefined && n < mark.length) mark[n] = 1;
+  }
+  let first = 0;
+  while (first < mark.length && mark[first] === 1) first++;
+  return first;
+}
 
 /** The smallest completion rank (among ok adds) whose element the read lacks: O(|elements|). */
 function firstMissingRank(elements: readonly string[], ranksOf: ReadonlyMap<string, number[]>): number {

@@ -8,7 +8,8 @@ import type { Operation } from '../../harness/history/types.ts';
  * plainest way (quadratic, no indexes, no shortcuts), compared with the checker on thousands of
  * small random histories with repeated elements, failed and indeterminate adds, stale reads,
  * final marks (true, and false on every other read in a third of them), equal timestamps, and
- * writes of a register by the same sessions (a session's reads follow its own updates on any key).
+ * writes of a register by the same sessions (a session's reads follow its own updates on any key,
+ * and so every element known in the set when those were invoked).
  * (The reads' forks, each showing an element the other lacks, are in it too.)
  * Validity and the set of lost elements must agree.
  */
@@ -50,8 +51,9 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
     }
   }
 
-  // Within a session: everything it read before, its own acknowledged adds, and every add
-  // acknowledged before one of its own acknowledged updates (an add, or a write of the register) was invoked.
+  // Within a session: everything it read before, its own acknowledged adds, and every element known
+  // in the set before one of its own acknowledged updates (an add, or a write of the register) was
+  // invoked: its add was acknowledged, or a read (of any session) that showed it had completed.
   for (const r of reads) {
     const before = ops.filter((o) => o.process === r.process && o.outcome === 'ok' && (o.invokeTime < r.invokeTime || (o.invokeTime === r.invokeTime && o.id < r.id)));
     const required = new Set<string>();
@@ -60,6 +62,9 @@ function reference(ops: readonly Operation[]): { validity: string; lost: string[
       if (o.f === 'add') required.add(o.input as string);
       if (o.f === 'add' || o.f === 'write') {
         for (const a of okAdds) if (a.completeTime < o.invokeTime) required.add(a.input as string);
+        for (const shown of reads) {
+          if (shown.completeTime < o.invokeTime) for (const e of elementsOf(shown)) if (possibleAdders(e).length > 0) required.add(e);
+        }
       }
     }
     const present = new Set(elementsOf(r));

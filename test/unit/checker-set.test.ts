@@ -184,6 +184,38 @@ describe('set keys', () => {
       expect(verdict.anomalies[0]?.explanation).toContain(`own add ${own}`);
     });
 
+    // A second add of b, in flight from the start, lets the reads show b early without a fork.
+    it('flags a read missing an element another session\'s read showed before the session\'s own last add', () => {
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a'); // never acknowledged, but shown: it was committed
+      h.invoke(5, 'add', 's', 'b');
+      const shown = h.readSet(3, 's', ['a', 'b']);
+      const own = h.add(2, 's', 'b'); // invoked after the read completed: ordered after a
+      const r = h.readSet(2, 's', ['b']);
+      h.info(1);
+      h.info(5);
+      h.readSet(4, 's', ['a', 'b']);
+      const verdict = check(h.ops());
+      expect(verdict.anomalies).toEqual([
+        expect.objectContaining({ type: 'stale-read-in-session', element: 'a', ops: [shown, own, r] }),
+      ]);
+      expect(verdict.anomalies[0]?.explanation).toContain(`which read-set ${shown} (process 3, ok) showed when it completed, before this session's own add ${own} was invoked`);
+    });
+
+    it('accepts a read missing an element shown only while the session\'s own add was in flight', () => {
+      const h = new HistoryBuilder();
+      h.invoke(1, 'add', 's', 'a');
+      h.invoke(5, 'add', 's', 'b');
+      h.invoke(2, 'add', 's', 'b'); // invoked before any read showed a: it may be ordered first
+      h.readSet(3, 's', ['a', 'b']);
+      h.ok(2);
+      h.readSet(2, 's', ['b']);
+      h.info(1);
+      h.info(5);
+      h.readSet(4, 's', ['a', 'b']);
+      expect(check(h.ops()).validity).toBe('valid');
+    });
+
     it('accepts a read missing an add concurrent with the session\'s own add', () => {
       const h = new HistoryBuilder();
       h.invoke(1, 'add', 's', 'a');
