@@ -624,7 +624,7 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         element,
         ops: ids([req.source.id, own.id, read.id]),
         explanation:
-          `${head}, which ${opName(req.source)} showed when it completed, before this session's own ${own.f} ${own.id} was invoked; ` +
+          `${head}, which ${opName(req.source)} showed, completing before this session's own ${own.f} ${own.id} (of ${q(own.input as string)}) was invoked; ` +
           `what a read saw was committed and ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
       };
     }

@@ -199,7 +199,7 @@ describe('set keys', () => {
       expect(verdict.anomalies).toEqual([
         expect.objectContaining({ type: 'stale-read-in-session', element: 'a', ops: [shown, own, r] }),
       ]);
-      expect(verdict.anomalies[0]?.explanation).toContain(`which read-set ${shown} (process 3, ok) showed when it completed, before this session's own add ${own} was invoked`);
+      expect(verdict.anomalies[0]?.explanation).toContain(`which read-set ${shown} (process 3, ok) showed, completing before this session's own add ${own} (of 'b') was invoked`);
     });
 
     it('accepts a read missing an element shown only while the session\'s own add was in flight', () => {
