@@ -604,28 +604,19 @@ function staleAnomaly(key: string, process: number, read: Operation, element: st
         ops: ids([req.source.id, read.id]),
         explanation: `${head}, which the same session added itself in ${opName(req.source)} before this read: a session reads its own writes.`,
       };
-    case 'before-own': {
-      const own = req.own as Operation;
-      return {
-        type: 'stale-read-in-session',
-        key,
-        element,
-        ops: ids([req.source.id, own.id, read.id]),
-        explanation:
-          `${head}, added by ${opName(req.source)}, which completed before this session's own ${own.f} ${own.id} was invoked; ` +
-          `ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
-      };
-    }
+    case 'before-own':
     case 'shown-before-own': {
       const own = req.own as Operation;
+      const known =
+        req.why === 'before-own'
+          ? `added by ${opName(req.source)}, which completed before this session's own ${own.f} ${own.id} was invoked; `
+          : `which ${opName(req.source)} showed, completing before this session's own ${own.f} ${own.id} (of ${q(own.input as string)}) was invoked; what a read saw was committed and `;
       return {
         type: 'stale-read-in-session',
         key,
         element,
         ops: ids([req.source.id, own.id, read.id]),
-        explanation:
-          `${head}, which ${opName(req.source)} showed, completing before this session's own ${own.f} ${own.id} (of ${q(own.input as string)}) was invoked; ` +
-          `what a read saw was committed and ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
+        explanation: `${head}, ${known}ZooKeeper orders writes linearizably, so a session's read sees every write ordered before its own last write.`,
       };
     }
   }
