@@ -114,22 +114,29 @@ export function checkSetKey(key: string, ops: readonly Operation[], records?: Se
     if (first === undefined) firstMissingOf.set(read, (first = firstMissingRank(elementsOf(read), ranksOf)));
     return first;
   };
-  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing, shown: { earliestAdd, numberOf, firstSeen, firstShownAt } };
+  const numbering: ShownElements = { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen, firstShownAt };
+  const index: AddIndex = { key, okAdds, completeTimes, ranksOf, reported, firstMissing, shown: numbering };
   const lacking = new Set<Operation>();
   for (const anomaly of checkSessions(index, ops, lacking)) anomalies.push(anomaly);
-  if (records !== undefined) recordMisses(index, { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen }, lacking, new Set(finals.reads), records);
+  if (records !== undefined) recordMisses(index, lacking, new Set(finals.reads), records);
   for (const anomaly of checkPrefixes(index, reads, addsOf)) anomalies.push(anomaly);
   return finals.reads.length > 0 ? { anomalies } : { anomalies, unknown: finals.missing };
 }
 
-/** What recordMisses reads of checkSetKey's look at the reads (see there). */
+/** checkSetKey's look at the reads: the elements they showed, numbered in the order first shown (see there). */
 interface ShownElements {
+  /** The ok read-sets, by completion. */
   reads: readonly Operation[];
+  /** Read r's element numbers (of elements some add may have added): shown[shownFrom[r], shownFrom[r + 1]). */
   shown: Int32Array;
   shownFrom: Int32Array;
   numberOf: ReadonlyMap<string, number>;
+  /** By number: the element's earliest-invoked add that did not fail; null: no add may have added it. */
   earliestAdd: readonly (Operation | null)[];
+  /** Element → the first read that showed it. */
   firstSeen: ReadonlyMap<string, Operation>;
+  /** By number: when the first read that showed it completed (ascending). */
+  firstShownAt: readonly number[];
 }
 
 /**
@@ -144,9 +151,9 @@ interface ShownElements {
  * here ask anyway), and of the elements a read showed before any add of them was acknowledged,
  * the first lacking one, found through the reads' element numbers (no text looked up per element).
  */
-function recordMisses(index: AddIndex, seen: ShownElements, lacking: ReadonlySet<Operation>, finals: ReadonlySet<Operation>, records: SessionRecords): void {
+function recordMisses(index: AddIndex, lacking: ReadonlySet<Operation>, finals: ReadonlySet<Operation>, records: SessionRecords): void {
   const { okAdds, ranksOf, firstMissing } = index;
-  const { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen } = seen;
+  const { reads, shown, shownFrom, numberOf, earliestAdd, firstSeen } = index.shown;
   // The elements known added before any acknowledgment, in the order known (then by the showing read's id).
   const early: { add: Operation; by: Operation; ackRank: number }[] = [];
   const earlyNumbers: number[] = [];
@@ -192,6 +199,11 @@ function firstMissingEarly(shown: Int32Array, from: number, to: number, earlyRan
     const rank = earlyRank[shown[i]!]!;
     if (rank !== -1 && rank < mark.length) mark[rank] = 1;
   }
+  return firstUnmarked(mark);
+}
+
+/** The first index of `mark` not set to 1 (its length when all are). */
+function firstUnmarked(mark: Uint8Array): number {
   let first = 0;
   while (first < mark.length && mark[first] === 1) first++;
   return first;
@@ -322,18 +334,7 @@ interface AddIndex {
   /** The smallest completion rank whose element a read lacks (see firstMissingRank), once per read. */
   firstMissing: (read: Operation) => number;
   /** The elements the reads showed, numbered in the order they were first shown. */
-  shown: FirstShown;
-}
-
-/** checkSetKey's numbering of the elements reads showed (see there). */
-interface FirstShown {
-  /** By number: the element's earliest-invoked add that did not fail; null: no add may have added it. */
-  earliestAdd: readonly (Operation | null)[];
-  /** By number: when the first read that showed it completed (ascending). */
-  firstShownAt: readonly number[];
-  numberOf: ReadonlyMap<string, number>;
-  /** Element → the first read that showed it. */
-  firstSeen: ReadonlyMap<string, Operation>;
+  shown: ShownElements;
 }
 
 /**
@@ -630,9 +631,7 @@ function firstUnshown(elements: readonly string[], numberOf: ReadonlyMap<string,
     const n = numberOf.get(element);
     if (n !== undefined && n < mark.length) mark[n] = 1;
   }
-  let first = 0;
-  while (first < mark.length && mark[first] === 1) first++;
-  return first;
+  return firstUnmarked(mark);
 }
 
 /** The smallest completion rank (among ok adds) whose element the read lacks: O(|elements|). */
@@ -644,7 +643,5 @@ function firstMissingRank(elements: readonly string[], ranksOf: ReadonlyMap<stri
   }
   const mark = new Uint8Array(ranks.length + 1);
   for (const rank of ranks) if (rank < mark.length) mark[rank] = 1;
-  let first = 0;
-  while (first < mark.length && mark[first] === 1) first++;
-  return first;
+  return firstUnmarked(mark);
 }
